@@ -1,0 +1,12 @@
+"""Pure PyTorch / NumPy engines: models, data, task loops, metrics. Never imports Qt."""
+
+from engines.events import (  # noqa: F401
+    CheckpointSaved,
+    EpochDone,
+    Failed,
+    Finished,
+    Paused,
+    Resumed,
+    Started,
+    StepDone,
+)

@@ -1,0 +1,34 @@
+"""Model registry: one architecture per module, keyword-only builders.
+
+``build_model("small_cnn", num_classes=10)`` works for every registered name so
+one parametrised test covers the whole zoo.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from torch import nn
+
+from engines.registry import Registry, keyword_options
+
+MODELS: Registry[Callable[..., nn.Module]] = Registry("model")
+register_model = MODELS.register
+
+
+def build_model(name: str, **options: Any) -> nn.Module:
+    builder = MODELS.get(name)
+    accepted = keyword_options(builder)
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise ValueError(
+            f"model {name!r} has no option {unknown[0]!r}; valid options: {', '.join(sorted(accepted))}"
+        )
+    return builder(**options)
+
+
+def model_names() -> list[str]:
+    return MODELS.names()
+
+
+# Importing the modules registers their builders.
+from engines.models import small_cnn  # noqa: E402,F401

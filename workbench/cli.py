@@ -1,0 +1,364 @@
+"""``workbench`` command line: no arguments opens the window; subcommands run headless.
+
+Engines (and so torch) are imported inside the handlers, so ``workbench``
+alone shows its window without paying for them first.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import signal
+import sys
+from datetime import datetime
+from typing import Any, Sequence
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the command line: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not argparse's usage dump
+        raise UsageError(message)
+
+
+def _add_train_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--task", default="classify", help="task name (default: classify)")
+    p.add_argument("--model", help="model name (default: the task's default)")
+    p.add_argument("--data", help="dataset name or path (default: the task's default)")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--device", help="auto|cpu|cuda|mps")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="any config field, or a model/data option (model.KEY=VALUE, data.KEY=VALUE)")
+    p.add_argument("--name", default="", help="a name for the run")
+    p.add_argument("--json", action="store_true", help="print one final JSON object on the last line")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from workbench import __version__
+
+    parser = _Parser(prog="workbench", description="Train, inspect and compare the CNNs of the course.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="open the window offscreen, train 2 steps through the worker, print JSON, exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    train = sub.add_parser("train", help="train a model headless and record the run")
+    _add_train_options(train)
+
+    runs = sub.add_parser("runs", help="list recorded runs")
+    runs.add_argument("--task")
+    runs.add_argument("--status")
+    runs.add_argument("--json", action="store_true")
+
+    show = sub.add_parser("show", help="details of one run")
+    show.add_argument("run_id", type=int)
+    show.add_argument("--json", action="store_true")
+
+    resume = sub.add_parser("resume", help="continue a stopped or interrupted run from its checkpoint")
+    resume.add_argument("run_id", type=int)
+    resume.add_argument("--epochs", type=int, help="train up to this many epochs in total")
+    resume.add_argument("--json", action="store_true")
+    resume.add_argument("--no-progress", action="store_true")
+
+    export = sub.add_parser("export", help="write a run's metric points to CSV")
+    export.add_argument("run_id", type=int)
+    export.add_argument("--csv", required=True, metavar="FILE")
+
+    delete = sub.add_parser("delete", help="delete runs and their files")
+    delete.add_argument("run_ids", type=int, nargs="+")
+    return parser
+
+
+# -- building a config from arguments -----------------------------------------------------------
+def config_from_args(args: argparse.Namespace):
+    import dataclasses
+    from typing import get_type_hints
+
+    from engines.data import DATASETS
+    from engines.models import MODELS
+    from engines.registry import UnknownName, keyword_options
+    from engines.tasks import get_task
+    from engines.tasks.config import ConfigError, parse_literal, parse_value
+
+    try:
+        spec = get_task(args.task)
+    except UnknownName as exc:
+        raise UsageError(str(exc)) from None
+    cls = spec.config_cls
+    hints = get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, attr in (("model", "model"), ("data", "data"), ("epochs", "epochs"), ("batch_size", "batch_size"),
+                      ("lr", "lr"), ("seed", "seed"), ("device", "device")):
+        value = getattr(args, attr)
+        if value is not None:
+            values[key] = value
+    model_options: dict[str, Any] = {}
+    data_options: dict[str, Any] = {}
+    for item in args.overrides:
+        key, sep, text = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or not key:
+            raise UsageError(f"--set expects KEY=VALUE, got {item!r}")
+        if key.startswith("model."):
+            model_options[key[6:]] = parse_literal(text)
+        elif key.startswith("data."):
+            data_options[key[5:]] = parse_literal(text)
+        elif key in fields:
+            try:
+                values[key] = parse_value(text, hints[key])
+            except ValueError as exc:
+                raise UsageError(f"invalid value for {key}: {exc}") from None
+        else:
+            model_options[key] = parse_literal(text)  # checked against the model's options below
+    try:
+        config = cls(**values)
+    except TypeError as exc:
+        raise UsageError(str(exc)) from None
+    config.model_options = {**config.model_options, **model_options}
+    config.data_options = {**config.data_options, **data_options}
+    try:
+        config.validate()
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        builder = MODELS.get(config.model)
+    except UnknownName as exc:
+        raise UsageError(str(exc)) from None
+    accepted = set(keyword_options(builder)) - {"num_classes"}  # num_classes comes from the dataset
+    for key in config.model_options:
+        if key not in accepted:
+            valid = sorted(fields | set(accepted))
+            raise UsageError(f"unknown setting {key!r} for model {config.model!r}; valid keys: {', '.join(valid)}")
+    if config.data not in DATASETS:
+        raise UsageError(f"unknown dataset {config.data!r}; valid choices: {', '.join(DATASETS.names())}")
+    _dry_build(config)
+    return config
+
+
+def _dry_build(config) -> None:
+    """Build the model on the meta device: bad option values fail here, without allocating weights."""
+    import torch
+
+    from engines.models import build_model
+
+    try:
+        with torch.device("meta"):
+            build_model(config.model, **config.model_options)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"model {config.model!r}: {exc}") from None
+
+
+# -- commands ------------------------------------------------------------------------------------
+def _install_stop_handler(control) -> None:
+    """First Ctrl+C (or SIGTERM) stops at the next batch with a checkpoint; a second one aborts."""
+
+    def handler(signum, frame):
+        if control.should_stop():
+            raise KeyboardInterrupt
+        print("\nstopping after this batch (press Ctrl+C again to abort)…", file=sys.stderr)
+        control.request_stop()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _run_session(config, run_id, *, resume: bool, as_json: bool, progress: bool) -> int:
+    from engines.control import RunControl
+    from engines.distributed import DistInfo
+    from workbench.progress import ConsoleProgress
+    from workbench.runner import TrainingSession
+    from workbench.store import RunStore
+
+    info = DistInfo.from_env()
+    store = RunStore() if info.is_main else None
+    control = RunControl()
+    _install_stop_handler(control)
+    callbacks = [ConsoleProgress()] if progress and info.is_main else []
+    session = TrainingSession(config, store=store, run_id=run_id, resume=resume, control=control,
+                              callbacks=callbacks, info=info)
+    outcome = session.run()
+    if not info.is_main:
+        return EXIT_OK if outcome.status in ("finished", "stopped") else EXIT_FAILED
+    if outcome.message:
+        print(f"run {outcome.run_id} {outcome.status}: {outcome.message}", file=sys.stderr)
+    if as_json:
+        print(json.dumps(outcome.to_json()), flush=True)
+    else:
+        metrics = ", ".join(f"{k}={v:.4g}" for k, v in outcome.metrics.items())
+        print(f"run {outcome.run_id} {outcome.status} in {outcome.seconds:.1f} s  {metrics}")
+    return EXIT_OK if outcome.status in ("finished", "stopped") else EXIT_FAILED
+
+
+def cmd_train(args) -> int:
+    from engines.distributed import DistInfo, barrier
+    from workbench.runner import create_run
+    from workbench.store import RunStore
+
+    config = config_from_args(args)
+    info = DistInfo.from_env()
+    run_id = None
+    if info.is_main:
+        with RunStore() as store:
+            run_id = create_run(store, config, name=args.name)
+    return _run_session(config, run_id, resume=False, as_json=args.json,
+                        progress=not args.no_progress and not args.json)
+
+
+def cmd_resume(args) -> int:
+    import os
+
+    from engines.tasks.config import ConfigError
+    from workbench.runner import config_for_run
+    from workbench.store import RunStore
+
+    with RunStore() as store:
+        run = store.get_run(args.run_id)
+        overrides = {"epochs": args.epochs} if args.epochs is not None else {}
+        try:
+            config = config_for_run(store, args.run_id, **overrides).validate()
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        if not run.checkpoint or not os.path.exists(run.checkpoint):
+            raise UsageError(f"run {args.run_id} has no checkpoint to resume from")
+        if run.status in ("running", "paused"):
+            raise UsageError(f"run {args.run_id} is {run.status} in another process (pid {run.pid})")
+        if run.status == "finished" and config.epochs <= run.epoch:
+            raise UsageError(f"run {args.run_id} already finished {run.epoch} epochs; "
+                             f"pass --epochs N with N > {run.epoch} to train further")
+    return _run_session(config, args.run_id, resume=True, as_json=args.json,
+                        progress=not args.no_progress and not args.json)
+
+
+def _fmt_time(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M") if ts else "-"
+
+
+def cmd_runs(args) -> int:
+    from workbench.store import RunStore
+
+    with RunStore() as store:
+        runs = store.list_runs(task=args.task, status=args.status)
+    if args.json:
+        print(json.dumps([r.to_dict() for r in runs]))
+        return EXIT_OK
+    if not runs:
+        print("no runs recorded yet")
+        return EXIT_OK
+    print(f"{'id':>4}  {'status':<11} {'task':<9} {'model':<16} {'dataset':<10} {'epoch':>5}  {'created':<16}  metric")
+    for r in runs:
+        primary = _primary_metric(r)
+        print(f"{r.id:>4}  {r.status:<11} {r.task:<9} {r.model:<16} {r.dataset:<10} {r.epoch:>5}  "
+              f"{_fmt_time(r.created_at):<16}  {primary}")
+    return EXIT_OK
+
+
+def _primary_metric(run) -> str:
+    from engines.tasks import TASKS
+
+    metrics = run.metrics
+    if run.task in TASKS:
+        name = TASKS.get(run.task).primary_metric
+        if name in metrics:
+            return f"{name}={metrics[name]:.4f}"
+    return ""
+
+
+def cmd_show(args) -> int:
+    from workbench.store import RunStore
+
+    with RunStore() as store:
+        run = store.get_run(args.run_id)
+        artifacts = store.artifacts(args.run_id)
+        names = store.metric_names(args.run_id)
+    if args.json:
+        print(json.dumps(run.to_dict() | {"artifacts": artifacts, "metric_names": names}))
+        return EXIT_OK
+    print(f"run {run.id}  {run.title}")
+    for label, value in (("status", run.status + (f" ({run.message})" if run.message else "")),
+                         ("task", run.task), ("model", run.model), ("dataset", run.dataset),
+                         ("device", run.device), ("seed", run.seed), ("epoch / step", f"{run.epoch} / {run.step}"),
+                         ("params", run.params), ("FLOPs", run.flops), ("created", _fmt_time(run.created_at)),
+                         ("finished", _fmt_time(run.finished_at)), ("checkpoint", run.checkpoint or "-")):
+        print(f"  {label:<13} {value}")
+    for key, value in run.metrics.items():
+        print(f"  {key:<24} {value:.6g}")
+    print("  config " + json.dumps(run.config, sort_keys=True))
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from workbench.store import RunStore
+
+    with RunStore() as store:
+        store.get_run(args.run_id)
+        points = store.metrics(args.run_id)
+    try:
+        with open(args.csv, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["run_id", "step", "epoch", "name", "value", "wall_time"])
+            for p in points:
+                writer.writerow([args.run_id, p.step, p.epoch, p.name, repr(p.value), p.wall_time])
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.csv}: {exc.strerror}") from None
+    print(f"wrote {len(points)} points to {args.csv}")
+    return EXIT_OK
+
+
+def cmd_delete(args) -> int:
+    import shutil
+
+    from workbench import paths
+    from workbench.store import RunStore
+
+    with RunStore() as store:
+        for run_id in args.run_ids:
+            run = store.get_run(run_id)
+            if run.status in ("running", "paused"):
+                raise UsageError(f"run {run_id} is {run.status}; stop it first")
+        for run_id in args.run_ids:
+            store.delete_run(run_id)
+            shutil.rmtree(paths.run_dir(run_id), ignore_errors=True)
+    print(f"deleted {len(args.run_ids)} run(s)")
+    return EXIT_OK
+
+
+COMMANDS = {"train": cmd_train, "resume": cmd_resume, "runs": cmd_runs, "show": cmd_show,
+            "export": cmd_export, "delete": cmd_delete}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from workbench.store import StoreError, UnknownRun
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            from workbench.ui.app import run_app
+
+            return run_app(self_test=args.self_test)
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except UnknownRun as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("workbench: aborted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

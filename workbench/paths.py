@@ -1,0 +1,54 @@
+"""Where the workbench keeps its data: ``$WORKBENCH_HOME`` or the platform's user data dir."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_HOME = "WORKBENCH_HOME"
+
+
+def home() -> Path:
+    override = os.environ.get(ENV_HOME)
+    if override:
+        path = Path(override).expanduser()
+    else:
+        from platformdirs import user_data_dir
+
+        path = Path(user_data_dir("cnn-workbench", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_path() -> Path:
+    return home() / "runs.sqlite3"
+
+
+def run_dir(run_id: int) -> Path:
+    return home() / "runs" / str(run_id)
+
+
+def checkpoint_dir(run_id: int) -> Path:
+    return run_dir(run_id) / "checkpoints"
+
+
+def settings_path() -> Path:
+    return home() / "settings.json"
+
+
+def default_data_dir() -> Path:
+    return home() / "data"
+
+
+def assets_dir() -> Path:
+    """The shipped ``assets/`` folder.
+
+    A wheel installs it as the package ``workbench.assets`` (see pyproject's
+    package-dir); a source checkout or editable install reads it beside the
+    packages, where that mapping does not apply.
+    """
+    from importlib import resources
+
+    try:
+        return Path(str(resources.files("workbench.assets")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "assets"

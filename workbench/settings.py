@@ -1,0 +1,56 @@
+"""Typed, versioned user settings stored as JSON under the workbench home."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench import paths
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Settings:
+    schema_version: int = SCHEMA_VERSION
+    data_dir: str = ""  # empty: <workbench home>/data
+    device: str = "auto"
+    threads: int = 0  # 0: leave one core to the window when training from the GUI
+    language: str = ""  # empty: follow the system locale
+    plot_refresh_hz: int = 20
+    recent_folders: list[str] = field(default_factory=list)
+
+    def resolved_data_dir(self) -> Path:
+        return Path(self.data_dir).expanduser() if self.data_dir else paths.default_data_dir()
+
+
+def migrate(raw: dict[str, Any]) -> dict[str, Any]:
+    """Upgrade a stored settings dict to the current schema (version 1 is the first)."""
+    version = int(raw.get("schema_version", 1))
+    if version > SCHEMA_VERSION:
+        raise ValueError(f"settings schema {version} is newer than this version reads ({SCHEMA_VERSION})")
+    raw["schema_version"] = SCHEMA_VERSION
+    return raw
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or paths.settings_path()
+    if not path.exists():
+        return Settings()
+    try:
+        raw = migrate(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, OSError):
+        # A damaged settings file must not keep the app from starting; defaults are safe.
+        return Settings()
+    known = {f.name for f in dataclasses.fields(Settings)}
+    return Settings(**{k: v for k, v in raw.items() if k in known})
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    path = path or paths.settings_path()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(dataclasses.asdict(settings), indent=2), encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,1 @@
+"""Everything PySide6 / pyqtgraph: main window, panels, workers, dialogs."""
