@@ -52,6 +52,7 @@ def build_small_cnn(
     in_channels: int = 3,
     width: int = 16,
     dropout: float = 0.0,
+    batchnorm: bool = True,
     output: str = "none",
 ) -> SmallCNN:
     """Three conv–BN–ReLU–pool blocks, global average pool, linear head.
@@ -61,6 +62,7 @@ def build_small_cnn(
     """
     if output not in OUTPUT_ACTIVATIONS:
         raise ValueError(f"unknown output {output!r}; valid choices: {', '.join(OUTPUT_ACTIVATIONS)}")
+    norm = nn.BatchNorm2d if batchnorm else (lambda _channels: nn.Identity())
     return SmallCNN(
-        in_channels=in_channels, num_classes=num_classes, width=width, dropout=dropout, output=output
+        in_channels=in_channels, num_classes=num_classes, width=width, dropout=dropout, norm=norm, output=output
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints
 
@@ -73,8 +74,8 @@ class TrainConfig:
             low = f.metadata.get("min")
             if low is not None and value < low:
                 raise ConfigError(f"{f.name} must be ≥ {low}, got {value!r}")
-            if kind is float and value != value:
-                raise ConfigError(f"{f.name} must be a number, got NaN")
+            if kind is float and not math.isfinite(value):
+                raise ConfigError(f"{f.name} must be a finite number, got {value!r}")
         return self
 
 

@@ -61,6 +61,15 @@ class Problem:
     higher_is_better: bool = True
 
 
+def _loader_generator(seed: int, epoch: int) -> torch.Generator:
+    """A private generator for DataLoader's worker seeds.
+
+    Without it, creating a DataLoader iterator draws from the global torch RNG,
+    which would shift dropout/augmentation randomness after a resume.
+    """
+    return torch.Generator().manual_seed(seed * 100_003 + epoch)
+
+
 def _make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
     if config.optimizer == "sgd":
         return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
@@ -103,7 +112,7 @@ def evaluate(problem: Problem, model: nn.Module, device: torch.device, *, batch_
     test_set = problem.test_set
     if info.enabled:
         test_set = Subset(test_set, range(info.rank, len(test_set), info.world_size))
-    loader = DataLoader(test_set, batch_size=batch_size, shuffle=False)
+    loader = DataLoader(test_set, batch_size=batch_size, shuffle=False, generator=_loader_generator(0, 0))
     totals: dict[str, float] = {}
     was_training = model.training
     model.eval()
@@ -217,12 +226,16 @@ def _train(config, problem: Problem, device, info: DistInfo, control: RunControl
         sampler.set_epoch(epoch)
         # Data order depends only on (seed, epoch), so a resumed epoch skips the batches already seen.
         batches = list(BatchSampler(sampler, config.batch_size, drop_last=False))[batch_in_epoch:]
-        loader = DataLoader(problem.train_set, batch_sampler=batches, num_workers=config.num_workers)
+        loader = DataLoader(problem.train_set, batch_sampler=batches, num_workers=config.num_workers,
+                            generator=_loader_generator(config.seed, epoch))
         train_model.train()
         epoch_start = time.perf_counter()
         loss_sum = 0.0
         seen = 0
-        for batch in loader:
+        batch_iter = iter(loader)
+        while True:
+            # Stop and pause are honoured before the next batch is drawn, so a resumed run
+            # draws exactly the batches (and augmentation randomness) the straight run would.
             if control.paused:
                 yield Paused(step)
                 control.wait_while_paused()
@@ -231,6 +244,10 @@ def _train(config, problem: Problem, device, info: DistInfo, control: RunControl
                 yield from checkpoint(epoch, batch_in_epoch)
                 yield Finished("stopped", epoch, step, _summary(problem, last_metrics, best, params, flops))
                 return
+            try:
+                batch = next(batch_iter)
+            except StopIteration:
+                break
             batch = to_device(batch, device, channels_last)
             loss, n = problem.train_loss(train_model, batch, device)
             loss_value = loss.detach()

@@ -1,0 +1,65 @@
+import os
+import pickle
+
+import pytest
+import torch
+
+from engines.checkpoint import FORMAT_VERSION, CheckpointError, load_checkpoint, save_checkpoint
+from engines.seeding import capture_rng_state, restore_rng_state, seed_everything
+
+
+def test_round_trip_with_rng_state_loads_weights_only(tmp_path):
+    seed_everything(1)
+    state = {"model": {"w": torch.randn(3)}, "rng": capture_rng_state(), "epoch": 2}
+    expected = torch.rand(4)  # what the RNG yields after the captured state
+    path = save_checkpoint(state, tmp_path / "c.pt")
+    loaded = load_checkpoint(path)
+    assert loaded["format_version"] == FORMAT_VERSION and loaded["epoch"] == 2
+    torch.manual_seed(999)
+    restore_rng_state(loaded["rng"])
+    torch.testing.assert_close(torch.rand(4), expected)
+
+
+def test_save_is_atomic_and_leaves_no_temp_files(tmp_path):
+    tmp_path = tmp_path / "ckpt"
+    path = tmp_path / "c.pt"
+    save_checkpoint({"epoch": 1}, path)
+
+    class Unpicklable:
+        def __reduce__(self):
+            raise RuntimeError("boom")
+
+    with pytest.raises(Exception):
+        save_checkpoint({"epoch": 2, "bad": Unpicklable()}, path)
+    assert load_checkpoint(path)["epoch"] == 1  # the old checkpoint is intact
+    assert os.listdir(tmp_path) == ["c.pt"]
+
+
+class _Payload:
+    def __reduce__(self):
+        return (os.system, ("echo should-not-run",))
+
+
+def test_pickled_code_is_refused(tmp_path):
+    path = tmp_path / "evil.pt"
+    with open(path, "wb") as fh:
+        pickle.dump({"format_version": 1, "x": _Payload()}, fh)
+    with pytest.raises(CheckpointError, match="evil.pt"):
+        load_checkpoint(path)
+
+
+def test_corrupt_missing_and_future_checkpoints(tmp_path):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="bad.pt"):
+        load_checkpoint(bad)
+    with pytest.raises(CheckpointError, match="not found"):
+        load_checkpoint(tmp_path / "missing.pt")
+    future = tmp_path / "future.pt"
+    torch.save({"format_version": FORMAT_VERSION + 1}, future)
+    with pytest.raises(CheckpointError, match="format"):
+        load_checkpoint(future)
+    plain = tmp_path / "plain.pt"
+    torch.save({"w": torch.zeros(1)}, plain)
+    with pytest.raises(CheckpointError, match="not a workbench checkpoint"):
+        load_checkpoint(plain)

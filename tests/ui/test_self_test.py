@@ -1,0 +1,14 @@
+import json
+import os
+import subprocess
+import sys
+
+
+def test_self_test_trains_two_steps_through_the_worker_and_prints_json(workbench_home):
+    result = subprocess.run([sys.executable, "-m", "workbench", "--self-test"], capture_output=True, text=True,
+                            timeout=300, env=dict(os.environ))
+    assert result.returncode == 0, result.stderr[-2000:]
+    line = result.stdout.strip().splitlines()[-1]
+    report = json.loads(line)
+    assert report["self_test"] == "passed" and report["steps"] == 2 and report["status"] == "finished"
+    assert "QThread: Destroyed" not in result.stderr

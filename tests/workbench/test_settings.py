@@ -1,0 +1,25 @@
+import json
+
+import pytest
+
+from workbench.settings import SCHEMA_VERSION, Settings, load_settings, migrate, save_settings
+
+
+def test_round_trip_in_workbench_home(workbench_home):
+    settings = Settings(device="cpu", threads=1, recent_folders=["/data"])
+    save_settings(settings)
+    assert (workbench_home / "settings.json").exists()
+    assert load_settings() == settings
+
+
+def test_missing_or_damaged_file_gives_defaults(workbench_home):
+    assert load_settings() == Settings()
+    (workbench_home / "settings.json").write_text("{not json")
+    assert load_settings() == Settings()
+
+
+def test_unknown_keys_are_dropped_and_newer_schema_refused(workbench_home):
+    (workbench_home / "settings.json").write_text(json.dumps({"schema_version": 1, "device": "cpu", "old": 1}))
+    assert load_settings().device == "cpu"
+    with pytest.raises(ValueError, match="newer"):
+        migrate({"schema_version": SCHEMA_VERSION + 1})

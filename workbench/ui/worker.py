@@ -1,0 +1,242 @@
+"""The one worker pattern: a QObject moved to a QThread that the JobRunner owns.
+
+The worker drives :class:`workbench.runner.TrainingSession` (the same code the
+CLI runs) and turns its events into signals carrying plain values. Step losses
+are coalesced so at most ~20 signals a second cross to the GUI thread.
+Shutdown is always request stop → ``quit()`` → ``wait()``; never ``terminate()``.
+"""
+from __future__ import annotations
+
+import time
+import weakref
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+EMIT_INTERVAL = 0.05  # seconds: ≤ 20 Hz across threads
+
+_THREADS: "weakref.WeakSet[QThread]" = weakref.WeakSet()
+
+
+def running_threads() -> list[QThread]:
+    """Worker threads still running (tests assert none is left behind)."""
+    alive = []
+    for thread in list(_THREADS):
+        try:
+            if thread.isRunning():
+                alive.append(thread)
+        except RuntimeError:  # the C++ object is already deleted
+            pass
+    return alive
+
+
+@dataclass
+class Job:
+    config: Any  # engines.tasks.config.TrainConfig
+    run_id: int | None = None
+    resume: bool = False
+    name: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+class TrainingWorker(QObject):
+    run_started = Signal(int, dict)  # run id, Started fields
+    steps = Signal(int, list)  # run id, [(step, epoch_progress, loss, wall_time), ...]
+    epoch_done = Signal(int, int, dict)  # run id, epoch, metrics
+    paused = Signal(int, bool)
+    checkpoint_saved = Signal(int, str)
+    finished = Signal(int, str, dict)  # run id, status, outcome
+    error = Signal(int, str)  # run id, message
+
+    def __init__(self, job: Job, store_path: str) -> None:
+        super().__init__()
+        from engines.control import RunControl
+
+        self.job = job
+        self.store_path = store_path
+        self.control = RunControl()
+        self.interrupt_on_stop = False  # set when the window closes mid-run
+
+    @Slot()
+    def run(self) -> None:
+        from engines.events import CheckpointSaved, EpochDone, Failed, Paused, Resumed, Started, StepDone
+        from workbench.runner import TrainingSession
+        from workbench.store import RunStore
+
+        run_id = self.job.run_id or 0
+        store = None
+        pending: deque = deque()
+        last_emit = 0.0
+        outcome: dict[str, Any] = {}
+        status = "failed"
+        try:
+            store = RunStore(self.store_path, recover=False)
+            session = TrainingSession(self.job.config, store=store, run_id=run_id, resume=self.job.resume,
+                                      control=self.control)
+            for event in session.events():
+                if isinstance(event, StepDone):
+                    pending.append((event.step, event.epoch_progress, event.loss, event.wall_time))
+                    now = time.monotonic()
+                    if now - last_emit >= EMIT_INTERVAL:
+                        self.steps.emit(run_id, list(pending))
+                        pending.clear()
+                        last_emit = now
+                    continue
+                if pending:
+                    self.steps.emit(run_id, list(pending))
+                    pending.clear()
+                if isinstance(event, Started):
+                    self.run_started.emit(run_id, dict(event.__dict__))
+                elif isinstance(event, EpochDone):
+                    self.epoch_done.emit(run_id, event.epoch, dict(event.metrics))
+                elif isinstance(event, (Paused, Resumed)):
+                    self.paused.emit(run_id, isinstance(event, Paused))
+                elif isinstance(event, CheckpointSaved):
+                    self.checkpoint_saved.emit(run_id, event.path)
+                elif isinstance(event, Failed):
+                    self.error.emit(run_id, event.reason)
+            assert session.outcome is not None
+            outcome = session.outcome.to_json()
+            status = session.outcome.status
+            if status == "stopped" and self.interrupt_on_stop:
+                store.set_status(run_id, "interrupted", "the window was closed during the run")
+                status = "interrupted"
+                outcome["status"] = status
+        except Exception as exc:  # never let an exception escape a worker thread
+            self.error.emit(run_id, f"{type(exc).__name__}: {exc}")
+        finally:
+            if pending:
+                self.steps.emit(run_id, list(pending))
+            if store is not None:
+                store.close()
+            self.finished.emit(run_id, status, outcome)
+
+
+class JobRunner(QObject):
+    """Owns the worker thread and a queue of pending jobs, run one after another."""
+
+    run_started = Signal(int, dict)
+    steps = Signal(int, list)
+    epoch_done = Signal(int, int, dict)
+    paused = Signal(int, bool)
+    checkpoint_saved = Signal(int, str)
+    run_finished = Signal(int, str, dict)
+    error = Signal(int, str)
+    queue_changed = Signal()
+    idle = Signal()
+
+    def __init__(self, store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.queue: deque[Job] = deque()
+        self.thread: QThread | None = None
+        self.worker: TrainingWorker | None = None
+
+    # -- public API --------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self.worker is not None
+
+    @property
+    def current_run_id(self) -> int | None:
+        return self.worker.job.run_id if self.worker is not None else None
+
+    def submit(self, job: Job) -> int:
+        """Record the run as queued now (so it is never lost) and start it when the thread is free."""
+        from workbench.runner import create_run
+
+        if job.run_id is None:
+            job.run_id = create_run(self.store, job.config, name=job.name, tags=job.tags)
+        self.queue.append(job)
+        self.queue_changed.emit()
+        self._start_next()
+        return job.run_id
+
+    def pause(self) -> None:
+        if self.worker is not None:
+            self.worker.control.pause()
+
+    def resume(self) -> None:
+        if self.worker is not None:
+            self.worker.control.resume()
+
+    def toggle_pause(self) -> None:
+        if self.worker is not None:
+            if self.worker.control.paused:
+                self.resume()
+            else:
+                self.pause()
+
+    def stop(self, *, discard: bool = False) -> None:
+        if self.worker is not None:
+            self.worker.control.request_stop(discard=discard)
+
+    def cancel_queued(self) -> None:
+        while self.queue:
+            job = self.queue.popleft()
+            self.store.set_status(job.run_id, "cancelled", "removed from the queue")
+        self.queue_changed.emit()
+
+    def shutdown(self, timeout_ms: int = 60_000) -> bool:
+        """Stop the current run with a checkpoint (marked ``interrupted``) and join the thread."""
+        self.cancel_queued()
+        if self.worker is not None:
+            self.worker.interrupt_on_stop = True
+            self.worker.control.request_stop()
+        thread = self.thread
+        if thread is None:
+            return True
+        finished = thread.wait(timeout_ms)
+        # Deliver the worker's queued signals (finished → cleanup) before the caller tears down.
+        from PySide6.QtCore import QCoreApplication
+
+        QCoreApplication.processEvents()
+        if self.thread is thread:
+            self._cleanup()
+        return bool(finished)
+
+    # -- internals -------------------------------------------------------------------
+    def _start_next(self) -> None:
+        if self.worker is not None or not self.queue:
+            return
+        job = self.queue.popleft()
+        self.queue_changed.emit()
+        thread = QThread(self)
+        thread.setObjectName(f"training-run-{job.run_id}")
+        _THREADS.add(thread)
+        worker = TrainingWorker(job, str(self.store.path))
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.run_started.connect(self.run_started)
+        worker.steps.connect(self.steps)
+        worker.epoch_done.connect(self.epoch_done)
+        worker.paused.connect(self.paused)
+        worker.checkpoint_saved.connect(self.checkpoint_saved)
+        worker.error.connect(self.error)
+        # Direct: QThread.quit is thread-safe, and a queued call would wait for a GUI thread
+        # that may itself be blocked in shutdown()'s wait().
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.finished.connect(self._on_worker_finished)
+        self.thread, self.worker = thread, worker
+        thread.start()
+
+    @Slot(int, str, dict)
+    def _on_worker_finished(self, run_id: int, status: str, outcome: dict) -> None:
+        if self.thread is not None:
+            self.thread.wait()
+        self._cleanup()
+        self.run_finished.emit(run_id, status, outcome)
+        if self.queue:
+            self._start_next()
+        else:
+            self.idle.emit()
+
+    def _cleanup(self) -> None:
+        if self.worker is not None:
+            self.worker.deleteLater()
+        if self.thread is not None:
+            self.thread.deleteLater()
+        self.worker = None
+        self.thread = None
