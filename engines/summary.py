@@ -24,3 +24,32 @@ def count_flops(model: nn.Module, input_shape: tuple[int, ...]) -> int:
     finally:
         model.train(was_training)
     return int(counter.get_total_flops())
+
+
+def measure_latency_ms(model: nn.Module, input_shape: tuple[int, ...], *, device: torch.device | None = None,
+                       channels_last: bool = False, repeats: int = 10, warmup: int = 2) -> float:
+    """Median wall time of one single-example forward pass, in milliseconds."""
+    import time
+
+    device = device or next((p.device for p in model.parameters()), torch.device("cpu"))
+    x = torch.randn((1, *input_shape), device=device)
+    if channels_last and x.dim() == 4:
+        x = x.contiguous(memory_format=torch.channels_last)
+    was_training = model.training
+    model.eval()
+    times = []
+    try:
+        with torch.no_grad():
+            for i in range(warmup + repeats):
+                if device.type == "cuda":
+                    torch.cuda.synchronize(device)
+                start = time.perf_counter()
+                model(x)
+                if device.type == "cuda":
+                    torch.cuda.synchronize(device)
+                if i >= warmup:
+                    times.append(time.perf_counter() - start)
+    finally:
+        model.train(was_training)
+    times.sort()
+    return 1000.0 * times[len(times) // 2]

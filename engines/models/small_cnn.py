@@ -66,3 +66,6 @@ def build_small_cnn(
     return SmallCNN(
         in_channels=in_channels, num_classes=num_classes, width=width, dropout=dropout, norm=norm, output=output
     )
+
+
+build_small_cnn.option_choices = {"output": OUTPUT_ACTIVATIONS}

@@ -33,7 +33,7 @@ from engines.events import (
     StepDone,
 )
 from engines.seeding import capture_rng_state, restore_rng_state, seed_everything
-from engines.summary import count_flops, count_parameters
+from engines.summary import count_flops, count_parameters, measure_latency_ms
 from engines.tasks.config import ConfigError, TrainConfig
 
 CHECKPOINT_NAME = "last.pt"
@@ -294,7 +294,11 @@ def _train(config, problem: Problem, device, info: DistInfo, control: RunControl
         yield EpochDone(epoch, step, dict(metrics), time.time())
         if epoch % config.checkpoint_every == 0 or epoch >= config.epochs or stop_at_max:
             yield from checkpoint(epoch, 0)
-    yield Finished("finished", epoch, step, _summary(problem, last_metrics, best, params, flops))
+    summary = _summary(problem, last_metrics, best, params, flops)
+    # Noisy (timed on a busy machine), so reported beside runs, never asserted on.
+    summary["metrics"]["latency_ms"] = measure_latency_ms(model, problem.input_shape, device=device,
+                                                          channels_last=channels_last)
+    yield Finished("finished", epoch, step, summary)
 
 
 def _summary(problem: Problem, metrics: Mapping[str, float], best, params: int, flops: int) -> dict[str, Any]:

@@ -28,10 +28,10 @@ def test_window_lists_runs_already_in_the_store(qtbot):
     win = MainWindow()
     qtbot.addWidget(win)
     assert win.windowTitle() == "CNN Workbench"
-    assert win.runs_model.rowCount() == 1
-    assert "earlier run" in win.runs_proxy.index(0, 2).data()
-    win.search.setText("nothing-matches")
-    assert win.runs_proxy.rowCount() == 0
+    assert win.browser.model.rowCount() == 1
+    assert "earlier run" in win.browser.proxy.index(0, 2).data()
+    win.browser.search.setText("nothing-matches")
+    assert win.browser.proxy.rowCount() == 0
     win.close()
 
 
@@ -43,7 +43,8 @@ def test_run_started_from_the_window_finishes_and_is_recorded(window, qtbot):
     run = window.store.get_run(run_id)
     assert run.status == "finished" and run.epoch == 1
     assert len(window.store.metrics(run_id, "loss")) == run.step
-    assert window.runs_model.runs[window.runs_model.row_of(run_id)].status == "finished"
+    model = window.browser.model
+    assert model.runs[model.row_of(run_id)].status == "finished"
 
 
 def test_closing_the_window_mid_run_leaves_it_interrupted(qtbot):

@@ -1,122 +1,264 @@
-"""The main window: runs browser, central tab area, progress and status bar."""
+"""The main window: runs browser, new-run panel, training and compare tabs, scrubber, status bar.
+
+Only light modules are imported before the first paint; torch, the engines and
+pyqtgraph load in :meth:`MainWindow.ensure_ready`, scheduled right after show.
+"""
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QSortFilterProxyModel, Qt, QTimer, Slot
+import os
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
+    QComboBox,
     QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
     QLabel,
-    QLineEdit,
+    QListWidget,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QTableView,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from workbench import APP_NAME, __version__
-from workbench.store import RunStore
-from workbench.ui.runs_model import RUN_ID_ROLE, SORT_ROLE, RunsTableModel
+from workbench.store import RESUMABLE_STATUSES, RunStore
+from workbench.ui.runs_browser import RunsBrowser
 from workbench.ui.worker import Job, JobRunner
+
+SHORTCUTS = [
+    ("Ctrl+Return", "Start a run with the settings of the New run panel"),
+    ("Space", "Pause / resume the active run (when the runs list has focus)"),
+    ("Ctrl+.", "Stop the active run and keep a checkpoint"),
+    ("Ctrl+D", "Compare the selected runs"),
+    ("Ctrl+F", "Find runs"),
+    ("F2", "Rename the selected run"),
+    ("Ctrl+T", "Edit the tags of the selected run"),
+    ("Delete", "Delete the selected runs (asks first)"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a rename or tag edit"),
+    ("Ctrl+Shift+N", "New study"),
+    ("Ctrl+Q", "Quit (a run in progress is checkpointed and marked interrupted)"),
+]
+
+
+def _rss_mib() -> float | None:
+    try:
+        with open("/proc/self/statm") as fh:
+            pages = int(fh.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, AttributeError):
+        try:
+            import resource
+
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            return peak / 2**20 if os.uname().sysname == "Darwin" else peak / 1024
+        except Exception:
+            return None
 
 
 class MainWindow(QMainWindow):
     def __init__(self, store: RunStore | None = None) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
-        self.setMinimumSize(900, 600)
+        self.setMinimumSize(960, 640)
+        self.setObjectName("mainWindow")
         self.store = store or RunStore()
         self.runner = JobRunner(self.store, self)
-        self._build_runs_browser()
+        self._ready = False
+        self._live_floor: dict[int, int] = {}  # run id → last step already loaded from the store
+        self._active_info: dict = {}
+        self._studies: dict[str, dict] = {}
+        self._compare_ids: list[int] = []
+        self.curves = None
+        self.compare = None
+        self.config_form = None
+
+        self.browser = RunsBrowser(self.store, self)
+        self.browser.selection_changed.connect(self._on_selection)
+        self.browser.activated.connect(lambda run_id: self.show_runs([run_id]))
+        self.browser.pause_requested.connect(self.runner.toggle_pause)
+        self.runs_dock = QDockWidget(self.tr("Runs"), self)
+        self.runs_dock.setObjectName("runsDock")
+        self.runs_dock.setWidget(self.browser)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.runs_dock)
+
+        self._build_new_run_dock()
         self._build_central()
         self._build_status_bar()
         self._build_menus()
         self._connect_runner()
-        self.runs_model.refresh()
-        self._restore_geometry()
+        self.browser.refresh()
+        self._restore_state()
+        QTimer.singleShot(0, self.ensure_ready)
 
-    # -- layout -------------------------------------------------------------------------
-    def _build_runs_browser(self) -> None:
-        self.runs_model = RunsTableModel(self.store, self)
-        self.runs_proxy = QSortFilterProxyModel(self)
-        self.runs_proxy.setSourceModel(self.runs_model)
-        self.runs_proxy.setSortRole(SORT_ROLE)
-        self.runs_proxy.setFilterKeyColumn(-1)
-        self.runs_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.runs_view = QTableView()
-        self.runs_view.setObjectName("runsView")
-        self.runs_view.setModel(self.runs_proxy)
-        self.runs_view.setSortingEnabled(True)
-        self.runs_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        self.runs_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.runs_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.runs_view.verticalHeader().hide()
-        self.runs_view.horizontalHeader().setStretchLastSection(True)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Find runs (model, dataset, name, tag, #id)…"))
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.runs_proxy.setFilterFixedString)
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.search)
-        layout.addWidget(self.runs_view)
-        self.runs_dock = QDockWidget(self.tr("Runs"), self)
-        self.runs_dock.setObjectName("runsDock")
-        self.runs_dock.setWidget(box)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.runs_dock)
+    # -- construction ------------------------------------------------------------------
+    def _build_new_run_dock(self) -> None:
+        self.task_box = QComboBox()
+        self.task_box.setObjectName("taskBox")
+        self.start_button = QPushButton(self.tr("Start  (Ctrl+Return)"))
+        self.start_button.setObjectName("startButton")
+        self.start_button.clicked.connect(self.start_from_form)
+        self.start_button.setEnabled(False)
+        self.queue_list = QListWidget()
+        self.queue_list.setObjectName("queueList")
+        self.queue_list.setMaximumHeight(110)
+        self.form_holder = QVBoxLayout()
+        self.form_holder.addWidget(QLabel(self.tr("Loading engines…")))
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("Task")))
+        top.addWidget(self.task_box, 1)
+        layout.addLayout(top)
+        layout.addLayout(self.form_holder)
+        layout.addWidget(self.start_button)
+        layout.addWidget(QLabel(self.tr("Queue")))
+        layout.addWidget(self.queue_list)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(panel)
+        self.new_run_dock = QDockWidget(self.tr("New run"), self)
+        self.new_run_dock.setObjectName("newRunDock")
+        self.new_run_dock.setWidget(scroll)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.new_run_dock)
 
     def _build_central(self) -> None:
         self.tabs = QTabWidget()
         self.tabs.setObjectName("centralTabs")
         self.tabs.setDocumentMode(True)
-        welcome = QLabel(self.tr(
-            "<h2>CNN Workbench</h2>"
-            "<p>Train, inspect and compare the networks of the course: MobileNet, SENet, HybridSN, "
-            "DnCNN and DSCMR.</p><p>Start a run with <b>Run ▸ Start</b> (Ctrl+Return); "
-            "recorded runs appear on the left.</p>"))
-        welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        welcome.setWordWrap(True)
-        self.tabs.addTab(welcome, self.tr("Welcome"))
-        self.setCentralWidget(self.tabs)
+        self.training_tab = QWidget()
+        self.training_layout = QVBoxLayout(self.training_tab)
+        self.training_layout.setContentsMargins(0, 0, 0, 0)
+        self.tabs.addTab(self.training_tab, self.tr("Training"))
+        self.compare_tab = QWidget()
+        self.compare_layout = QVBoxLayout(self.compare_tab)
+        self.compare_layout.setContentsMargins(0, 0, 0, 0)
+        self.compare_layout.addWidget(QLabel(self.tr("Select two or more runs and press Ctrl+D to compare them.")))
+        self.tabs.addTab(self.compare_tab, self.tr("Compare"))
+
+        # Linked scrubber: one slider drives a cursor on every plotted curve.
+        self.scrubber = QSlider(Qt.Orientation.Horizontal)
+        self.scrubber.setObjectName("scrubber")
+        self.scrubber.setRange(0, 0)
+        self.scrubber.setToolTip(self.tr("Move a cursor across every curve; the table lists each run's values"))
+        self.scrubber.valueChanged.connect(self.set_cursor)
+        self.scrub_label = QLabel(self.tr("step –"))
+        self.scrub_label.setMinimumWidth(90)
+        self.scrub_table = QTableWidget(0, 3)
+        self.scrub_table.setObjectName("scrubTable")
+        self.scrub_table.setHorizontalHeaderLabels([self.tr("Run"), self.tr("loss"), self.tr("metric")])
+        self.scrub_table.verticalHeader().hide()
+        self.scrub_table.horizontalHeader().setStretchLastSection(True)
+        self.scrub_table.setMaximumHeight(120)
+        scrub_row = QHBoxLayout()
+        scrub_row.addWidget(QLabel(self.tr("Cursor")))
+        scrub_row.addWidget(self.scrubber, 1)
+        scrub_row.addWidget(self.scrub_label)
+
+        from workbench.ui.progress_panel import ProgressPanel
+
+        self.progress = ProgressPanel()
+        self.progress.pause_clicked.connect(self.runner.toggle_pause)
+        self.progress.stop_clicked.connect(self.stop_run)
+        self.progress.discard_clicked.connect(self.discard_run)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.progress)
+        self.central_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.central_splitter.setObjectName("centralSplitter")
+        self.central_splitter.addWidget(self.tabs)
+        self.central_splitter.addWidget(self.scrub_table)
+        self.central_splitter.setStretchFactor(0, 1)
+        layout.addWidget(self.central_splitter, 1)
+        layout.addLayout(scrub_row)
+        self.setCentralWidget(central)
 
     def _build_status_bar(self) -> None:
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(260)
-        self.progress.setTextVisible(True)
-        self.progress.hide()
         self.status_label = QLabel(self.tr("Ready"))
+        self.device_label = QLabel()
+        self.threads_label = QLabel()
+        self.memory_label = QLabel()
         self.statusBar().addWidget(self.status_label, 1)
-        self.statusBar().addPermanentWidget(self.progress)
-        self._total_steps = 0
+        for label in (self.device_label, self.threads_label, self.memory_label):
+            self.statusBar().addPermanentWidget(label)
+        self._memory_timer = QTimer(self)
+        self._memory_timer.timeout.connect(self._update_memory)
+        self._memory_timer.start(2000)
+        self._update_memory()
+
+    def _action(self, menu, text: str, slot, shortcut=None, *, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if name:
+            action.setObjectName(name)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)  # shortcuts work while docks have focus
+        return action
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(self.tr("&File"))
-        quit_action = QAction(self.tr("&Quit"), self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        self.study_action = self._action(file_menu, self.tr("New &study…"), self.new_study, "Ctrl+Shift+N",
+                                         name="newStudy")
+        self._action(file_menu, self.tr("&Export run to CSV…"), self.export_selected, "Ctrl+E")
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
 
-        run_menu = self.menuBar().addMenu(self.tr("&Run"))
-        self.start_action = QAction(self.tr("&Start quick run"), self)
-        self.start_action.setShortcut(QKeySequence("Ctrl+Return"))
-        self.start_action.triggered.connect(self.start_default_run)
-        self.pause_action = QAction(self.tr("&Pause / Resume"), self)
-        self.pause_action.triggered.connect(self.runner.toggle_pause)
-        self.stop_action = QAction(self.tr("S&top (keep checkpoint)"), self)
-        self.stop_action.setShortcut(QKeySequence("Ctrl+."))
-        self.stop_action.triggered.connect(lambda: self.runner.stop())
-        for action in (self.start_action, self.pause_action, self.stop_action):
-            run_menu.addAction(action)
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        undo = self.browser.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.browser.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        self.addAction(undo)
+        self.addAction(redo)
+        edit_menu.addSeparator()
+        self.rename_action = self._action(edit_menu, self.tr("&Rename run…"), self.rename_selected, "F2")
+        self.tags_action = self._action(edit_menu, self.tr("Edit &tags…"), self.tag_selected, "Ctrl+T")
+        self.delete_action = self._action(edit_menu, self.tr("&Delete runs…"), self.delete_selected,
+                                          QKeySequence.StandardKey.Delete)
+        self.find_action = self._action(edit_menu, self.tr("&Find run"), self.focus_search, "Ctrl+F")
+
+        run_menu = bar.addMenu(self.tr("&Run"))
+        self.start_action = self._action(run_menu, self.tr("&Start"), self.start_from_form, "Ctrl+Return",
+                                         name="startAction")
+        self.pause_action = self._action(run_menu, self.tr("&Pause / Resume"), self.runner.toggle_pause)
+        self.pause_action.setShortcutVisibleInContextMenu(True)
+        self.stop_action = self._action(run_menu, self.tr("S&top (keep checkpoint)"), self.stop_run, "Ctrl+.")
+        self.discard_action = self._action(run_menu, self.tr("&Cancel and discard"), self.discard_run)
+        run_menu.addSeparator()
+        self.continue_action = self._action(run_menu, self.tr("C&ontinue selected run"), self.continue_selected,
+                                            "Ctrl+Shift+Return")
+        self.clear_queue_action = self._action(run_menu, self.tr("Clear &queue"), self.runner.cancel_queued)
+
+        view_menu = bar.addMenu(self.tr("&View"))
+        self.compare_action = self._action(view_menu, self.tr("&Compare selected runs"), self.compare_selected,
+                                           "Ctrl+D", name="compareAction")
+        view_menu.addAction(self.runs_dock.toggleViewAction())
+        view_menu.addAction(self.new_run_dock.toggleViewAction())
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("&Keyboard shortcuts"), self.show_shortcuts, "F1")
+        self._action(help_menu, self.tr("&About"), self.show_about)
+
+        for action in (self.rename_action, self.tags_action, self.delete_action, self.continue_action,
+                       self.compare_action):
+            self.browser.view.addAction(action)
         self._update_actions()
-
-        help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        about = QAction(self.tr("&About"), self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
 
     def _connect_runner(self) -> None:
         r = self.runner
@@ -126,20 +268,404 @@ class MainWindow(QMainWindow):
         r.paused.connect(self._on_paused)
         r.run_finished.connect(self._on_run_finished)
         r.error.connect(self._on_error)
-        r.queue_changed.connect(self._update_actions)
+        r.queue_changed.connect(self._on_queue_changed)
 
-    # -- actions -------------------------------------------------------------------------
-    def start_job(self, config, *, name: str = "") -> int:
-        run_id = self.runner.submit(Job(config=config, name=name))
-        self.runs_model.update_run(run_id)
+    def ensure_ready(self) -> None:
+        """Import torch, the engines and pyqtgraph and build the panels that need them."""
+        if self._ready:
+            return
+        self._ready = True
+        import pyqtgraph as pg
+        import torch
+
+        from engines.device import resolve_device
+        from engines.tasks import TASKS
+        from workbench.ui.config_form import ConfigForm
+        from workbench.ui.curves import LiveCurves
+
+        pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
+        settings = self._settings()
+        self.curves = LiveCurves(refresh_hz=settings.plot_refresh_hz)
+        self.curves.setObjectName("liveCurves")
+        self.training_layout.addWidget(self.curves)
+        self.config_form = ConfigForm()
+        self.config_form.setObjectName("configForm")
+        while self.form_holder.count():
+            item = self.form_holder.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.form_holder.addWidget(self.config_form)
+        for name in TASKS.names():
+            self.task_box.addItem(TASKS.get(name).title, name)
+        self.task_box.currentIndexChanged.connect(lambda _i: self.config_form.set_task(self.task_box.currentData()))
+        self.config_form.set_task(self.task_box.currentData())
+        self.start_button.setEnabled(True)
+        try:
+            from workbench.ui.compare_view import CompareView
+
+            self.compare = CompareView(self.store)
+            self.compare.setObjectName("compareView")
+            while self.compare_layout.count():
+                item = self.compare_layout.takeAt(0)
+                if item.widget():
+                    item.widget().deleteLater()
+            self.compare_layout.addWidget(self.compare)
+        except ImportError:
+            self.compare = None
+        device = resolve_device(settings.device) if settings.device else resolve_device("auto")
+        self.device_label.setText(self.tr("device: %1").replace("%1", str(device)))
+        self.threads_label.setText(self.tr("threads: %1").replace("%1", str(torch.get_num_threads())))
+        self._on_selection(self.browser.selected_ids())
+
+    def _settings(self):
+        from workbench.settings import load_settings
+
+        return load_settings()
+
+    # -- starting, stopping, continuing ---------------------------------------------
+    def start_job(self, config, *, name: str = "", tags=()) -> int:
+        self.ensure_ready()
+        run_id = self.runner.submit(Job(config=config, name=name, tags=tuple(tags)))
+        self.browser.update_run(run_id)
         self._update_actions()
         return run_id
 
     @Slot()
-    def start_default_run(self) -> None:
-        from engines.tasks import make_config
+    def start_from_form(self) -> None:
+        self.ensure_ready()
+        try:
+            config = self.config_form.config()
+        except ValueError as exc:
+            self.status_label.setText(str(exc))
+            return
+        self.start_job(config)
 
-        self.start_job(make_config("classify", model="small_cnn", data="digits", epochs=2))
+    @Slot()
+    def stop_run(self) -> None:
+        if self.runner.busy:
+            self.status_label.setText(self.tr("Stopping after this batch…"))
+            self.runner.stop()
+
+    @Slot()
+    def discard_run(self) -> None:
+        if not self.runner.busy:
+            return
+        run_id = self.runner.current_run_id
+        if not self._confirm(self.tr("Cancel and discard run #%1? Its checkpoint and curves are deleted.")
+                             .replace("%1", str(run_id))):
+            return
+        self.runner.stop(discard=True)
+
+    def continue_run(self, run_id: int, epochs: int | None = None) -> None:
+        from workbench.runner import config_for_run
+
+        self.ensure_ready()
+        run = self.store.get_run(run_id)
+        overrides = {"epochs": epochs} if epochs else {}
+        config = config_for_run(self.store, run_id, **overrides)
+        self.runner.submit(Job(config=config, run_id=run_id, resume=True))
+        self.browser.update_run(run_id)
+        self.status_label.setText(self.tr("Continuing run #%1 from epoch %2")
+                                  .replace("%1", str(run_id)).replace("%2", str(run.epoch)))
+
+    @Slot()
+    def continue_selected(self) -> None:
+        ids = self.browser.selected_ids()
+        if len(ids) != 1:
+            self.status_label.setText(self.tr("Select one run to continue"))
+            return
+        run = self.store.get_run(ids[0])
+        if not run.checkpoint or not os.path.exists(run.checkpoint):
+            self._warn(self.tr("Run #%1 has no checkpoint to continue from.").replace("%1", str(run.id)))
+            return
+        if run.status in RESUMABLE_STATUSES:
+            self.continue_run(run.id)
+        elif run.status == "finished":
+            epochs, ok = QInputDialog.getInt(self, self.tr("Train further"),
+                                             self.tr("Train run #%1 up to epoch:").replace("%1", str(run.id)),
+                                             run.epoch + 1, run.epoch + 1, 100_000)
+            if ok:
+                self.continue_run(run.id, epochs)
+        else:
+            self.status_label.setText(self.tr("Run #%1 is %2 and cannot be continued")
+                                      .replace("%1", str(run.id)).replace("%2", run.status))
+
+    # -- runs browser actions ----------------------------------------------------------
+    def focus_search(self) -> None:
+        self.runs_dock.show()
+        self.browser.search.setFocus()
+        self.browser.search.selectAll()
+
+    def rename_selected(self) -> None:
+        ids = self.browser.selected_ids()
+        if len(ids) != 1:
+            return
+        run = self.store.get_run(ids[0])
+        name, ok = QInputDialog.getText(self, self.tr("Rename run"), self.tr("Name of run #%1:")
+                                        .replace("%1", str(run.id)), text=run.name)
+        if ok:
+            self.browser.rename(run.id, name.strip())
+
+    def tag_selected(self) -> None:
+        ids = self.browser.selected_ids()
+        if len(ids) != 1:
+            return
+        run = self.store.get_run(ids[0])
+        text, ok = QInputDialog.getText(self, self.tr("Edit tags"), self.tr("Tags of run #%1 (comma-separated):")
+                                        .replace("%1", str(run.id)), text=", ".join(run.tags))
+        if ok:
+            self.browser.set_tags(run.id, text.split(","))
+
+    def delete_selected(self) -> None:
+        import shutil
+
+        from workbench import paths
+
+        ids = [i for i in self.browser.selected_ids() if i != self.runner.current_run_id]
+        if not ids:
+            return
+        if not self._confirm(self.tr("Delete %n run(s) with their checkpoints and curves? This cannot be undone.",
+                                     "", len(ids))):
+            return
+        for run_id in ids:
+            self.store.delete_run(run_id)
+            shutil.rmtree(paths.run_dir(run_id), ignore_errors=True)
+        self.browser.refresh()
+        self.status_label.setText(self.tr("Deleted %n run(s)", "", len(ids)))
+
+    def export_selected(self) -> None:
+        import csv
+
+        ids = self.browser.selected_ids()
+        if len(ids) != 1:
+            self.status_label.setText(self.tr("Select one run to export"))
+            return
+        settings = QSettings()
+        folder = settings.value("paths/lastExportFolder", os.path.expanduser("~"))
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export run"),
+                                              os.path.join(str(folder), f"run-{ids[0]}.csv"), "CSV (*.csv)")
+        if not path:
+            return
+        settings.setValue("paths/lastExportFolder", os.path.dirname(path))
+        try:
+            with open(path, "w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["run_id", "step", "epoch", "name", "value", "wall_time"])
+                for p in self.store.metrics(ids[0]):
+                    writer.writerow([ids[0], p.step, p.epoch, p.name, repr(p.value), p.wall_time])
+        except OSError as exc:
+            self._warn(self.tr("Cannot write %1: %2").replace("%1", path).replace("%2", exc.strerror or str(exc)))
+            return
+        self.status_label.setText(self.tr("Exported run #%1 to %2").replace("%1", str(ids[0])).replace("%2", path))
+
+    @Slot()
+    def compare_selected(self) -> None:
+        ids = self.browser.selected_ids()
+        if len(ids) < 2:
+            self.status_label.setText(self.tr("Select two or more runs to compare"))
+            return
+        self.open_compare(ids)
+
+    def open_compare(self, run_ids: list[int], group_by: str | None = None) -> None:
+        self.ensure_ready()
+        if self.compare is None:
+            return
+        self.compare.set_runs(run_ids, group_by=group_by)
+        self._compare_ids = list(run_ids)
+        self.tabs.setCurrentWidget(self.compare_tab)
+        self._update_scrubber_range()
+
+    # -- studies ---------------------------------------------------------------------------
+    @Slot()
+    def new_study(self) -> None:
+        self.ensure_ready()
+        from workbench.ui.study_dialog import StudyDialog
+
+        dialog = StudyDialog(self)
+        if dialog.exec():
+            self.queue_study(dialog.planned_runs(), dialog.factor())
+
+    def queue_study(self, planned, factor: str) -> list[int]:
+        from workbench.studies import study_of
+
+        ids = [self.start_job(p.config, name=p.name, tags=p.tags) for p in planned]
+        study = study_of(planned[0].tags) if planned else None
+        if study:
+            self._studies[study] = {"pending": set(ids), "all": ids, "factor": factor}
+        self.status_label.setText(self.tr("Queued %n run(s) of the study", "", len(ids)))
+        return ids
+
+    # -- showing runs --------------------------------------------------------------------
+    def _on_selection(self, run_ids: list[int]) -> None:
+        if self._ready and run_ids:
+            self.show_runs(run_ids)
+        self._update_actions()
+
+    def show_runs(self, run_ids: list[int]) -> None:
+        """Show the curves of these runs (and of the active run) in the Training tab."""
+        self.ensure_ready()
+        active = self.runner.current_run_id
+        ids = list(dict.fromkeys([*run_ids, *([active] if active else [])]))
+        self.curves.clear()
+        self._live_floor.clear()
+        for run_id in ids:
+            try:
+                run = self.store.get_run(run_id)
+            except KeyError:
+                continue
+            points = self.store.metrics(run_id)
+            self.curves.load_history(run_id, run.title, points)
+            self._live_floor[run_id] = max((p.step for p in points if p.name == "loss"), default=0)
+        self.curves.redraw(force=True)
+        self._update_scrubber_range()
+
+    def _update_scrubber_range(self) -> None:
+        top = self.curves.max_step() if self.curves else 0
+        for run_id in self._compare_ids:
+            try:
+                top = max(top, self.store.get_run(run_id).step)
+            except KeyError:
+                pass
+        at_end = self.scrubber.value() >= self.scrubber.maximum()
+        self.scrubber.setMaximum(top)
+        if at_end:
+            self.scrubber.setValue(top)
+
+    @Slot(int)
+    def set_cursor(self, step: int) -> None:
+        self.scrub_label.setText(self.tr("step %1").replace("%1", str(step)))
+        if self.curves is None:
+            return
+        self.curves.set_cursor(step)
+        if self.compare is not None:
+            self.compare.set_cursor(step)
+        values = self.curves.values_at(step)
+        metric = self.curves._metric
+        self.scrub_table.setHorizontalHeaderLabels([self.tr("Run"), "loss", metric])
+        self.scrub_table.setRowCount(len(values))
+        for row, (run_id, vals) in enumerate(values.items()):
+            cells = [self.curves.runs[run_id].label, vals.get("loss"), vals.get(metric)]
+            for col, value in enumerate(cells):
+                text = value if isinstance(value, str) else ("–" if value is None else f"{value:.4f}")
+                self.scrub_table.setItem(row, col, QTableWidgetItem(text))
+
+    # -- runner slots --------------------------------------------------------------------
+    @Slot(int, dict)
+    def _on_run_started(self, run_id: int, info: dict) -> None:
+        self._active_info = info
+        config = self.store.get_run(run_id).config
+        self.progress.start(run_id, info, max_steps=config.get("max_steps", 0))
+        self.status_label.setText(self.tr("Run #%1 training").replace("%1", str(run_id)))
+        self.device_label.setText(self.tr("device: %1").replace("%1", info["device"]))
+        self.browser.update_run(run_id)
+        if self.curves is not None:
+            shown = set(self.curves.runs)
+            if run_id not in shown:
+                self.show_runs([i for i in shown if i != run_id])
+            else:
+                self.show_runs(list(shown))
+        self._update_actions()
+
+    @Slot(int, list)
+    def _on_steps(self, run_id: int, points: list) -> None:
+        floor = self._live_floor.get(run_id, 0)
+        rows = [(s, e, w, loss) for (s, e, loss, w) in points if s > floor]
+        if rows and self.curves is not None:
+            self.curves.add_points(run_id, "loss", rows)
+        step, _epoch, loss, _wall = points[-1]
+        self.progress.update_step(step, loss)
+        if self.scrubber.value() >= self.scrubber.maximum():
+            self.scrubber.blockSignals(True)
+            self.scrubber.setMaximum(max(self.scrubber.maximum(), step))
+            self.scrubber.setValue(step)
+            self.scrubber.blockSignals(False)
+        else:
+            self.scrubber.setMaximum(max(self.scrubber.maximum(), step))
+
+    @Slot(int, int, dict)
+    def _on_epoch_done(self, run_id: int, epoch: int, metrics: dict) -> None:
+        import time
+
+        self.progress.update_epoch(epoch)
+        step = self.store.get_run(run_id).step
+        if self.curves is not None and step > self._live_floor.get(run_id, 0):
+            now = time.time()
+            for name, value in metrics.items():
+                self.curves.add_points(run_id, name, [(step, float(epoch), now, value)])
+        self.browser.update_run(run_id)
+
+    @Slot(int, bool)
+    def _on_paused(self, run_id: int, paused: bool) -> None:
+        self.progress.set_paused(paused)
+        self.browser.update_run(run_id)
+        self.status_label.setText(self.tr("Run #%1 paused").replace("%1", str(run_id)) if paused
+                                  else self.tr("Run #%1 training").replace("%1", str(run_id)))
+
+    @Slot(int, str, dict)
+    def _on_run_finished(self, run_id: int, status: str, outcome: dict) -> None:
+        self.progress.finish(run_id, status)
+        self.status_label.setText(self.tr("Run #%1 %2").replace("%1", str(run_id)).replace("%2", status))
+        if status == "cancelled":
+            self.browser.refresh()
+            if self.curves is not None and run_id in self.curves.runs:
+                self.show_runs([i for i in self.curves.runs if i != run_id])
+        else:
+            self.browser.update_run(run_id)
+        self._update_actions()
+        for study_id, study in list(self._studies.items()):
+            if run_id in study["pending"]:
+                study["pending"].discard(run_id)
+                if not study["pending"]:
+                    del self._studies[study_id]
+                    self.open_compare(study["all"], group_by=study["factor"])
+
+    @Slot(int, str)
+    def _on_error(self, run_id: int, message: str) -> None:
+        """The one handler for worker errors: status bar plus a message box."""
+        self.status_label.setText(self.tr("Run #%1: %2").replace("%1", str(run_id)).replace("%2", message))
+        self._warn(self.tr("Run #%1 ended: %2").replace("%1", str(run_id)).replace("%2", message))
+
+    @Slot()
+    def _on_queue_changed(self) -> None:
+        self.queue_list.clear()
+        for job in self.runner.queue:
+            self.queue_list.addItem(f"#{job.run_id} {job.config.model} · {job.config.data}"
+                                    + (f" — {job.name}" if job.name else ""))
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        busy = self.runner.busy
+        for action in (self.pause_action, self.stop_action, self.discard_action):
+            action.setEnabled(busy)
+        self.progress.set_active(busy)
+        selected = self.browser.selected_ids()
+        self.rename_action.setEnabled(len(selected) == 1)
+        self.tags_action.setEnabled(len(selected) == 1)
+        self.continue_action.setEnabled(len(selected) == 1)
+        self.delete_action.setEnabled(bool(selected))
+        self.compare_action.setEnabled(len(selected) >= 2)
+        self.clear_queue_action.setEnabled(bool(self.runner.queue))
+
+    # -- dialogs ------------------------------------------------------------------------
+    def _warn(self, message: str) -> None:
+        if self.property("suppress_dialogs"):
+            self.setProperty("last_warning", message)
+            return
+        QTimer.singleShot(0, lambda: QMessageBox.warning(self, APP_NAME, message))
+
+    def _confirm(self, question: str) -> bool:
+        if self.property("suppress_dialogs"):
+            return bool(self.property("auto_confirm"))
+        answer = QMessageBox.question(self, APP_NAME, question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{keys}</b></td><td>{self.tr(text)}</td></tr>" for keys, text in SHORTCUTS)
+        box = QMessageBox(self)
+        box.setWindowTitle(self.tr("Keyboard shortcuts"))
+        box.setText(f"<table cellspacing='6'>{rows}</table>")
+        box.open()
 
     @Slot()
     def show_about(self) -> None:
@@ -147,80 +673,48 @@ class MainWindow(QMainWindow):
 
         from PySide6 import __version__ as qt_version
 
+        torch_version = "not loaded"
+        if self._ready:
+            import torch
+
+            torch_version = torch.__version__
         QMessageBox.about(self, self.tr("About %1").replace("%1", APP_NAME),
-                          f"<b>{APP_NAME}</b> {__version__}<br>Qt (PySide6) {qt_version}<br>"
-                          f"Python {platform.python_version()}")
+                          f"<b>{APP_NAME}</b> {__version__}<br>PyTorch {torch_version}<br>"
+                          f"Qt (PySide6) {qt_version}<br>Python {platform.python_version()}<br>"
+                          f"{self.device_label.text()}")
 
-    def _update_actions(self) -> None:
-        busy = self.runner.busy
-        self.pause_action.setEnabled(busy)
-        self.stop_action.setEnabled(busy)
-
-    # -- runner slots ------------------------------------------------------------------
-    @Slot(int, dict)
-    def _on_run_started(self, run_id: int, info: dict) -> None:
-        self._total_steps = info["epochs"] * info["steps_per_epoch"]
-        self.progress.setRange(0, max(self._total_steps, 1))
-        self.progress.setValue(info["start_step"])
-        self.progress.show()
-        self.status_label.setText(self.tr("Run #%1 training %2 on %3 (%4)")
-                                  .replace("%1", str(run_id)).replace("%2", info["model"])
-                                  .replace("%3", info["dataset"]).replace("%4", info["device"]))
-        self.runs_model.update_run(run_id)
-        self._update_actions()
-
-    @Slot(int, list)
-    def _on_steps(self, run_id: int, points: list) -> None:
-        step, _epoch, loss, _wall = points[-1]
-        self.progress.setValue(step)
-        self.progress.setFormat(f"step %v/%m  loss {loss:.4f}")
-
-    @Slot(int, int, dict)
-    def _on_epoch_done(self, run_id: int, epoch: int, metrics: dict) -> None:
-        self.runs_model.update_run(run_id)
-
-    @Slot(int, bool)
-    def _on_paused(self, run_id: int, paused: bool) -> None:
-        self.runs_model.update_run(run_id)
-        self.status_label.setText(self.tr("Run #%1 paused").replace("%1", str(run_id)) if paused
-                                  else self.tr("Run #%1 training").replace("%1", str(run_id)))
-
-    @Slot(int, str, dict)
-    def _on_run_finished(self, run_id: int, status: str, outcome: dict) -> None:
-        self.progress.hide()
-        self.status_label.setText(self.tr("Run #%1 %2").replace("%1", str(run_id)).replace("%2", status))
-        self.runs_model.update_run(run_id)
-        self._update_actions()
-
-    @Slot(int, str)
-    def _on_error(self, run_id: int, message: str) -> None:
-        self.status_label.setText(self.tr("Run #%1 failed").replace("%1", str(run_id)))
-        if self.property("suppress_dialogs"):
-            return
-        QTimer.singleShot(0, lambda: QMessageBox.warning(
-            self, self.tr("Run #%1").replace("%1", str(run_id)), message))
+    def _update_memory(self) -> None:
+        rss = _rss_mib()
+        if rss is not None:
+            self.memory_label.setText(self.tr("memory: %1 MiB").replace("%1", f"{rss:.0f}"))
 
     # -- persistence and shutdown ----------------------------------------------------
-    def _restore_geometry(self) -> None:
+    def _restore_state(self) -> None:
         settings = QSettings()
         geometry = settings.value("mainWindow/geometry")
-        state = settings.value("mainWindow/state")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(1400, 860)
+        state = settings.value("mainWindow/state")
         if state is not None:
             self.restoreState(state)
+        sizes = settings.value("mainWindow/centralSplitter")
+        if sizes is not None:
+            self.central_splitter.restoreState(sizes)
+        else:
+            self.central_splitter.setSizes([700, 110])
+
+    def _save_state(self) -> None:
+        settings = QSettings()
+        settings.setValue("mainWindow/geometry", self.saveGeometry())
+        settings.setValue("mainWindow/state", self.saveState())
+        settings.setValue("mainWindow/centralSplitter", self.central_splitter.saveState())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.runner.busy:
             self.status_label.setText(self.tr("Stopping the run and saving a checkpoint…"))
         self.runner.shutdown()
-        settings = QSettings()
-        settings.setValue("mainWindow/geometry", self.saveGeometry())
-        settings.setValue("mainWindow/state", self.saveState())
+        self._memory_timer.stop()
+        self._save_state()
         super().closeEvent(event)
-
-    def selected_run_ids(self) -> list[int]:
-        rows = {i.row() for i in self.runs_view.selectionModel().selectedRows()}
-        return [self.runs_proxy.index(r, 0).data(RUN_ID_ROLE) for r in sorted(rows)]
