@@ -29,7 +29,7 @@ def test_window_lists_runs_already_in_the_store(qtbot):
     qtbot.addWidget(win)
     assert win.windowTitle() == "CNN Workbench"
     assert win.browser.model.rowCount() == 1
-    assert "earlier run" in win.browser.proxy.index(0, 2).data()
+    assert "earlier run" in win.browser.proxy.index(0, 6).data()
     win.browser.search.setText("nothing-matches")
     assert win.browser.proxy.rowCount() == 0
     win.close()

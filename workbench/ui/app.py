@@ -53,6 +53,7 @@ def run_self_test() -> int:
     from workbench.ui.main_window import MainWindow
 
     window = MainWindow()
+    window.setProperty("ephemeral", True)
     window.show()
     result: dict = {"self_test": "failed"}
 

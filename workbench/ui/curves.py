@@ -105,7 +105,8 @@ class LiveCurves(QWidget):
         self.runs: dict[int, RunCurves] = {}
         self._x_axis = "step"
         self._smoothing = 0.6
-        self._metric = "test_accuracy"
+        self.preferred_metric = "test_accuracy"
+        self._metric = self.preferred_metric
         self._cursor_step: int | None = None
 
         self.loss_plot = CurvePlot(self.tr("Training loss"))
@@ -195,9 +196,13 @@ class LiveCurves(QWidget):
         if buffer is None:
             buffer = curves.buffers[metric] = SeriesBuffer()
             if metric != self.LOSS and self.metric_box.findText(metric) < 0:
+                # Adding items must not steal the selection from the preferred metric.
+                self.metric_box.blockSignals(True)
                 self.metric_box.addItem(metric)
-                if metric == self._metric:
+                self.metric_box.blockSignals(False)
+                if metric == self.preferred_metric or self.metric_box.count() == 1:
                     self.metric_box.setCurrentText(metric)
+                    self._on_metric(metric)
         if curves.start_wall is None and len(rows):
             curves.start_wall = float(rows[0][2])
         buffer.extend(rows)

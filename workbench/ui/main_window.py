@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.browser.selection_changed.connect(self._on_selection)
         self.browser.activated.connect(lambda run_id: self.show_runs([run_id]))
         self.browser.pause_requested.connect(self.runner.toggle_pause)
+        self.browser.setMinimumWidth(380)
         self.runs_dock = QDockWidget(self.tr("Runs"), self)
         self.runs_dock.setObjectName("runsDock")
         self.runs_dock.setWidget(self.browser)
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(panel)
+        scroll.setMinimumWidth(320)
         self.new_run_dock = QDockWidget(self.tr("New run"), self)
         self.new_run_dock.setObjectName("newRunDock")
         self.new_run_dock.setWidget(scroll)
@@ -315,6 +317,8 @@ class MainWindow(QMainWindow):
         device = resolve_device(settings.device) if settings.device else resolve_device("auto")
         self.device_label.setText(self.tr("device: %1").replace("%1", str(device)))
         self.threads_label.setText(self.tr("threads: %1").replace("%1", str(torch.get_num_threads())))
+        if not self.browser.selected_ids() and self.browser.model.runs:
+            self.browser.select([self.browser.model.runs[-1].id])  # open on the latest run
         self._on_selection(self.browser.selected_ids())
 
     def _settings(self):
@@ -508,11 +512,15 @@ class MainWindow(QMainWindow):
         ids = list(dict.fromkeys([*run_ids, *([active] if active else [])]))
         self.curves.clear()
         self._live_floor.clear()
-        for run_id in ids:
+        for index, run_id in enumerate(ids):
             try:
                 run = self.store.get_run(run_id)
             except KeyError:
                 continue
+            if index == 0:
+                from workbench.tasks_meta import primary_metric_name
+
+                self.curves.preferred_metric = primary_metric_name(run.task) or "loss"
             points = self.store.metrics(run_id)
             self.curves.load_history(run_id, run.title, points)
             self._live_floor[run_id] = max((p.step for p in points if p.name == "loss"), default=0)
@@ -706,6 +714,8 @@ class MainWindow(QMainWindow):
             self.central_splitter.setSizes([700, 110])
 
     def _save_state(self) -> None:
+        if self.property("ephemeral"):
+            return  # the self-test and benchmarks leave the user's layout alone
         settings = QSettings()
         settings.setValue("mainWindow/geometry", self.saveGeometry())
         settings.setValue("mainWindow/state", self.saveState())

@@ -30,7 +30,7 @@ def primary_metric(run: Run) -> tuple[str, float | None]:
 
 
 class RunsTableModel(QAbstractTableModel):
-    COLUMNS = ("ID", "Status", "Name", "Task", "Model", "Dataset", "Epoch", "Metric", "Created")
+    COLUMNS = ("ID", "Status", "Model", "Dataset", "Metric", "Epoch", "Name", "Task", "Created")
 
     def __init__(self, store: RunStore, parent=None) -> None:
         super().__init__(parent)

@@ -1,0 +1,24 @@
+import pytest
+
+from workbench.studies import FACTOR_TAG, PRESETS, plan_preset, plan_study, study_of
+
+
+def test_preset_expands_to_values_times_seeds_with_tags():
+    planned = plan_preset(PRESETS.get("output-activation"), seeds=2, study_id="s1")
+    assert len(planned) == 6
+    outputs = [p.config.model_options["output"] for p in planned]
+    assert outputs == ["none", "none", "softmax", "softmax", "log_softmax", "log_softmax"]
+    assert [p.config.seed for p in planned] == [0, 1] * 3
+    assert all(study_of(p.tags) == "s1" for p in planned)
+    assert f"{FACTOR_TAG}model_options.output=softmax" in planned[2].tags
+
+
+def test_custom_study_on_a_config_field_and_bad_input():
+    planned = plan_study("classify", {"model": "small_cnn", "epochs": 1}, "lr", [1e-3, 1e-2], 1)
+    assert [p.config.lr for p in planned] == [1e-3, 1e-2]
+    with pytest.raises(ValueError, match="no_such_key"):
+        plan_study("classify", {}, "no_such_key", [1], 1)
+    with pytest.raises(ValueError, match="optimizer"):
+        plan_study("classify", {}, "optimizer", ["rmsprop"], 1)
+    with pytest.raises(ValueError, match="at least one"):
+        plan_study("classify", {}, "lr", [], 1)
