@@ -180,3 +180,23 @@ def test_scrubber_moves_the_cursor_and_fills_the_table(window, qtbot):
     loss_at_5 = [p.value for p in window.store.metrics(run_id, "loss") if p.step == 5][0]
     assert window.scrub_table.rowCount() == 1
     assert window.scrub_table.item(0, 1).text() == f"{loss_at_5:.4f}"
+
+
+def test_ctrl_d_compares_two_finished_runs_with_store_values(window, qtbot):
+    ids = []
+    for width in (8, 12):
+        with qtbot.waitSignal(window.runner.run_finished, timeout=120_000):
+            ids.append(window.start_job(tiny_config(epochs=1, model_options={"width": width})))
+    window.browser.select(ids)
+    window.browser.view.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.compare_tab
+    rows = {tuple(r["run_ids"]): r for r in window.compare.table_values() if r["kind"] == "run"}
+    for run_id in ids:
+        run = window.store.get_run(run_id)
+        row = rows[(run_id,)]
+        assert row["final"] == run.metrics["test_accuracy"]
+        assert row["params"] == run.params and row["flops"] == run.flops
+    assert window.compare.diff_keys() == ["model_options.width"]
+    window.scrubber.setValue(3)
+    assert set(window.compare.cursor_values()) == set(ids)

@@ -307,6 +307,7 @@ class MainWindow(QMainWindow):
 
             self.compare = CompareView(self.store)
             self.compare.setObjectName("compareView")
+            self.compare.cursorMoved.connect(self.scrubber.setValue)
             while self.compare_layout.count():
                 item = self.compare_layout.takeAt(0)
                 if item.widget():
