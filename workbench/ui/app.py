@@ -8,6 +8,8 @@ import sys
 import tempfile
 import time
 
+FIRST_PAINT_PROBE_ENV = "WORKBENCH_FIRST_PAINT_PROBE"  # set by `workbench bench ui` to time the cold start
+
 
 def _make_app():
     from PySide6.QtWidgets import QApplication
@@ -31,6 +33,10 @@ def run_app(*, self_test: bool = False) -> int:
     from workbench.ui.main_window import MainWindow
 
     window = MainWindow()
+    if os.environ.get(FIRST_PAINT_PROBE_ENV):
+        from workbench.ui.bench_ui import install_first_paint_probe
+
+        install_first_paint_probe(window)  # prints the seconds to the first paint, then quits
     window.show()
     return app.exec()
 

@@ -173,7 +173,8 @@ class CompareView(QWidget):
         self.curves.setDownsampling(auto=True, mode="peak")
         self.curves.showGrid(x=True, y=True, alpha=0.2)
         self.curves.addLegend(offset=(10, 10))
-        self.curves.setMinimumSize(480, 300)
+        self.curves.setMinimumSize(300, 200)
+        self.curves.setBackground(None)
         # Accuracies read better as 0.85 than as "850 (x0.001)".
         self.curves.getAxis("left").enableAutoSIPrefix(False)
         self.cursor_line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(CURSOR_COLOUR, width=1.5),
@@ -187,7 +188,8 @@ class CompareView(QWidget):
         self.scatter = pg.PlotWidget()
         self.scatter.setObjectName("compareScatter")
         self.scatter.showGrid(x=True, y=True, alpha=0.2)
-        self.scatter.setMinimumSize(280, 220)
+        self.scatter.setMinimumSize(200, 200)
+        self.scatter.setBackground(None)
         self.scatter.getAxis("left").enableAutoSIPrefix(False)
         self.pareto_line = pg.PlotDataItem(pen=pg.mkPen("#bdbdbd", width=1.5, style=Qt.PenStyle.DashLine))
         self.scatter_points = pg.PlotDataItem(pen=None, symbol="o", symbolSize=10)
@@ -205,23 +207,19 @@ class CompareView(QWidget):
         self.diff_table.verticalHeader().setVisible(True)
         self.diff_table.horizontalHeader().setStretchLastSection(False)
 
-        side = QSplitter(Qt.Orientation.Vertical)
-        side.addWidget(self.scatter)
-        side.addWidget(self.cursor_table)
-        side.setStretchFactor(0, 3)
-        side.setStretchFactor(1, 2)
-        side.setSizes([300, 200])
-
+        # Curves and the cost-quality scatter side by side; they shrink with the window (the
+        # central area is narrow when both docks are open), tables go to tabs below.
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.curves)
-        top.addWidget(side)
+        top.addWidget(self.scatter)
         top.setStretchFactor(0, 3)
-        top.setStretchFactor(1, 1)
-        top.setSizes([860, 400])
+        top.setStretchFactor(1, 2)
+        top.setSizes([600, 400])
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.table, self.tr("Summary"))
         self.tabs.addTab(self.diff_table, self.tr("Configuration differences"))
+        self.tabs.addTab(self.cursor_table, self.tr("Values at cursor"))
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(top)

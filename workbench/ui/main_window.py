@@ -185,6 +185,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.central_splitter, 1)
         layout.addLayout(scrub_row)
         self.setCentralWidget(central)
+        # The Compare view has its own values-at-cursor table.
+        self.tabs.currentChanged.connect(
+            lambda _i: self.scrub_table.setVisible(self.tabs.currentWidget() is self.training_tab))
 
     def _build_status_bar(self) -> None:
         self.status_label = QLabel(self.tr("Ready"))
