@@ -26,6 +26,22 @@ def build_model(name: str, **options: Any) -> nn.Module:
     return builder(**options)
 
 
+def load_trained_model(checkpoint_path, *, map_location="cpu") -> nn.Module:
+    """Rebuild a model from a workbench checkpoint (its ``model_spec``) and load its weights.
+
+    Loading goes through ``torch.load(..., weights_only=True)``: no code from the file runs.
+    """
+    from engines.checkpoint import CheckpointError, load_checkpoint
+
+    state = load_checkpoint(checkpoint_path, map_location=map_location)
+    spec = state.get("model_spec")
+    if not spec:
+        raise CheckpointError(f"{checkpoint_path} does not record which model it holds (no model_spec)")
+    model = build_model(spec["name"], **spec.get("options", {}))
+    model.load_state_dict(state["model"])
+    return model.eval()
+
+
 def model_names() -> list[str]:
     return MODELS.names()
 

@@ -51,7 +51,8 @@ def build_problem(config: ClassifyConfig) -> Problem:
     data_options = dict(config.data_options)
     data_options.setdefault("seed", config.seed)
     splits = load_dataset(config.data, **data_options)
-    model = build_model(config.model, num_classes=splits.num_classes, **config.model_options)
+    options = {"num_classes": splits.num_classes, **config.model_options}
+    model = build_model(config.model, **options)
     return Problem(
         model=model,
         train_set=splits.train,
@@ -62,6 +63,7 @@ def build_problem(config: ClassifyConfig) -> Problem:
         eval_sums=_eval_sums,
         finalize=_finalize,
         primary_metric="test_accuracy",
+        model_spec={"name": config.model, "options": options},
     )
 
 

@@ -59,6 +59,7 @@ class Problem:
     finalize: Callable[[Mapping[str, float]], dict[str, float]]
     primary_metric: str
     higher_is_better: bool = True
+    model_spec: dict[str, Any] | None = None  # {"name": ..., "options": {...}} to rebuild the model later
 
 
 def _loader_generator(seed: int, epoch: int) -> torch.Generator:
@@ -207,6 +208,7 @@ def _train(config, problem: Problem, device, info: DistInfo, control: RunControl
             {
                 "task": config.task,
                 "config": config.to_dict(),
+                "model_spec": problem.model_spec,
                 "model": model.state_dict(),
                 "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(),

@@ -63,3 +63,17 @@ def test_corrupt_missing_and_future_checkpoints(tmp_path):
     torch.save({"w": torch.zeros(1)}, plain)
     with pytest.raises(CheckpointError, match="not a workbench checkpoint"):
         load_checkpoint(plain)
+
+
+def test_trained_model_is_rebuilt_from_its_checkpoint(tmp_path):
+    from engines.models import load_trained_model
+    from engines.tasks import get_task
+    from tests.helpers import final_event, tiny_config
+
+    final_event(get_task("classify").fit(tiny_config(epochs=1, max_steps=2), checkpoint_dir=tmp_path))
+    model = load_trained_model(tmp_path / "last.pt")
+    state = load_checkpoint(tmp_path / "last.pt")
+    assert state["model_spec"] == {"name": "small_cnn", "options": {"num_classes": 10, "width": 8}}
+    for key, value in model.state_dict().items():
+        torch.testing.assert_close(value, state["model"][key])
+    assert not model.training

@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self._compare_ids: list[int] = []
         self.curves = None
         self.compare = None
+        self.labs = []
         self.config_form = None
 
         self.browser = RunsBrowser(self.store, self)
@@ -185,7 +186,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.central_splitter, 1)
         layout.addLayout(scrub_row)
         self.setCentralWidget(central)
-        # The Compare view has its own values-at-cursor table.
+        # Only the Training tab uses the window's values-at-cursor table (Compare has its own).
         self.tabs.currentChanged.connect(
             lambda _i: self.scrub_table.setVisible(self.tabs.currentWidget() is self.training_tab))
 
@@ -318,6 +319,11 @@ class MainWindow(QMainWindow):
             self.compare_layout.addWidget(self.compare)
         except ImportError:
             self.compare = None
+        from workbench.ui.labs import load_labs
+
+        self.labs = load_labs(self)
+        for lab in self.labs:
+            self.tabs.addTab(lab, lab.title)
         device = resolve_device(settings.device) if settings.device else resolve_device("auto")
         self.device_label.setText(self.tr("device: %1").replace("%1", str(device)))
         self.threads_label.setText(self.tr("threads: %1").replace("%1", str(torch.get_num_threads())))
@@ -507,6 +513,8 @@ class MainWindow(QMainWindow):
     def _on_selection(self, run_ids: list[int]) -> None:
         if self._ready and run_ids:
             self.show_runs(run_ids)
+            for lab in self.labs:
+                lab.show_runs(run_ids)
         self._update_actions()
 
     def show_runs(self, run_ids: list[int]) -> None:
@@ -551,6 +559,8 @@ class MainWindow(QMainWindow):
         self.curves.set_cursor(step)
         if self.compare is not None:
             self.compare.set_cursor(step)
+        for lab in self.labs:
+            lab.set_cursor(step)
         values = self.curves.values_at(step)
         metric = self.curves._metric
         self.scrub_table.setHorizontalHeaderLabels([self.tr("Run"), "loss", metric])
@@ -728,6 +738,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.runner.busy:
             self.status_label.setText(self.tr("Stopping the run and saving a checkpoint…"))
+        for lab in self.labs:
+            lab.shutdown()
         self.runner.shutdown()
         self._memory_timer.stop()
         self._save_state()

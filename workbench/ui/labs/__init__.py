@@ -1,0 +1,49 @@
+"""Lab panels: one central tab per part of the course, plugged into the main window.
+
+A lab module defines a :class:`Lab` subclass and is listed in ``LAB_MODULES``
+as ``"module:ClassName"``. The window builds the labs after its first paint
+(labs may import torch and pyqtgraph freely).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from workbench.ui.main_window import MainWindow
+
+LAB_MODULES: list[str] = []
+
+
+class Lab(QWidget):
+    """Base of a lab panel. The window owns it; it reaches the store, the runner and the window."""
+
+    title = "Lab"
+    tasks: tuple[str, ...] = ()  # tasks whose runs this lab knows how to show
+
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__()
+        self.window = window
+        self.store = window.store
+        self.runner = window.runner
+
+    def set_cursor(self, step: int) -> None:
+        """The linked scrubber moved: labs with per-epoch views follow it."""
+
+    def show_runs(self, run_ids: list[int]) -> None:
+        """Runs were selected in the browser."""
+
+    def shutdown(self) -> None:
+        """The window is closing: stop any lab-owned worker (request stop → quit → wait)."""
+
+
+def load_labs(window: "MainWindow") -> list[Lab]:
+    import importlib
+
+    labs = []
+    for spec in LAB_MODULES:
+        module_name, _, class_name = spec.partition(":")
+        cls = getattr(importlib.import_module(module_name), class_name)
+        labs.append(cls(window))
+    return labs
