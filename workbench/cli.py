@@ -15,6 +15,13 @@ from typing import Any, Sequence
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
+# Labs add their own subcommands: each module has ``add_commands(subparsers) -> {name: handler}``
+# and must import nothing heavy at module level (the window's start-up goes through this parser).
+COMMAND_MODULES: list[str] = []
+COMMAND_MODULES.append("workbench.classify_cli")
+COMMAND_MODULES.append("workbench.denoise_cli")
+COMMAND_MODULES.append("workbench.hsi_cli")
+
 
 class UsageError(Exception):
     """Bad input from the command line: printed as one line, exit code 2."""
@@ -74,6 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     delete = sub.add_parser("delete", help="delete runs and their files")
     delete.add_argument("run_ids", type=int, nargs="+")
+
+    import importlib
+
+    for module_name in COMMAND_MODULES:
+        COMMANDS.update(importlib.import_module(module_name).add_commands(sub))
+
+    from workbench.bench import SUITES
+
+    bench = sub.add_parser("bench", help="measure speed against the goals and print the figures")
+    bench.add_argument("suite", choices=sorted(SUITES),
+                       help="ui: the desktop shell's event-loop latency, throughput, curve redraw, cold start")
+    bench.add_argument("--json", action="store_true", help="print one final JSON object on the last line")
+    bench.add_argument("--quick", action="store_true", help="short durations, for a smoke run")
     return parser
 
 
@@ -101,9 +121,19 @@ def config_from_args(args: argparse.Namespace):
         value = getattr(args, attr)
         if value is not None:
             values[key] = value
+    overrides = _expand_option_pairs(args.overrides, fields)
+    recipe = [item.partition("=")[2].strip() for item in overrides if item.partition("=")[0].strip() == "recipe"]
+    if recipe:
+        from engines.tasks.recipes import recipe_values
+
+        try:
+            values = {**recipe_values(recipe[-1]), **values}  # explicit options win over the recipe
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        overrides = [item for item in overrides if item.partition("=")[0].strip() != "recipe"]
     model_options: dict[str, Any] = {}
     data_options: dict[str, Any] = {}
-    for item in args.overrides:
+    for item in overrides:
         key, sep, text = item.partition("=")
         key = key.strip().replace("-", "_")
         if not sep or not key:
@@ -133,6 +163,8 @@ def config_from_args(args: argparse.Namespace):
         builder = MODELS.get(config.model)
     except UnknownName as exc:
         raise UsageError(str(exc)) from None
+    aliases = getattr(builder, "option_aliases", {})  # e.g. r → reduction
+    config.model_options = {aliases.get(k, k): v for k, v in config.model_options.items()}
     accepted = set(keyword_options(builder)) - {"num_classes"}  # num_classes comes from the dataset
     for key in config.model_options:
         if key not in accepted:
@@ -142,6 +174,26 @@ def config_from_args(args: argparse.Namespace):
         raise UsageError(f"unknown dataset {config.data!r}; valid choices: {', '.join(DATASETS.names())}")
     _dry_build(config)
     return config
+
+
+def _expand_option_pairs(items: list[str], fields: set[str]) -> list[str]:
+    """``attention=se,r=16`` → ``attention=se`` and ``model.r=16``.
+
+    A model or data option's value may carry more ``,key=value`` options of the same group;
+    config fields (whose values may be JSON with commas) are left alone.
+    """
+    out = []
+    for item in items:
+        key, sep, text = item.partition("=")
+        name = key.strip().replace("-", "_")
+        head, *rest = text.split(",")
+        if sep and name not in fields and name != "recipe" and rest and all("=" in r for r in rest):
+            group = "data." if name.startswith("data.") else "model."
+            out.append(f"{key}={head}")
+            out.extend(r.strip() if r.strip().startswith(("model.", "data.")) else group + r.strip() for r in rest)
+        else:
+            out.append(item)
+    return out
 
 
 def _dry_build(config) -> None:
@@ -331,8 +383,27 @@ def cmd_delete(args) -> int:
     return EXIT_OK
 
 
+def cmd_bench(args) -> int:
+    import importlib
+
+    from workbench.bench import SUITES
+
+    suite = importlib.import_module(SUITES[args.suite])
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    try:
+        report = suite.run(quick=args.quick, progress=progress)
+    except suite.BenchError as exc:
+        print(f"workbench: bench {args.suite} failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps(report) if args.json else suite.format_report(report), flush=True)
+    return EXIT_OK
+
+
 COMMANDS = {"train": cmd_train, "resume": cmd_resume, "runs": cmd_runs, "show": cmd_show,
-            "export": cmd_export, "delete": cmd_delete}
+            "export": cmd_export, "delete": cmd_delete, "bench": cmd_bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -114,3 +114,66 @@ register_study(StudyPreset(
     base={"model": "small_cnn", "data": "digits", "epochs": 2},
     seeds=3,
 ))
+
+
+class _ModelVariant(dict):
+    """Model options that print as a short label (run names and factor tags use ``str(value)``)."""
+
+    label = ""
+
+    def __str__(self) -> str:
+        return self.label or dict.__repr__(self)
+
+
+def _variant(label: str, **options: Any) -> _ModelVariant:
+    variant = _ModelVariant(**options)
+    variant.label = label
+    return variant
+
+
+# DnCNN's ablation: residual learning × batch norm. A small DnCNN (10 layers, 32 features) on a fixed
+# subset of patches keeps each run to minutes on a CPU; the four curves of validation PSNR per epoch answer
+# the question the same way the paper's full-size runs do (residual + BN converges fastest and highest).
+register_study(StudyPreset(
+    name="dncnn-residual",
+    title="Why predict the residual?",
+    question="DnCNN predicts the noise v and returns y − v instead of predicting the clean image. Train the "
+             "four variants (residual or direct prediction, with or without batch norm) side by side and "
+             "compare validation PSNR per epoch.",
+    task="denoise",
+    factor="model_options",
+    values=tuple(
+        _variant(f"{'residual' if residual else 'direct'} · {'BN' if batchnorm else 'no BN'}",
+                      depth=10, features=32, residual=residual, batchnorm=batchnorm)
+        for residual in (True, False) for batchnorm in (True, False)
+    ),
+    base={"model": "dncnn", "data": "skimage_samples", "epochs": 5, "batch_size": 64, "sigma": 25.0,
+          "data_options": {"max_patches": 3200}},
+    seeds=1,
+))
+
+register_study(StudyPreset(
+    name="output-activation-mobilenet",
+    title="Output-layer activation on MobileNet V2",
+    question="The course's first question on the course's own network: MobileNet V2 trained with cross-entropy, "
+             "with no output activation versus a softmax on the output layer (2 seeds each, digits).",
+    task="classify",
+    factor="model_options.output",
+    values=("none", "softmax"),
+    base={"model": "mobilenet_v2", "data": "digits", "epochs": 3},
+    seeds=2,
+))
+
+register_study(StudyPreset(
+    name="hybridsn-order",
+    title="HybridSN: 3-D then 2-D, or 2-D then 3-D?",
+    question="HybridSN learns spectral–spatial features with 3-D convolutions first and spatial ones with a 2-D "
+             "convolution after. Does the order matter? The control applies the same layers the other way round "
+             "(hybridsn_2d3d). Indian Pines, 10 % of the labelled pixels for training (the course's split); "
+             "compare overall accuracy, AA and kappa over seeds.",
+    task="hsi",
+    factor="model",
+    values=("hybridsn", "hybridsn_2d3d"),
+    base={"data": "indian_pines", "train_ratio": 0.1, "epochs": 30},
+    seeds=3,
+))

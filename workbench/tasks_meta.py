@@ -3,6 +3,8 @@ from __future__ import annotations
 
 # Mirrors engines.tasks.TaskSpec.primary_metric; a test keeps the two in step.
 PRIMARY_METRICS = {"classify": ("test_accuracy", True)}
+PRIMARY_METRICS["denoise"] = ("val_psnr", True)
+PRIMARY_METRICS["hsi"] = ("overall_accuracy", True)
 
 
 def primary_metric_name(task: str) -> str:

@@ -48,3 +48,6 @@ def model_names() -> list[str]:
 
 # Importing the modules registers their builders.
 from engines.models import small_cnn  # noqa: E402,F401
+from engines.models import mobilenet, resnet  # noqa: E402,F401
+from engines.models import dncnn  # noqa: E402,F401
+from engines.models import hybridsn  # noqa: E402,F401

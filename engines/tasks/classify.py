@@ -22,6 +22,8 @@ class ClassifyConfig(TrainConfig):
     lr: float = opt(2e-3, "Initial learning rate.", min=0.0)
     scheduler: str = opt("cosine", "Learning-rate schedule over the epochs.", choices=("none", "cosine", "step"))
     label_smoothing: float = opt(0.0, "Cross-entropy label smoothing.", min=0.0)
+    keep_epoch_weights: bool = opt(False, "Also keep the model weights of every epoch (epoch_N.pt), "
+                                          "for inspecting earlier checkpoints.")
 
 
 def _train_loss(smoothing: float):

@@ -221,6 +221,11 @@ def _train(config, problem: Problem, device, info: DistInfo, control: RunControl
             ckpt_path,
         )
         yield CheckpointSaved(str(ckpt_path), epoch_, step)
+        if batch_ == 0 and getattr(config, "keep_epoch_weights", False):
+            # Weights only (no optimizer state): enough for load_trained_model, a fraction of the size.
+            save_checkpoint({"task": config.task, "config": config.to_dict(), "model_spec": problem.model_spec,
+                             "model": model.state_dict(), "epoch": epoch_, "step": step},
+                            ckpt_path.with_name(f"epoch_{epoch_}.pt"))
 
     last_metrics: dict[str, float] = {}
     stop_at_max = False

@@ -79,25 +79,25 @@ def close_window(window) -> None:
 
 
 # -- 1. event-loop latency during training ----------------------------------------------------
-def probe_lateness(seconds: float) -> list[float]:
-    """Re-arm a 10 ms single-shot timer for ``seconds``; each sample is its lateness in ms.
+def probe_lateness(seconds: float) -> list[tuple[float, float]]:
+    """Re-arm a 10 ms single-shot timer for ``seconds``; samples are (seconds in, lateness in ms).
 
     Single-shot and re-armed (not a repeating timer) so a late tick is not followed by an
     early catch-up tick that would hide it.
     """
-    samples: list[float] = []
+    samples: list[tuple[float, float]] = []
     loop = QEventLoop()
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
     timer.setSingleShot(True)
     timer.setInterval(PROBE_INTERVAL_MS)
-    deadline = time.perf_counter() + seconds
-    armed = time.perf_counter()
+    started = armed = time.perf_counter()
+    deadline = started + seconds
 
     def tick() -> None:
         nonlocal armed
         now = time.perf_counter()
-        samples.append((now - armed) * 1000.0 - PROBE_INTERVAL_MS)
+        samples.append((now - started, (now - armed) * 1000.0 - PROBE_INTERVAL_MS))
         if now >= deadline:
             loop.quit()
             return
@@ -112,11 +112,15 @@ def probe_lateness(seconds: float) -> list[float]:
 
 
 def event_loop_latency(window, config, *, seconds: float) -> dict:
-    """Lateness of a 10 ms timer on the GUI thread while the window's worker trains ``config``."""
+    """Lateness of a 10 ms timer on the GUI thread while the window's worker trains ``config``.
+
+    The probe starts at the run's first step, as a user would watch it, so one-off costs of
+    the first live redraw count too (they show as ``max`` and ``max_at_s``).
+    """
     runner = window.runner
-    wait_for(runner.steps, RUN_TIMEOUT_S, lambda: window.start_job(config, name="bench: latency"),
-             what="the first training step of the latency run")
-    steps: list[int] = []
+    _run_id, first = wait_for(runner.steps, RUN_TIMEOUT_S, lambda: window.start_job(config, name="bench: latency"),
+                              what="the first training step of the latency run")
+    steps: list[int] = [first[-1][0]]
 
     def on_steps(_run_id: int, points: list) -> None:
         steps.append(points[-1][0])
@@ -129,15 +133,18 @@ def event_loop_latency(window, config, *, seconds: float) -> dict:
     still_training = runner.busy
     if still_training:
         wait_for(runner.run_finished, RUN_TIMEOUT_S, runner.stop, what="stopping the latency run")
-    if not still_training or len(steps) < 2:
+    if not still_training:
         raise BenchError("the latency run ended before the probe did; nothing was measured under load")
     import numpy as np
 
-    p50, p99 = np.percentile(samples, [50, 99])
+    lateness = [late for _, late in samples]
+    p50, p99 = np.percentile(lateness, [50, 99])
+    worst_at, worst = max(samples, key=lambda sample: sample[1])
     return {
         "p50": round(float(p50), 2),
         "p99": round(float(p99), 2),
-        "max": round(float(max(samples)), 2),
+        "max": round(worst, 2),
+        "max_at_s": round(worst_at, 2),  # seconds after the run's first step
         "ticks": len(samples),
         "seconds": round(elapsed, 2),
         "train_steps_per_s": round((steps[-1] - steps[0]) / elapsed, 1),
@@ -168,18 +175,43 @@ def samples_per_second(store, run_id: int) -> float:
     return samples / seconds
 
 
-def throughput_ratio(window, config, *, pairs: int, warmup_config) -> dict:
-    """Median samples/s through ``window.start_job`` over the headless ``TrainingSession``, alternated."""
-    from workbench.runner import TrainingSession, create_run
-    from workbench.store import RunStore
+def throughput_ratio(window, config, *, rounds: int, warmup_config=None) -> dict:
+    """Median samples/s through ``window.start_job`` over the headless ``TrainingSession``, alternated.
+
+    Headless runs as the CLI does, on the main thread. The same session on a plain Python
+    thread is measured too: the window's worker is a thread, and where the intra-op pool runs
+    matters on its own (see ``window_vs_thread``), so that control isolates the GUI's cost.
+    """
+    import threading
 
     import numpy as np
+
+    from workbench.runner import TrainingSession, create_run
+    from workbench.store import RunStore
 
     store = RunStore()  # the same file the window writes, as a second CLI process would see it
 
     def headless(cfg, name: str) -> float:
         run_id = create_run(store, cfg, name=name)
         TrainingSession(cfg, store=store, run_id=run_id).run()
+        return samples_per_second(store, run_id)
+
+    def headless_thread(cfg, name: str) -> float:
+        run_id = create_run(store, cfg, name=name)
+        failure: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                with RunStore(store.path, recover=False) as own:  # SQLite connections stay on their thread
+                    TrainingSession(cfg, store=own, run_id=run_id).run()
+            except BaseException as exc:  # reported below, on the caller's thread
+                failure.append(exc)
+
+        thread = threading.Thread(target=target, name="bench-headless")
+        thread.start()
+        thread.join()
+        if failure:
+            raise BenchError(f"headless thread run {run_id}: {failure[0]}")
         return samples_per_second(store, run_id)
 
     def windowed(cfg, name: str) -> float:
@@ -192,22 +224,28 @@ def throughput_ratio(window, config, *, pairs: int, warmup_config) -> dict:
         return samples_per_second(store, ids[0])
 
     try:
-        headless(warmup_config, "bench: warm-up headless")
-        windowed(warmup_config, "bench: warm-up window")
+        if warmup_config is not None:  # the first runs pay one-off costs (kernels, allocator, imports)
+            headless(warmup_config, "bench: warm-up headless")
+            windowed(warmup_config, "bench: warm-up window")
         head: list[float] = []
         win: list[float] = []
-        for i in range(pairs):
+        thread: list[float] = []
+        for i in range(rounds):
             head.append(headless(config, f"bench: headless {i + 1}"))
             win.append(windowed(config, f"bench: window {i + 1}"))
+            thread.append(headless_thread(config, f"bench: headless thread {i + 1}"))
     finally:
         store.close()
-    h, w = float(np.median(head)), float(np.median(win))
+    h, w, t = float(np.median(head)), float(np.median(win)), float(np.median(thread))
     return {
         "value": round(w / h, 3),
         "window_samples_per_s": round(w, 1),
         "headless_samples_per_s": round(h, 1),
+        "headless_thread_samples_per_s": round(t, 1),
+        "window_vs_thread": round(w / t, 3),
         "window_runs": [round(v, 1) for v in win],
         "headless_runs": [round(v, 1) for v in head],
+        "headless_thread_runs": [round(v, 1) for v in thread],
         "measure": "train samples/s from the runs' per-epoch throughput metric, epochs after the first",
     }
 
@@ -264,7 +302,7 @@ def curve_redraw_fps(*, runs: int, points: int, seconds: float, size=(1200, 700)
                 break
             direction = 1.0 if (len(frame_ms) // 60) % 2 == 0 else -1.0  # back and forth, data stays in view
             view.translateBy(x=direction * dx)
-            app.processEvents()
+            app.processEvents()  # delivers the scene's update requests: the plots paint here
             widget.repaint()
             frame_ms.append((time.perf_counter() - t) * 1000.0)
         elapsed = time.perf_counter() - started

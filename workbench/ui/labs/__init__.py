@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from workbench.ui.main_window import MainWindow
 
 LAB_MODULES: list[str] = []
+LAB_MODULES.append("workbench.ui.labs.classification:ClassificationLab")
+LAB_MODULES.append("workbench.ui.labs.hyperspectral:HyperspectralLab")
 
 
 class Lab(QWidget):

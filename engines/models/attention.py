@@ -1,0 +1,107 @@
+"""Squeeze-and-excitation layers as injectable factories.
+
+A model takes ``attention: Callable[[int], nn.Module] | None`` and calls it with a
+channel count wherever its design puts an attention block; :func:`attention_factory`
+turns the user-facing options (``attention``, ``reduction``, ``squeeze``) into
+that factory. Every channel gate is a ``torchvision.ops.SqueezeExcitation`` (or a
+subclass), so inspection code finds the excitations the same way for all of them:
+the output of the block's ``scale_activation`` (shape ``N×C×1×1``).
+"""
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable
+
+import torch
+from torch import nn
+from torchvision.ops import SqueezeExcitation
+
+ATTENTIONS = ("none", "se", "sse", "scse")
+SQUEEZES = ("avg", "max")
+
+AttentionFactory = Callable[[int], nn.Module]
+
+
+def squeeze_channels(channels: int, reduction: int) -> int:
+    # SENet uses C // r; at least one hidden unit so narrow layers (width_mult < 1) still build.
+    return max(1, channels // reduction)
+
+
+class MaxSqueezeExcitation(SqueezeExcitation):
+    """Channel SE whose squeeze is global *max* pooling (the SENet paper's squeeze ablation).
+
+    torchvision's block hard-codes adaptive average pooling inside ``_scale``, so the
+    max variant overrides that one method; the excitation layers (``fc1``, ``fc2``,
+    ``scale_activation``) and their state-dict names stay torchvision's.
+    """
+
+    def __init__(self, input_channels: int, squeeze_channels: int) -> None:
+        super().__init__(input_channels, squeeze_channels)
+        self.avgpool = nn.AdaptiveMaxPool2d(1)  # keeps the attribute name the parent's code reads
+
+    def _scale(self, x: torch.Tensor) -> torch.Tensor:
+        scale = self.avgpool(x)
+        scale = self.fc1(scale)
+        scale = self.activation(scale)
+        scale = self.fc2(scale)
+        return self.scale_activation(scale)
+
+
+class SpatialSE(nn.Module):
+    """sSE (Roy et al., MICCAI 2018): a 1×1 convolution to one map, sigmoid, rescale every position.
+
+    torchvision has no spatial variant, so this one is written out.
+    """
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(channels, 1, kernel_size=1)
+        self.scale_activation = nn.Sigmoid()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.scale_activation(self.conv(x))
+
+
+class ConcurrentSE(nn.Module):
+    """scSE: channel SE and spatial SE side by side, outputs added (Roy et al.'s concurrent block)."""
+
+    def __init__(self, channel: nn.Module, spatial: nn.Module) -> None:
+        super().__init__()
+        self.cse = channel
+        self.sse = spatial
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.cse(x) + self.sse(x)
+
+
+def channel_se(channels: int, *, reduction: int = 16, squeeze: str = "avg") -> SqueezeExcitation:
+    hidden = squeeze_channels(channels, reduction)
+    if squeeze == "avg":
+        return SqueezeExcitation(channels, hidden)
+    return MaxSqueezeExcitation(channels, hidden)
+
+
+def _scse(channels: int, *, reduction: int, squeeze: str) -> ConcurrentSE:
+    return ConcurrentSE(channel_se(channels, reduction=reduction, squeeze=squeeze), SpatialSE(channels))
+
+
+def attention_factory(kind: str = "none", *, reduction: int = 16, squeeze: str = "avg") -> AttentionFactory | None:
+    """The factory for ``kind`` (``none`` → ``None``: the model inserts nothing)."""
+    if kind not in ATTENTIONS:
+        raise ValueError(f"unknown attention {kind!r}; valid choices: {', '.join(ATTENTIONS)}")
+    if squeeze not in SQUEEZES:
+        raise ValueError(f"unknown squeeze {squeeze!r}; valid choices: {', '.join(SQUEEZES)}")
+    if not isinstance(reduction, int) or isinstance(reduction, bool) or reduction < 1:
+        raise ValueError(f"reduction must be an integer ≥ 1, got {reduction!r}")
+    if kind == "none":
+        return None
+    if kind == "se":
+        return partial(channel_se, reduction=reduction, squeeze=squeeze)
+    if kind == "sse":
+        return SpatialSE
+    return partial(_scse, reduction=reduction, squeeze=squeeze)
+
+
+def channel_gates(model: nn.Module) -> list[tuple[str, SqueezeExcitation]]:
+    """Every channel-SE block of ``model`` in forward order, with its qualified name."""
+    return [(name, m) for name, m in model.named_modules() if isinstance(m, SqueezeExcitation)]
