@@ -18,7 +18,7 @@ class Settings:
     schema_version: int = SCHEMA_VERSION
     data_dir: str = ""  # empty: <workbench home>/data
     device: str = "auto"
-    threads: int = 0  # 0: leave one core to the window when training from the GUI
+    threads: int = 0  # 0: PyTorch's default
     language: str = ""  # empty: follow the system locale
     plot_refresh_hz: int = 20
     recent_folders: list[str] = field(default_factory=list)

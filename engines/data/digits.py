@@ -8,8 +8,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 from torch.utils.data import TensorDataset
 
 from engines.data import DatasetSplits, register_dataset
@@ -27,6 +25,10 @@ def _to_images(flat: np.ndarray, size: int) -> torch.Tensor:
 def load_digits_dataset(*, seed: int = 0, test_fraction: float = 0.2, size: int = 32) -> DatasetSplits:
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
+    # Imported here: sklearn.datasets costs seconds, and registering the dataset must stay cheap.
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
     bunch = load_digits()
     idx_train, idx_test = train_test_split(
         np.arange(len(bunch.target)),

@@ -27,6 +27,9 @@ def _make_app():
 
 def run_app(*, self_test: bool = False) -> int:
     multiprocessing.freeze_support()
+    # OpenMP threads that spin while waiting take the cores from the GUI thread between
+    # training steps; passive waiting keeps the window responsive (set before torch loads).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     if self_test:
         return run_self_test()
     app = _make_app()

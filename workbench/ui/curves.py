@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
+from scipy.signal import lfilter  # imported here, not on the first redraw (a GUI-thread stall)
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,8 +29,6 @@ def ema(values: np.ndarray, weight: float) -> np.ndarray:
     """Debiased exponential moving average (as TensorBoard's smoothing slider)."""
     if weight <= 0 or len(values) == 0:
         return values
-    from scipy.signal import lfilter
-
     smoothed = lfilter([1.0 - weight], [1.0, -weight], values)
     debias = 1.0 - weight ** np.arange(1, len(values) + 1)
     return smoothed / debias
@@ -79,7 +78,8 @@ class CurvePlot(pg.PlotWidget):
         self.setBackground(None)
         item = self.getPlotItem()
         item.setTitle(title)
-        item.showGrid(x=True, y=True, alpha=0.25)
+        # A light y-grid only: full grids dominate paint time while panning long curves.
+        item.showGrid(x=False, y=True, alpha=0.15)
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
         self.legend = item.addLegend(offset=(-10, 10))
@@ -244,15 +244,17 @@ class LiveCurves(QWidget):
             faint = pg.mkColor(curves.colour)
             faint.setAlpha(60)
             raw = self.loss_plot.plot(pen=pg.mkPen(faint, width=1))
-            smooth = self.loss_plot.plot(pen=pg.mkPen(curves.colour, width=2), name=curves.label)
+            smooth = self.loss_plot.plot(pen=pg.mkPen(curves.colour, width=1), name=curves.label)
             items = (raw, smooth)
         else:
-            line = self.metric_plot.plot(pen=pg.mkPen(curves.colour, width=2), symbol="o", symbolSize=5,
+            line = self.metric_plot.plot(pen=pg.mkPen(curves.colour, width=1), symbol="o", symbolSize=5,
                                          symbolBrush=curves.colour, name=curves.label)
             items = (line, None)
         for item in items:
             if item is not None:
                 item.setClipToView(True)
+                # Peak downsampling to ~2 samples per pixel (pyqtgraph's default is 5): the envelope is kept.
+                item.opts["autoDownsampleFactor"] = 2.0
                 item.setDownsampling(auto=True, method="peak")
         curves.items[metric] = items
         return items

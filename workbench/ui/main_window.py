@@ -100,7 +100,20 @@ class MainWindow(QMainWindow):
         self._connect_runner()
         self.browser.refresh()
         self._restore_state()
-        QTimer.singleShot(0, self.ensure_ready)
+        # Engines load after the first paint (a zero-delay timer would fire before it in Qt 6);
+        # the fallback covers platforms that never paint (offscreen without show()).
+        self._paint_watch = True
+        self.installEventFilter(self)
+        QTimer.singleShot(1500, self.ensure_ready)
+
+    def eventFilter(self, obj, event) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if self._paint_watch and obj is self and event.type() == QEvent.Type.Paint:
+            self._paint_watch = False
+            self.removeEventFilter(self)
+            QTimer.singleShot(0, self.ensure_ready)
+        return super().eventFilter(obj, event)
 
     # -- construction ------------------------------------------------------------------
     def _build_new_run_dock(self) -> None:
@@ -289,7 +302,8 @@ class MainWindow(QMainWindow):
         from workbench.ui.config_form import ConfigForm
         from workbench.ui.curves import LiveCurves
 
-        pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
+        # No antialiasing: with long curves it costs ~25× per frame and starves the event loop.
+        pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
         settings = self._settings()
         self.curves = LiveCurves(refresh_hz=settings.plot_refresh_hz)
         self.curves.setObjectName("liveCurves")
