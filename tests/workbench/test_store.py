@@ -101,7 +101,8 @@ def test_killed_training_process_leaves_run_interrupted_and_points_intact(workbe
                 return None
             with RunStore(store_path, recover=False) as s:
                 runs = s.list_runs()
-                if runs and s.metrics(runs[0].id, "test_accuracy"):
+                # An epoch recorded and its checkpoint written (the checkpoint follows the epoch's metrics).
+                if runs and runs[0].checkpoint and s.metrics(runs[0].id, "test_accuracy"):
                     return runs[0].id, len(s.metrics(runs[0].id))
             return None
 
