@@ -30,7 +30,8 @@ COLD_START_TIMEOUT_S = 120
 # ``workbench bench SUITE``: the module that measures it, with ``run(quick=, progress=) -> dict``,
 # ``format_report(dict) -> str`` and a ``BenchError``. The parser reads this on every start-up,
 # so this module keeps its heavier imports inside the functions.
-SUITES = {"ui": "workbench.bench", "classify": "workbench.bench_classify", "hsi": "workbench.bench_hsi"}
+SUITES = {"ui": "workbench.bench", "classify": "workbench.bench_classify", "denoise": "workbench.bench_denoise",
+          "hsi": "workbench.bench_hsi"}
 
 
 class BenchError(RuntimeError):

@@ -24,6 +24,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+
+class BenchError(RuntimeError):
+    """The benchmark could not measure what it meant to (a child process failed)."""
+
 GOAL_SPEEDUP = 1.5
 GOAL_BM3D_SPEEDUP = 15.0
 GOAL_PEAK_GB = 2.5
