@@ -11,7 +11,7 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
+from engines.summary import counted_forward
 
 
 @dataclass(frozen=True)
@@ -102,14 +102,9 @@ def summarize(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
         return hook
 
     handles = [m.register_forward_hook(hook_for(name)) for name, m in leaves]
-    device = next((p.device for p in model.parameters()), torch.device("cpu"))
-    was_training = model.training
-    model.eval()
     try:
-        with torch.no_grad(), FlopCounterMode(display=False) as counter:
-            model(torch.zeros((1, *input_shape), device=device))
+        counter = counted_forward(model, input_shape)
     finally:
-        model.train(was_training)
         for handle in handles:
             handle.remove()
     root = type(model).__name__

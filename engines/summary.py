@@ -15,6 +15,11 @@ def count_flops(model: nn.Module, input_shape: tuple[int, ...]) -> int:
 
     Counts multiply and add separately (2 FLOPs per MAC), as FlopCounterMode does.
     """
+    return int(counted_forward(model, input_shape).get_total_flops())
+
+
+def counted_forward(model: nn.Module, input_shape: tuple[int, ...]) -> FlopCounterMode:
+    """One eval-mode, no-grad forward pass on zeros of ``input_shape``, under a FLOP counter."""
     device = next((p.device for p in model.parameters()), torch.device("cpu"))
     was_training = model.training
     model.eval()
@@ -23,7 +28,7 @@ def count_flops(model: nn.Module, input_shape: tuple[int, ...]) -> int:
             model(torch.zeros((1, *input_shape), device=device))
     finally:
         model.train(was_training)
-    return int(counter.get_total_flops())
+    return counter
 
 
 def measure_latency_ms(model: nn.Module, input_shape: tuple[int, ...], *, device: torch.device | None = None,

@@ -41,6 +41,23 @@ class Job:
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
+def worker_thread(owner: QObject, worker: QObject, name: str) -> QThread:
+    """A QThread owned by ``owner`` that runs ``worker.run`` and quits when ``worker.finished`` fires.
+
+    Connect the worker's result signals, then call ``start()``. The thread is registered
+    so the test suite's leak check sees it.
+    """
+    thread = QThread(owner)
+    thread.setObjectName(name)
+    _THREADS.add(thread)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    # Direct: QThread.quit is thread-safe, and a queued call would wait for a GUI thread
+    # that may itself be blocked in its owner's shutdown wait().
+    worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+    return thread
+
+
 class TrainingWorker(QObject):
     run_started = Signal(int, dict)  # run id, Started fields
     steps = Signal(int, list)  # run id, [(step, epoch_progress, loss, wall_time), ...]
@@ -203,21 +220,14 @@ class JobRunner(QObject):
             return
         job = self.queue.popleft()
         self.queue_changed.emit()
-        thread = QThread(self)
-        thread.setObjectName(f"training-run-{job.run_id}")
-        _THREADS.add(thread)
         worker = TrainingWorker(job, str(self.store.path))
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
+        thread = worker_thread(self, worker, f"training-run-{job.run_id}")
         worker.run_started.connect(self.run_started)
         worker.steps.connect(self.steps)
         worker.epoch_done.connect(self.epoch_done)
         worker.paused.connect(self.paused)
         worker.checkpoint_saved.connect(self.checkpoint_saved)
         worker.error.connect(self.error)
-        # Direct: QThread.quit is thread-safe, and a queued call would wait for a GUI thread
-        # that may itself be blocked in shutdown()'s wait().
-        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         worker.finished.connect(self._on_worker_finished)
         self.thread, self.worker = thread, worker
         thread.start()

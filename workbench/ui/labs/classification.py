@@ -825,19 +825,13 @@ class ClassificationLab(Lab):
 
     # -- worker plumbing ---------------------------------------------------------------------------
     def _start_worker(self, kind: str, fn) -> None:
-        from workbench.ui.worker import _THREADS  # so the test suite's leak check sees lab threads too
+        from workbench.ui.worker import worker_thread
 
         self._stop_worker()
-        thread = QThread(self)
-        thread.setObjectName(f"classification-{kind}")
-        _THREADS.add(thread)
         worker = AnalysisWorker(kind, fn)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
+        thread = worker_thread(self, worker, f"classification-{kind}")
         worker.done.connect(self._on_worker_done)
         worker.failed.connect(self._on_worker_failed)
-        # Direct: quit() is thread-safe and must not wait for a GUI thread blocked in shutdown().
-        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
         thread.start()

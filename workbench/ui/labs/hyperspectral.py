@@ -236,22 +236,16 @@ class HyperspectralLab(Lab):
         self._start(*job)
 
     def _start(self, runs, checkpoints, scenes, compute: bool) -> None:
-        from workbench.ui.worker import _THREADS  # so the test suite's leak check sees this thread too
+        from workbench.ui.worker import worker_thread
 
         def job(should_stop, progress):
             return _load_maps(runs, checkpoints, scenes, compute, should_stop, progress)
 
-        thread = QThread(self)
-        thread.setObjectName("hsi-maps")
-        _THREADS.add(thread)
         worker = MapWorker("compute" if compute else "load", job)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
+        thread = worker_thread(self, worker, "hsi-maps")
         worker.progress.connect(self._on_progress)
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
-        # Direct: quit() is thread-safe and must not wait for a GUI thread blocked in shutdown().
-        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
         self.cancel_button.setEnabled(True)
