@@ -45,8 +45,17 @@ def load_settings(path: Path | None = None) -> Settings:
     except (ValueError, OSError):
         # A damaged settings file must not keep the app from starting; defaults are safe.
         return Settings()
-    known = {f.name for f in dataclasses.fields(Settings)}
-    return Settings(**{k: v for k, v in raw.items() if k in known})
+    defaults = Settings()
+    values = {}
+    for f in dataclasses.fields(Settings):
+        if f.name not in raw:
+            continue
+        value, expected = raw[f.name], type(getattr(defaults, f.name))
+        # A hand-edited value of the wrong type (threads: "4") falls back to its default
+        # instead of reaching the Preferences dialog's widgets; bool is an int, not a number here.
+        if isinstance(value, expected) and not (isinstance(value, bool) and expected is not bool):
+            values[f.name] = value
+    return Settings(**values)
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:

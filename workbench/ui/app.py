@@ -11,17 +11,33 @@ import time
 FIRST_PAINT_PROBE_ENV = "WORKBENCH_FIRST_PAINT_PROBE"  # set by `workbench bench ui` to time the cold start
 
 
+# The .desktop file's name (packaging/), the AppStream id and the macOS bundle identifier;
+# on Wayland it is the window's app id, which the desktop matches to the launcher and icon.
+DESKTOP_FILE_NAME = "io.github.cnnworkbench.CnnWorkbench"
+
+
 def _make_app():
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from workbench import APP_NAME, __version__
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName(APP_NAME)
+    app = QApplication.instance()
+    if app is None:
+        # Fractional scale factors (125 %, 150 %) as they are, not rounded: text and plots stay
+        # sharp and sized as the desktop asks (must be set before the QApplication exists).
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)  # also the X11 WM_CLASS class, the .desktop's StartupWMClass
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("cnn-workbench")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("cnn-workbench")
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
+    from workbench.ui.theme import app_icon, follow_system_palette
+
+    app.setWindowIcon(app_icon())
+    follow_system_palette(app)
     return app
 
 
