@@ -5,6 +5,7 @@ from __future__ import annotations
 PRIMARY_METRICS = {"classify": ("test_accuracy", True)}
 PRIMARY_METRICS["denoise"] = ("val_psnr", True)
 PRIMARY_METRICS["hsi"] = ("overall_accuracy", True)
+PRIMARY_METRICS["retrieval"] = ("map_average", True)
 
 
 def primary_metric_name(task: str) -> str:

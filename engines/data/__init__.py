@@ -40,3 +40,4 @@ from engines.data import digits  # noqa: E402,F401
 from engines.data import cifar10  # noqa: E402,F401
 from engines.data import denoise_images  # noqa: E402,F401
 from engines.data import hyperspectral  # noqa: E402,F401
+from engines.data import retrieval  # noqa: E402,F401

@@ -51,3 +51,4 @@ from engines.models import small_cnn  # noqa: E402,F401
 from engines.models import mobilenet, resnet  # noqa: E402,F401
 from engines.models import dncnn  # noqa: E402,F401
 from engines.models import hybridsn  # noqa: E402,F401
+from engines.models import dscmr  # noqa: E402,F401

@@ -43,3 +43,4 @@ def make_config(task: str, **values: Any):
 from engines.tasks import classify  # noqa: E402,F401
 from engines.tasks import denoise  # noqa: E402,F401
 from engines.tasks import hsi  # noqa: E402,F401
+from engines.tasks import retrieval  # noqa: E402,F401

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench import APP_NAME, __version__
+from workbench import APP_NAME
 from workbench.store import RESUMABLE_STATUSES, RunStore
 from workbench.ui.runs_browser import RunsBrowser
 from workbench.ui.worker import Job, JobRunner
@@ -46,6 +46,7 @@ SHORTCUTS = [
     ("Delete", "Delete the selected runs (asks first)"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a rename or tag edit"),
     ("Ctrl+Shift+N", "New study"),
+    ("Ctrl+,", "Preferences"),
     ("Ctrl+Q", "Quit (a run in progress is checkpointed and marked interrupted)"),
 ]
 
@@ -69,7 +70,7 @@ class MainWindow(QMainWindow):
     def __init__(self, store: RunStore | None = None) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
-        self.setMinimumSize(960, 640)
+        self.setMinimumSize(900, 560)  # fits a 1366×768 screen at 125 % scaling
         self.setObjectName("mainWindow")
         self.store = store or RunStore()
         self.runner = JobRunner(self.store, self)
@@ -251,6 +252,12 @@ class MainWindow(QMainWindow):
         self.delete_action = self._action(edit_menu, self.tr("&Delete runs…"), self.delete_selected,
                                           QKeySequence.StandardKey.Delete)
         self.find_action = self._action(edit_menu, self.tr("&Find run"), self.focus_search, "Ctrl+F")
+        edit_menu.addSeparator()
+        preferences_key = QKeySequence.StandardKey.Preferences
+        self.preferences_action = self._action(  # Ctrl+, where the platform defines no Preferences key
+            edit_menu, self.tr("&Preferences…"), self.show_preferences,
+            preferences_key if QKeySequence.keyBindings(preferences_key) else "Ctrl+,", name="preferencesAction")
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
 
         run_menu = bar.addMenu(self.tr("&Run"))
         self.start_action = self._action(run_menu, self.tr("&Start"), self.start_from_form, "Ctrl+Return",
@@ -272,11 +279,15 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu(self.tr("&Help"))
         self._action(help_menu, self.tr("&Keyboard shortcuts"), self.show_shortcuts, "F1")
-        self._action(help_menu, self.tr("&About"), self.show_about)
+        self.about_action = self._action(help_menu, self.tr("&About"), self.show_about, name="aboutAction")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
         for action in (self.rename_action, self.tags_action, self.delete_action, self.continue_action,
                        self.compare_action):
             self.browser.view.addAction(action)
+        from workbench.ui.theme import install_action_icons
+
+        install_action_icons(self)
         self._update_actions()
 
     def _connect_runner(self) -> None:
@@ -304,6 +315,9 @@ class MainWindow(QMainWindow):
 
         # No antialiasing: with long curves it costs ~25× per frame and starves the event loop.
         pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
+        from workbench.ui.theme import follow_system_palette
+
+        follow_system_palette()  # plot colours from the palette, before the first plot exists
         settings = self._settings()
         self.curves = LiveCurves(refresh_hz=settings.plot_refresh_hz)
         self.curves.setObjectName("liveCurves")
@@ -341,6 +355,9 @@ class MainWindow(QMainWindow):
         device = resolve_device(settings.device) if settings.device else resolve_device("auto")
         self.device_label.setText(self.tr("device: %1").replace("%1", str(device)))
         self.threads_label.setText(self.tr("threads: %1").replace("%1", str(torch.get_num_threads())))
+        from workbench.ui.preferences import apply_settings
+
+        apply_settings(self, settings)  # stored threads and default device
         if not self.browser.selected_ids() and self.browser.model.runs:
             self.browser.select([self.browser.model.runs[-1].id])  # open on the latest run
         self._on_selection(self.browser.selected_ids())
@@ -704,20 +721,18 @@ class MainWindow(QMainWindow):
         box.open()
 
     @Slot()
+    def show_preferences(self) -> None:
+        from workbench.ui.preferences import apply_settings, edit_preferences
+
+        change = edit_preferences(self)
+        if change is not None:
+            apply_settings(self, change[1], change[0])
+
+    @Slot()
     def show_about(self) -> None:
-        import platform
+        from workbench.ui.about import show_about
 
-        from PySide6 import __version__ as qt_version
-
-        torch_version = "not loaded"
-        if self._ready:
-            import torch
-
-            torch_version = torch.__version__
-        QMessageBox.about(self, self.tr("About %1").replace("%1", APP_NAME),
-                          f"<b>{APP_NAME}</b> {__version__}<br>PyTorch {torch_version}<br>"
-                          f"Qt (PySide6) {qt_version}<br>Python {platform.python_version()}<br>"
-                          f"{self.device_label.text()}")
+        show_about(self)
 
     def _update_memory(self) -> None:
         rss = _rss_mib()
