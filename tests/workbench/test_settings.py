@@ -23,3 +23,17 @@ def test_unknown_keys_are_dropped_and_newer_schema_refused(workbench_home):
     assert load_settings().device == "cpu"
     with pytest.raises(ValueError, match="newer"):
         migrate({"schema_version": SCHEMA_VERSION + 1})
+
+
+def test_a_value_of_the_wrong_type_falls_back_to_its_default(workbench_home):
+    (workbench_home / "settings.json").write_text(json.dumps(
+        {"threads": "4", "plot_refresh_hz": True, "device": "cpu", "recent_folders": ["/data"]}))
+    settings = load_settings()
+    assert (settings.threads, settings.plot_refresh_hz) == (Settings().threads, Settings().plot_refresh_hz)
+    assert settings.device == "cpu" and settings.recent_folders == ["/data"]
+
+
+def test_a_file_without_a_schema_version_is_read_as_the_first_schema(workbench_home):
+    (workbench_home / "settings.json").write_text(json.dumps({"threads": 2}))
+    settings = load_settings()
+    assert settings.threads == 2 and settings.schema_version == SCHEMA_VERSION

@@ -37,11 +37,15 @@ MAX_REFRESH_HZ = 60
 
 
 def available_devices() -> list[str]:
-    """Device choices; probes the hardware only when torch is already loaded (it takes seconds)."""
+    """Device choices of this machine; probes it only when torch is already loaded (it takes seconds).
+
+    Before that only ``auto`` and ``cpu`` are offered: a stored device the machine lacks would
+    stop the window from resolving its device at the next start.
+    """
     devices = ["auto", "cpu"]
     torch = sys.modules.get("torch")
     if torch is None:
-        return devices + ["cuda", "mps"]
+        return devices
     if torch.cuda.is_available():
         count = torch.cuda.device_count()
         devices += ["cuda"] + ([f"cuda:{i}" for i in range(count)] if count > 1 else [])

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
 from workbench.paths import assets_dir
 
@@ -103,13 +103,29 @@ def apply_pyqtgraph_palette(palette: QPalette | None = None) -> None:
     background, foreground = plot_colors(palette)
     old_foreground = pg.mkColor(pg.getConfigOption("foreground"))
     pg.setConfigOptions(background=background, foreground=foreground)
-    for widget in QApplication.allWidgets():
-        if isinstance(widget, pg.GraphicsView):
-            if getattr(widget, "_background", None) == "default":
-                widget.setBackground("default")
-            scene = widget.scene()
-            if scene is not None:
-                _recolour_items(scene.items(), old_foreground, foreground)
+    for view in _graphics_views():
+        if getattr(view, "_background", None) == "default":
+            view.setBackground("default")
+        scene = view.scene()
+        if scene is not None:
+            _recolour_items(scene.items(), old_foreground, foreground)
+
+
+def _graphics_views() -> list:
+    """The live pyqtgraph views.
+
+    Found among Python's objects rather than through ``QApplication.allWidgets()``: that
+    wraps every widget, also ones whose C++ side is being torn down, and crashed PySide6 6.11
+    after a window closed. pyqtgraph views are created from Python, so each has a wrapper
+    whose validity shiboken tracks.
+    """
+    import gc
+
+    import pyqtgraph as pg
+    import shiboken6
+
+    # type(), not isinstance(): the latter reads __class__, which some torch objects warn on.
+    return [obj for obj in gc.get_objects() if issubclass(type(obj), pg.GraphicsView) and shiboken6.isValid(obj)]
 
 
 def _recolour_items(items, old: QColor, new: QColor) -> None:
@@ -148,31 +164,37 @@ def _dark_palette() -> QPalette:
     return p
 
 
-class PaletteFollower(QObject):
-    """Watches the application for palette and colour-scheme changes and recolours the plots."""
+class PaletteFollower(QWidget):
+    """Recolours the plots when the application palette or the desktop's colour scheme changes.
+
+    A hidden widget rather than an application-wide event filter: Qt sends every widget a
+    palette change, and a filter on the application would run Python for every event.
+    """
 
     def __init__(self, app: QApplication) -> None:
-        super().__init__(app)
+        super().__init__()
         self.app = app
+        self.setObjectName("paletteFollower")
+        self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         self.own_dark_palette = False  # True while the palette is ours, not the platform's
         self.applied = 0  # how many times the plots were recoloured (tests read it)
-        app.installEventFilter(self)
+        app.aboutToQuit.connect(self.deleteLater)
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):  # Qt >= 6.5
             hints.colorSchemeChanged.connect(self._on_color_scheme)
 
-    def eventFilter(self, obj, event) -> bool:
-        if obj is self.app and event.type() == QEvent.Type.ApplicationPaletteChange:
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
             self.apply()
-        return False
+        super().changeEvent(event)
 
     def apply(self) -> None:
         self.applied += 1
         apply_pyqtgraph_palette(self.app.palette())
 
     def _on_color_scheme(self, scheme) -> None:
-        # Most platform themes hand Qt a matching palette themselves (then ApplicationPaletteChange
-        # follows); only where the palette disagrees with the scheme is a Fusion palette set here.
+        # Most platform themes hand Qt a matching palette themselves (a PaletteChange follows);
+        # only where the palette disagrees with the scheme is a Fusion palette set here.
         dark = scheme == Qt.ColorScheme.Dark
         if dark and not is_dark(self.app.palette()):
             self.app.setStyle("Fusion")
@@ -183,11 +205,16 @@ class PaletteFollower(QObject):
             self.own_dark_palette = False
 
 
+_follower: PaletteFollower | None = None
+
+
 def follow_system_palette(app: QApplication | None = None) -> PaletteFollower:
     """Install the palette follower once for ``app`` and apply the current palette now."""
+    global _follower
+    import shiboken6
+
     app = app or QApplication.instance()
-    follower = app.findChild(PaletteFollower)
-    if follower is None:
-        follower = PaletteFollower(app)
-    follower.apply()
-    return follower
+    if _follower is None or not shiboken6.isValid(_follower) or _follower.app is not app:
+        _follower = PaletteFollower(app)
+    _follower.apply()
+    return _follower
