@@ -177,3 +177,18 @@ register_study(StudyPreset(
     base={"data": "indian_pines", "train_ratio": 0.1, "epochs": 30},
     seeds=3,
 ))
+
+register_study(StudyPreset(
+    name="dscmr-j2",
+    title="DSCMR: does J2 matter?",
+    question="DSCMR trains with three losses: J1 (label space), J2 (common-space discrimination over image–text, "
+             "image–image and text–text pairs) and J3 (modality invariance). The course notes J2 shows little "
+             "effect. Train the paper's ablation — full, without J1, without J2, without J3, J1 only — on the "
+             "offline two-view Indian Pines benchmark and compare mAP (mean ± std over seeds); the Retrieval lab "
+             "sets it beside the paper's ablation row (Pascal Sentence: 0.716 / 0.607 / 0.715 / 0.694 / 0.685).",
+    task="retrieval",
+    factor="losses",
+    values=("j1+j2+j3", "j2+j3", "j1+j3", "j1+j2", "j1"),
+    base={"model": "dscmr", "data": "indian_pines_views", "epochs": 20},
+    seeds=3,
+))

@@ -164,6 +164,9 @@ def build_problem(config: RetrievalConfig, holder: dict | None = None) -> Proble
     if config.model not in RETRIEVAL_MODELS:
         raise ConfigError(f"invalid model {config.model!r} for task retrieval; valid choices: "
                           f"{', '.join(RETRIEVAL_MODELS)}")
+    if config.data not in RETRIEVAL_DATASETS:
+        raise ConfigError(f"dataset {config.data!r} holds no paired features for retrieval; valid choices: "
+                          f"{', '.join(RETRIEVAL_DATASETS)}")
     data_options = dict(config.data_options)
     data_options.setdefault("seed", config.seed)
     splits = load_dataset(config.data, **data_options)
