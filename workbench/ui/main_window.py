@@ -47,6 +47,9 @@ SHORTCUTS = [
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a rename or tag edit"),
     ("Ctrl+Shift+N", "New study"),
     ("Ctrl+,", "Preferences"),
+    ("Ctrl+O", "Open images to denoise (or drop images or a folder on the window)"),
+    ("Ctrl+S / Ctrl+Shift+S", "Save / save as the denoised image shown"),
+    ("Ctrl+I", "Import published DnCNN weights"),
     ("Ctrl+Q", "Quit (a run in progress is checkpointed and marked interrupted)"),
 ]
 
@@ -72,6 +75,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(900, 560)  # fits a 1366×768 screen at 125 % scaling
         self.setObjectName("mainWindow")
+        self.setAcceptDrops(True)  # dropped files go to the lab that takes them
         self.store = store or RunStore()
         self.runner = JobRunner(self.store, self)
         self._ready = False
@@ -234,7 +238,8 @@ class MainWindow(QMainWindow):
         self.study_action = self._action(file_menu, self.tr("New &study…"), self.new_study, "Ctrl+Shift+N",
                                          name="newStudy")
         self._action(file_menu, self.tr("&Export run to CSV…"), self.export_selected, "Ctrl+E")
-        file_menu.addSeparator()
+        self.file_menu = file_menu
+        self._lab_actions_anchor = file_menu.addSeparator()  # labs' File entries go above it
         self._action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
 
         edit_menu = bar.addMenu(self.tr("&Edit"))
@@ -352,6 +357,7 @@ class MainWindow(QMainWindow):
         self.labs = load_labs(self)
         for lab in self.labs:
             self.tabs.addTab(lab, lab.title)
+            self._add_lab_actions(lab)
         device = resolve_device(settings.device) if settings.device else resolve_device("auto")
         self.device_label.setText(self.tr("device: %1").replace("%1", str(device)))
         self.threads_label.setText(self.tr("threads: %1").replace("%1", str(torch.get_num_threads())))
@@ -361,6 +367,41 @@ class MainWindow(QMainWindow):
         if not self.browser.selected_ids() and self.browser.model.runs:
             self.browser.select([self.browser.model.runs[-1].id])  # open on the latest run
         self._on_selection(self.browser.selected_ids())
+
+    def _add_lab_actions(self, lab) -> None:
+        menus = {"file": self.file_menu}
+        for menu_name, text, slot, shortcut in lab.menu_actions():
+            action = QAction(text, self)
+            if shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            menus[menu_name].insertAction(self._lab_actions_anchor, action)
+            self.addAction(action)
+
+    # -- dropped files -------------------------------------------------------------------
+    def _lab_for_files(self, paths: list[str]):
+        self.ensure_ready()
+        return next((lab for lab in self.labs if paths and lab.accepts_files(paths)), None)
+
+    def dragEnterEvent(self, event) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() and any(url.isLocalFile() for url in mime.urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        lab = self._lab_for_files(paths)
+        if lab is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.tabs.setCurrentWidget(lab)
+        lab.open_paths(paths)
 
     def _settings(self):
         from workbench.settings import load_settings

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 LAB_MODULES: list[str] = []
 LAB_MODULES.append("workbench.ui.labs.classification:ClassificationLab")
 LAB_MODULES.append("workbench.ui.labs.hyperspectral:HyperspectralLab")
+LAB_MODULES.append("workbench.ui.labs.denoising:DenoisingLab")
 
 
 class Lab(QWidget):
@@ -35,6 +36,17 @@ class Lab(QWidget):
 
     def show_runs(self, run_ids: list[int]) -> None:
         """Runs were selected in the browser."""
+
+    def menu_actions(self) -> list[tuple]:
+        """``(menu, text, slot, shortcut)`` entries the window adds to its menus (menu: ``"file"``)."""
+        return []
+
+    def accepts_files(self, paths: list[str]) -> bool:
+        """Whether files dropped on the window should go to this lab's :meth:`open_paths`."""
+        return False
+
+    def open_paths(self, paths: list[str]) -> None:
+        """Files or folders dropped on the window (or opened) for this lab."""
 
     def shutdown(self) -> None:
         """The window is closing: stop any lab-owned worker (request stop → quit → wait)."""
