@@ -184,3 +184,37 @@ def test_selecting_a_denoising_run_previews_it_on_the_built_in_image(lab, qtbot,
     assert lab.checked_keys()[0] == f"run:{imported.run_id}"
     assert lab.view.data is not None and lab.view.data.name.startswith("camera")
     assert lab.view.data.methods[0].label.startswith(f"#{imported.run_id}")
+
+
+def test_the_preview_follows_a_training_run_started_from_the_window(lab, qtbot, tmp_path):
+    from engines.tasks import make_config
+
+    folder = tmp_path / "train"
+    folder.mkdir()
+    for i in range(3):
+        Image.fromarray(_camera(48, offset=40 * i)).save(folder / f"{i}.png")
+    config = make_config("denoise", model="dncnn", model_options={"depth": 3, "features": 4}, data="image_folder",
+                         data_options={"root": str(folder), "max_patches": 32}, batch_size=16, epochs=2,
+                         val_data=str(folder), threads=1)
+    lab.set_checked(["wavelet"])
+    with qtbot.waitSignal(lab.runner.run_finished, timeout=120_000):
+        run_id = lab.window.start_job(config)
+    qtbot.waitUntil(lambda: not lab.busy and lab.view.data is not None, timeout=60_000)
+    assert lab.previews >= 2  # one per epoch's checkpoint
+    assert lab.checked_keys() == [f"run:{run_id}", "wavelet"]
+    shown = lab.view.data
+    assert shown.name.startswith("camera") and shown.methods[0].label == f"#{run_id} dncnn"
+    assert shown.methods[0].psnr is not None and shown.methods[1].label == "Wavelet"
+
+
+def test_bad_weights_give_a_message_and_record_nothing(lab, tmp_path):
+    pickle = tmp_path / "model.pth"
+    torch.save(torch.nn.Conv2d(1, 1, 3), pickle)  # a whole-model pickle: never unpickled
+    wrong = tmp_path / "resnet.pth"
+    torch.save({"fc.weight": torch.zeros(2, 2)}, wrong)
+    before = len(lab.store.list_runs())
+    assert lab.import_weights(str(pickle)) is None
+    assert "model.pth" in lab.window.property("last_warning")
+    assert lab.import_weights(str(wrong)) is None
+    assert "resnet.pth" in lab.window.property("last_warning")
+    assert len(lab.store.list_runs()) == before

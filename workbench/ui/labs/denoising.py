@@ -238,6 +238,7 @@ class DenoisingLab(Lab):
         self._worker: DenoiseWorker | None = None
         self._queue: list[tuple] = []
         self._dirty_preview = False
+        self.previews = 0  # previews requested by training checkpoints
         self._sample: Any = None
         self._build()
         self.refresh_methods()
@@ -834,9 +835,20 @@ class DenoisingLab(Lab):
 
     @Slot(int, str)
     def _on_checkpoint(self, run_id: int, _path: str) -> None:
-        if f"run:{run_id}" not in self.checked_keys():
-            return
-        self.refresh_methods()  # the checkpoint's mtime changed: the cached model is stale
+        """A denoising run saved a checkpoint: show what it does now (the preview follows training)."""
+        key = f"run:{run_id}"
+        following = key in self.checked_keys()
+        if not following:
+            try:
+                run = self.store.get_run(run_id)
+            except KeyError:
+                return
+            if run.task != "denoise" or run_id != self.runner.current_run_id:
+                return
+        self.refresh_methods()  # the checkpoint's mtime changed, so the cached model is not reused
+        if not following:  # the training run replaces other runs in the comparison; baselines stay
+            self.set_checked([key, *[k for k in self.checked_keys() if not k.startswith("run:")]])
+        self.previews += 1
         self._dirty_preview = True
         if self.isVisible():
             self._refresh_preview()
