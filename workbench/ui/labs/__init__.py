@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 LAB_MODULES: list[str] = []
 LAB_MODULES.append("workbench.ui.labs.classification:ClassificationLab")
 LAB_MODULES.append("workbench.ui.labs.hyperspectral:HyperspectralLab")
+LAB_MODULES.append("workbench.ui.labs.retrieval:RetrievalLab")
 LAB_MODULES.append("workbench.ui.labs.denoising:DenoisingLab")
 
 
