@@ -21,6 +21,7 @@ COMMAND_MODULES: list[str] = []
 COMMAND_MODULES.append("workbench.classify_cli")
 COMMAND_MODULES.append("workbench.denoise_cli")
 COMMAND_MODULES.append("workbench.hsi_cli")
+COMMAND_MODULES.append("workbench.retrieval_cli")
 
 
 class UsageError(Exception):
