@@ -36,3 +36,10 @@ def test_features_command_describes_the_data_and_rejects_bad_input_in_one_line(t
     assert "train_txt.mat is missing" in err and len(err.strip().splitlines()) == 1
     assert main(["retrieval-features", "--data", "digits"]) == 2
     assert main(["retrieval-eval", "999"]) == 2
+
+
+def test_task_meta_mirrors_the_engine():
+    from engines.tasks import get_task
+    from workbench.tasks_meta import PRIMARY_METRICS
+
+    assert PRIMARY_METRICS["retrieval"] == (get_task("retrieval").primary_metric, True)
