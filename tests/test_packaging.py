@@ -151,6 +151,12 @@ def test_spec_ships_the_assets_and_the_modules_imported_by_name():
                   and ast.unparse(n.targets[0]) == "hiddenimports")
     assert "collect_submodules('workbench')" in ast.unparse(hidden.value)
     assert "collect_submodules('engines')" in ast.unparse(hidden.value)
+    # torchvision's compiled ops (_C_stable.so): without them `import torchvision` fails in the bundle.
+    (analysis,) = _calls("Analysis")
+    assert ast.unparse(_keywords(analysis)["binaries"]) == "binaries"
+    binaries = next(n for n in _spec_tree().body if isinstance(n, ast.Assign)
+                    and ast.unparse(n.targets[0]) == "binaries")
+    assert "collect_dynamic_libs('torchvision'" in ast.unparse(binaries.value) and "'*.so'" in ast.unparse(binaries.value)
 
 
 def test_spec_carries_the_icon_and_the_macos_bundle_identifier():

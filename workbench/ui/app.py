@@ -94,11 +94,15 @@ def run_self_test() -> int:
         app.quit()
 
     def start() -> None:
-        from engines.tasks import make_config
+        try:
+            from engines.tasks import make_config
 
-        config = make_config("classify", model="small_cnn", data="digits", epochs=1, max_steps=2,
-                             model_options={"width": 8})
-        window.start_job(config, name="self-test")
+            config = make_config("classify", model="small_cnn", data="digits", epochs=1, max_steps=2,
+                                 model_options={"width": 8})
+            window.start_job(config, name="self-test")
+        except Exception as exc:  # e.g. a module missing from a frozen bundle: report it now, not at the timeout
+            result["error"] = f"{type(exc).__name__}: {exc}"
+            app.quit()
 
     window.runner.run_finished.connect(on_finished)
     window.runner.error.connect(lambda _rid, msg: result.setdefault("error", msg))
