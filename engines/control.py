@@ -12,14 +12,25 @@ class RunControl:
     scheduler state stay consistent and a checkpoint taken afterwards is valid.
     """
 
-    def __init__(self) -> None:
-        self._stop = threading.Event()
-        self._running = threading.Event()
-        self._running.set()
-        self.discard = False
+    def __init__(self, *, events: tuple | None = None) -> None:
+        """``events``: (stop, running, discard) objects with the ``threading.Event`` API — e.g.
+        ``multiprocessing`` events shared with a training process; by default private thread events."""
+        if events is None:
+            events = (threading.Event(), threading.Event(), threading.Event())
+            events[1].set()
+        self._stop, self._running, self._discard = events
+
+    @property
+    def events(self) -> tuple:
+        return self._stop, self._running, self._discard
+
+    @property
+    def discard(self) -> bool:
+        return self._discard.is_set()
 
     def request_stop(self, *, discard: bool = False) -> None:
-        self.discard = self.discard or discard
+        if discard:
+            self._discard.set()
         self._stop.set()
         self._running.set()  # wake a paused loop so it can see the stop
 

@@ -70,53 +70,61 @@ class TrainingWorker(QObject):
     def __init__(self, job: Job, store_path: str) -> None:
         super().__init__()
         from engines.control import RunControl
+        from workbench import training_process
 
         self.job = job
         self.store_path = store_path
-        self.control = RunControl()
+        self.in_process = training_process.enabled()
+        # In a child process the switches must be shared with it; on the thread, plain events do.
+        self.control = RunControl(events=training_process.new_events() if self.in_process else None)
         self.interrupt_on_stop = False  # set when the window closes mid-run
+        self._pending: deque = deque()
+        self._last_emit = 0.0
+        self.process = None  # the training child, while one runs
+
+    def _relay(self, run_id: int, event) -> None:
+        """One engine event → signals of plain values; step losses are coalesced to ≤ 20 Hz."""
+        from engines.events import CheckpointSaved, EpochDone, Failed, Paused, Resumed, Started, StepDone
+
+        if isinstance(event, StepDone):
+            self._pending.append((event.step, event.epoch_progress, event.loss, event.wall_time))
+            now = time.monotonic()
+            if now - self._last_emit >= EMIT_INTERVAL:
+                self._flush(run_id)
+                self._last_emit = now
+            return
+        self._flush(run_id)
+        if isinstance(event, Started):
+            self.run_started.emit(run_id, dict(event.__dict__))
+        elif isinstance(event, EpochDone):
+            self.epoch_done.emit(run_id, event.epoch, dict(event.metrics))
+        elif isinstance(event, (Paused, Resumed)):
+            self.paused.emit(run_id, isinstance(event, Paused))
+        elif isinstance(event, CheckpointSaved):
+            self.checkpoint_saved.emit(run_id, event.path)
+        elif isinstance(event, Failed):
+            self.error.emit(run_id, event.reason)
+
+    def _flush(self, run_id: int) -> None:
+        if self._pending:
+            self.steps.emit(run_id, list(self._pending))
+            self._pending.clear()
 
     @Slot()
     def run(self) -> None:
-        from engines.events import CheckpointSaved, EpochDone, Failed, Paused, Resumed, Started, StepDone
-        from workbench.runner import TrainingSession
         from workbench.store import RunStore
 
         run_id = self.job.run_id or 0
         store = None
-        pending: deque = deque()
-        last_emit = 0.0
         outcome: dict[str, Any] = {}
         status = "failed"
         try:
             store = RunStore(self.store_path, recover=False)
-            session = TrainingSession(self.job.config, store=store, run_id=run_id, resume=self.job.resume,
-                                      control=self.control)
-            for event in session.events():
-                if isinstance(event, StepDone):
-                    pending.append((event.step, event.epoch_progress, event.loss, event.wall_time))
-                    now = time.monotonic()
-                    if now - last_emit >= EMIT_INTERVAL:
-                        self.steps.emit(run_id, list(pending))
-                        pending.clear()
-                        last_emit = now
-                    continue
-                if pending:
-                    self.steps.emit(run_id, list(pending))
-                    pending.clear()
-                if isinstance(event, Started):
-                    self.run_started.emit(run_id, dict(event.__dict__))
-                elif isinstance(event, EpochDone):
-                    self.epoch_done.emit(run_id, event.epoch, dict(event.metrics))
-                elif isinstance(event, (Paused, Resumed)):
-                    self.paused.emit(run_id, isinstance(event, Paused))
-                elif isinstance(event, CheckpointSaved):
-                    self.checkpoint_saved.emit(run_id, event.path)
-                elif isinstance(event, Failed):
-                    self.error.emit(run_id, event.reason)
-            assert session.outcome is not None
-            outcome = session.outcome.to_json()
-            status = session.outcome.status
+            if self.in_process:
+                outcome = self._run_child(run_id, store)
+            else:
+                outcome = self._run_here(run_id, store)
+            status = outcome.get("status", "failed")
             if status == "stopped" and self.interrupt_on_stop:
                 store.set_status(run_id, "interrupted", "the window was closed during the run")
                 status = "interrupted"
@@ -124,11 +132,62 @@ class TrainingWorker(QObject):
         except Exception as exc:  # never let an exception escape a worker thread
             self.error.emit(run_id, f"{type(exc).__name__}: {exc}")
         finally:
-            if pending:
-                self.steps.emit(run_id, list(pending))
+            self._flush(run_id)
             if store is not None:
                 store.close()
             self.finished.emit(run_id, status, outcome)
+
+    def _run_here(self, run_id: int, store) -> dict[str, Any]:
+        from workbench.runner import TrainingSession
+
+        session = TrainingSession(self.job.config, store=store, run_id=run_id, resume=self.job.resume,
+                                  control=self.control)
+        for event in session.events():
+            self._relay(run_id, event)
+        assert session.outcome is not None
+        return session.outcome.to_json()
+
+    def _run_child(self, run_id: int, store) -> dict[str, Any]:
+        """Train in a child process (see :mod:`workbench.training_process`) and relay its events."""
+        from workbench import training_process
+
+        process, conn = training_process.start(self.job.config, store_path=self.store_path, run_id=run_id,
+                                               resume=self.job.resume, events=self.control.events)
+        self.process = process
+        outcome: dict[str, Any] | None = None
+        error: str | None = None
+        try:
+            while True:
+                try:
+                    if not conn.poll(0.25):
+                        if not process.is_alive() and not conn.poll(0):
+                            break
+                        continue
+                    kind, value = conn.recv()
+                except (EOFError, OSError):
+                    break
+                if kind == "event":
+                    self._relay(run_id, value)
+                elif kind == "outcome":
+                    outcome = value
+                elif kind == "error":
+                    error = value
+        finally:
+            conn.close()
+            process.join(30)
+            if process.is_alive():  # it sent its outcome but hangs on exit: nothing is left to lose
+                process.kill()
+                process.join(5)
+        if outcome:
+            return outcome
+        reason = error or f"the training process ended unexpectedly (exit code {process.exitcode})"
+        try:
+            if store.get_run(run_id).status in ("running", "queued"):
+                store.set_status(run_id, "failed", reason)
+        except KeyError:  # discarded meanwhile
+            pass
+        self.error.emit(run_id, reason)
+        return {"run_id": run_id, "status": "failed", "message": reason}
 
 
 class JobRunner(QObject):
