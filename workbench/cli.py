@@ -22,6 +22,7 @@ COMMAND_MODULES.append("workbench.classify_cli")
 COMMAND_MODULES.append("workbench.denoise_cli")
 COMMAND_MODULES.append("workbench.hsi_cli")
 COMMAND_MODULES.append("workbench.retrieval_cli")
+COMMAND_MODULES.append("workbench.pretrained_cli")
 
 
 class UsageError(Exception):

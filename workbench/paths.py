@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 ENV_HOME = "WORKBENCH_HOME"
+ENV_WEIGHTS = "WORKBENCH_WEIGHTS"
 
 
 def home() -> Path:
@@ -52,3 +53,12 @@ def assets_dir() -> Path:
         return Path(str(resources.files("workbench.assets")))
     except ModuleNotFoundError:
         return Path(__file__).resolve().parent.parent / "assets"
+
+
+def weights_dir() -> Path:
+    """The shipped pretrained weights and their ``manifest.json``: ``$WORKBENCH_WEIGHTS`` or ``assets/weights``.
+
+    The override lets tests (and ``ship-weights`` dry runs) use another folder without touching the package.
+    """
+    override = os.environ.get(ENV_WEIGHTS)
+    return Path(override).expanduser() if override else assets_dir() / "weights"

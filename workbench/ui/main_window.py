@@ -352,8 +352,11 @@ class MainWindow(QMainWindow):
             self.compare_layout.addWidget(self.compare)
         except ImportError:
             self.compare = None
+        from workbench.pretrained import install_missing
         from workbench.ui.labs import load_labs
 
+        if install_missing(self.store):  # shipped models become runs before the labs list them
+            self.browser.refresh()
         self.labs = load_labs(self)
         for lab in self.labs:
             self.tabs.addTab(lab, lab.title)

@@ -1,0 +1,370 @@
+"""Shipped pretrained models: the manifest, sha256 checks, loading, installing as runs, shipping a run.
+
+``assets/weights/manifest.json`` lists models this project trained with its own ``workbench train`` commands
+(never the authors' files). Each entry names its weights file (a workbench checkpoint holding only
+``model_spec`` + state dict + config, fp32 — or fp16 where fp32 would not fit the 10 MB limit, see
+``dtype``), its sha256, and how it was made: model, config, dataset, seed, epochs, the exact command and
+its evaluation numbers.
+
+A file is checked against the manifest's sha256 before anything reads it, and read with
+``torch.load(..., weights_only=True)`` (``engines.checkpoint``), so a tampered or truncated file is refused
+with a message naming it and no code from it ever runs.
+
+Installing an entry records it as an ordinary finished run (tag ``pretrained``, weights copied to
+``runs/<id>/checkpoints/last.pt``), so every lab that lists runs from the store offers it with no
+lab-specific code. The window installs what is missing when its engines load (:func:`install_missing`);
+a run the user deletes is not installed again (``pretrained.json`` in the workbench home remembers), and
+``WORKBENCH_PRETRAINED=off`` turns that off (the test-suite does, except where a test wants it).
+
+Nothing here imports torch at module level: listing and installing are file copies plus a store insert.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from workbench import paths
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+PRETRAINED_TAG = "pretrained"
+ENV_AUTO_INSTALL = "WORKBENCH_PRETRAINED"  # "off" / "0": the window does not install shipped models
+MAX_SHIPPED_BYTES = 10 * 1024 * 1024
+_INSTALLED_MARKER = "pretrained.json"
+
+
+class PretrainedError(ValueError):
+    """A manifest entry is unknown, its file is missing, or its sha256 does not match; the message says which."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One shipped model, as its manifest entry describes it."""
+
+    name: str
+    file: str
+    sha256: str
+    task: str
+    model: str
+    dataset: str
+    config: dict[str, Any]
+    seed: int
+    epochs: int
+    command: str
+    evaluation: dict[str, float] = field(default_factory=dict)
+    title: str = ""
+    dtype: str = "float32"
+    bytes: int = 0
+    params: int | None = None
+    flops: int | None = None
+    source_run: dict[str, Any] = field(default_factory=dict)
+    notes: str = ""
+    directory: str = ""  # where the manifest was read from (not stored in it)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.directory) / self.file
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], directory: Path) -> "Entry":
+        known = {f for f in cls.__dataclass_fields__ if f != "directory"}
+        missing = sorted({"name", "file", "sha256", "task", "model", "dataset", "config", "seed", "epochs",
+                          "command"} - set(data))
+        if missing:
+            raise PretrainedError(f"{directory / MANIFEST_NAME}: entry {data.get('name', '?')!r} lacks "
+                                  f"{', '.join(missing)}")
+        return cls(**{k: v for k, v in data.items() if k in known}, directory=str(directory))
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "directory"}
+
+
+# -- the manifest ------------------------------------------------------------------------------------------
+def manifest_path(directory: str | os.PathLike | None = None) -> Path:
+    return Path(directory) if directory is not None and Path(directory).suffix == ".json" \
+        else Path(directory or paths.weights_dir()) / MANIFEST_NAME
+
+
+def read_manifest(directory: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The manifest as stored (an empty one where the folder has none)."""
+    path = manifest_path(directory)
+    if not path.is_file():
+        return {"format_version": MANIFEST_VERSION, "entries": []}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PretrainedError(f"cannot read {path}: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise PretrainedError(f"{path} is not a weights manifest (no 'entries' list)")
+    if data.get("format_version", 1) > MANIFEST_VERSION:
+        raise PretrainedError(f"{path} has manifest format {data['format_version']}; "
+                              f"this version reads up to {MANIFEST_VERSION}")
+    return data
+
+
+def entries(directory: str | os.PathLike | None = None) -> list[Entry]:
+    folder = manifest_path(directory).parent
+    return [Entry.from_json(item, folder) for item in read_manifest(directory)["entries"]]
+
+
+def get_entry(name: str, directory: str | os.PathLike | None = None) -> Entry:
+    found = entries(directory)
+    for entry in found:
+        if entry.name == name:
+            return entry
+    names = ", ".join(e.name for e in found) or "none shipped"
+    raise PretrainedError(f"no pretrained model {name!r}; available: {names}")
+
+
+def _write_manifest(data: dict[str, Any], directory: Path) -> Path:
+    path = manifest_path(directory)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, sort_keys=False)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# -- checking and loading -----------------------------------------------------------------------------------
+def file_sha256(path: str | os.PathLike) -> str:
+    # engines.weights has the same helper, but importing it loads torch; listing must stay cheap.
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(entry: Entry, path: str | os.PathLike | None = None) -> Path:
+    """``path`` (default: the entry's file) if its sha256 is the manifest's; else :class:`PretrainedError`."""
+    path = Path(path) if path is not None else entry.path
+    if not path.is_file():
+        raise PretrainedError(f"pretrained weights {entry.name!r}: file {path} is missing")
+    actual = file_sha256(path)
+    if actual != entry.sha256:
+        raise PretrainedError(f"pretrained weights {entry.name!r}: {path} has sha256 {actual[:16]}…, the manifest "
+                              f"says {entry.sha256[:16]}… — the file is damaged or was replaced; refusing to load it")
+    return path
+
+
+def load_model(entry: Entry | str, *, map_location: str = "cpu"):
+    """The entry's network in eval mode, fp32, after the sha256 check (``weights_only=True`` loading)."""
+    from engines.models import load_trained_model
+
+    entry = get_entry(entry) if isinstance(entry, str) else entry
+    model = load_trained_model(verify(entry), map_location=map_location)
+    return model.float().eval()
+
+
+# -- installing as runs -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Installed:
+    name: str
+    run_id: int
+    created: bool  # False: the entry was installed already and that run is returned
+
+
+def _open_store(store):
+    from workbench.store import RunStore
+
+    return (store, False) if store is not None else (RunStore(), True)
+
+
+def installed_runs(store) -> dict[str, int]:
+    """sha256 → run id of the pretrained runs in ``store``."""
+    found: dict[str, int] = {}
+    for run in store.list_runs(search=PRETRAINED_TAG):
+        sha = (run.summary.get("pretrained") or {}).get("sha256")
+        if PRETRAINED_TAG in run.tags and sha and run.status == "finished":
+            found.setdefault(sha, run.id)
+    return found
+
+
+def install(entry: Entry | str, *, store=None, known: dict[str, int] | None = None) -> Installed:
+    """Record ``entry`` as a finished run with a copy of its weights; a second call returns the same run."""
+    entry = get_entry(entry) if isinstance(entry, str) else entry
+    store, own = _open_store(store)
+    try:
+        known = installed_runs(store) if known is None else known
+        if entry.sha256 in known:
+            return Installed(entry.name, known[entry.sha256], False)
+        source = verify(entry)
+        run_id = store.create_run(task=entry.task, model=entry.model, dataset=entry.dataset,
+                                  config=dict(entry.config), seed=entry.seed, device="cpu",
+                                  name=f"{entry.label} (pretrained)", tags=(PRETRAINED_TAG,))
+        try:
+            checkpoint = paths.checkpoint_dir(run_id) / "last.pt"
+            checkpoint.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, checkpoint)
+            verify(entry, checkpoint)  # the copy, not only the source, is what the labs will load
+            now = time.time()
+            store.update_run(run_id, params=entry.params, flops=entry.flops, checkpoint=str(checkpoint),
+                             epoch=entry.epochs, started_at=now,
+                             summary={"metrics": dict(entry.evaluation),
+                                      "pretrained": {"name": entry.name, "sha256": entry.sha256,
+                                                     "command": entry.command, "dtype": entry.dtype}})
+            store.add_artifact(run_id, "checkpoint", str(checkpoint))
+            store.add_artifact(run_id, "pretrained_weights", str(source))
+            store.set_status(run_id, "finished")
+        except BaseException:
+            store.delete_run(run_id)
+            shutil.rmtree(paths.run_dir(run_id), ignore_errors=True)
+            raise
+        known[entry.sha256] = run_id
+        return Installed(entry.name, run_id, True)
+    finally:
+        if own:
+            store.close()
+
+
+def install_all(names: Iterable[str] | None = None, *, store=None) -> list[Installed]:
+    chosen = entries() if names is None else [get_entry(n) for n in names]
+    store, own = _open_store(store)
+    try:
+        known = installed_runs(store)
+        return [install(entry, store=store, known=known) for entry in chosen]
+    finally:
+        if own:
+            store.close()
+
+
+def auto_install_enabled() -> bool:
+    return os.environ.get(ENV_AUTO_INSTALL, "on").strip().lower() not in ("0", "off", "no", "false")
+
+
+def _marker_path() -> Path:
+    return paths.home() / _INSTALLED_MARKER
+
+
+def _offered() -> set[str]:
+    try:
+        return set(json.loads(_marker_path().read_text(encoding="utf-8")).get("sha256", []))
+    except (OSError, ValueError, AttributeError):
+        return set()
+
+
+def install_missing(store=None) -> list[Installed]:
+    """Install the shipped entries this home has not been offered yet (the window calls this once at start).
+
+    An entry is offered once: a pretrained run the user deletes stays deleted (``workbench pretrained
+    install NAME`` brings it back). A damaged or missing file is skipped here — the window must start —
+    and reported by ``workbench pretrained list``. Cost when nothing is new: reading two small JSON files.
+    """
+    if not auto_install_enabled():
+        return []
+    try:
+        shipped = entries()
+    except PretrainedError:
+        return []
+    offered = _offered()
+    pending = [e for e in shipped if e.sha256 not in offered]
+    if not pending:
+        return []
+    store, own = _open_store(store)
+    done: list[Installed] = []
+    try:
+        known = installed_runs(store)
+        for entry in pending:
+            try:
+                done.append(install(entry, store=store, known=known))
+            except PretrainedError:
+                continue
+            offered.add(entry.sha256)
+    finally:
+        if own:
+            store.close()
+    try:
+        _marker_path().write_text(json.dumps({"sha256": sorted(offered)}, indent=1), encoding="utf-8")
+    except OSError:
+        pass  # a read-only home: the installed runs are still found by sha256 next time
+    return [d for d in done if d.created]
+
+
+# -- shipping a run's weights -------------------------------------------------------------------------------
+def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: str = "auto", notes: str = "",
+             directory: str | os.PathLike | None = None, evaluation: dict[str, float] | None = None,
+             store=None, replace: bool = False) -> Entry:
+    """Copy a finished run's weights into ``<weights dir>/NAME.pt`` and write its manifest entry.
+
+    The file holds only what ``load_trained_model`` needs (model_spec, state dict, config, epoch) — no
+    optimizer or RNG state. ``dtype`` ``auto`` keeps fp32 unless the file would exceed 10 MB, then stores
+    floating tensors as fp16 (loading casts them back into the fp32 model); ``float16``/``float32`` force it.
+    ``evaluation`` defaults to the run's final metrics.
+    """
+    import torch
+
+    from engines.checkpoint import load_checkpoint, save_checkpoint
+    from engines.models import load_trained_model
+
+    if not name or not name.replace("_", "").replace("-", "").isalnum():
+        raise PretrainedError(f"invalid name {name!r}: use letters, digits, '_' and '-'")
+    if dtype not in ("auto", "float32", "float16"):
+        raise PretrainedError(f"invalid dtype {dtype!r}; valid choices: auto, float32, float16")
+    if not command.strip():
+        raise PretrainedError("give the exact command that produced the run (--command)")
+    folder = Path(directory) if directory is not None else paths.weights_dir()
+    store, own = _open_store(store)
+    try:
+        run = store.get_run(run_id)
+    finally:
+        if own:
+            store.close()
+    if run.status != "finished":
+        raise PretrainedError(f"run {run_id} is {run.status}, not finished")
+    if not run.checkpoint or not Path(run.checkpoint).is_file():
+        raise PretrainedError(f"run {run_id} has no checkpoint")
+    manifest = read_manifest(folder)
+    if not replace and any(e.get("name") == name for e in manifest["entries"]):
+        raise PretrainedError(f"{manifest_path(folder)} already has an entry {name!r} (pass --replace)")
+    state = load_checkpoint(run.checkpoint)
+    if not state.get("model_spec"):
+        raise PretrainedError(f"run {run_id}: its checkpoint does not record which model it holds")
+    weights = {k: v.detach().clone().contiguous() for k, v in state["model"].items()}
+    payload = {"task": run.task, "config": run.config, "model_spec": state["model_spec"], "model": weights,
+               "epoch": state.get("epoch", run.epoch), "step": state.get("step", run.step)}
+    target = folder / f"{name}.pt"
+    stored = "float32"
+    save_checkpoint(payload, target)
+    if dtype == "float16" or (dtype == "auto" and target.stat().st_size > MAX_SHIPPED_BYTES):
+        payload["model"] = {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}
+        payload["dtype"] = stored = "float16"
+        save_checkpoint(payload, target)
+    size = target.stat().st_size
+    if size > MAX_SHIPPED_BYTES:
+        target.unlink()
+        raise PretrainedError(f"run {run_id}: {size / 2**20:.1f} MiB even in fp16, over the 10 MB limit")
+    load_trained_model(target)  # refuse to ship a file the labs could not rebuild
+    metrics = dict(run.metrics if evaluation is None else evaluation)
+    entry = Entry(name=name, file=target.name, sha256=file_sha256(target), task=run.task, model=run.model,
+                  dataset=run.dataset, config=run.config, seed=int(run.config.get("seed", run.seed or 0)),
+                  epochs=int(run.epoch), command=command.strip(),
+                  evaluation={k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))},
+                  title=title or run.name, dtype=stored, bytes=size, params=run.params, flops=run.flops,
+                  source_run={"id": run.id, "device": run.device, "app_version": run.app_version,
+                              "torch": torch.__version__, "seconds": round(run.seconds or 0.0, 1),
+                              "finished": time.strftime("%Y-%m-%d", time.localtime(run.finished_at or 0))},
+                  notes=notes, directory=str(folder))
+    kept = [e for e in manifest["entries"] if e.get("name") != name]
+    manifest = {"format_version": MANIFEST_VERSION,
+                "about": manifest.get("about", "Models trained by this project's own commands; see "
+                                                "docs/reproduction.md. Checked by sha256 before loading."),
+                "entries": [*kept, entry.to_json()]}
+    _write_manifest(manifest, folder)
+    return entry

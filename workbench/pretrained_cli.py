@@ -1,0 +1,137 @@
+"""Subcommands for shipped models: ``pretrained list|install``, ``ship-weights``, ``reproduce``.
+
+Registered through ``workbench.cli.COMMAND_MODULES``; nothing heavy is imported at module level.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+
+def add_commands(sub) -> dict:
+    pre = sub.add_parser("pretrained", help="list the shipped pretrained models or install them as runs")
+    pre.add_argument("action", choices=("list", "install"))
+    pre.add_argument("names", nargs="*", metavar="NAME", help="entries to install (see `pretrained list`)")
+    pre.add_argument("--all", action="store_true", help="install every shipped model")
+    pre.add_argument("--json", action="store_true")
+
+    ship = sub.add_parser("ship-weights", help="copy a finished run's weights into assets/weights with a manifest "
+                                                "entry (maintainers)")
+    ship.add_argument("run_id", type=int)
+    ship.add_argument("--name", required=True, help="entry name and file stem, e.g. dncnn_s_sigma25")
+    ship.add_argument("--command", required=True, dest="train_command",
+                      help="the exact command that trained the run (recorded in the manifest)")
+    ship.add_argument("--title", default="", help="a readable title (default: the run's name)")
+    ship.add_argument("--dtype", default="auto", choices=("auto", "float32", "float16"),
+                      help="auto: fp32, or fp16 when fp32 would exceed 10 MB")
+    ship.add_argument("--notes", default="")
+    ship.add_argument("--folder", help="weights folder (default: $WORKBENCH_WEIGHTS or the package's assets/weights)")
+    ship.add_argument("--replace", action="store_true", help="replace an entry of the same name")
+    ship.add_argument("--json", action="store_true")
+
+    rep = sub.add_parser("reproduce", help="evaluate the shipped (and the authors') weights against the published "
+                                           "numbers")
+    rep.add_argument("--published-weights", metavar="DIR",
+                     help="folder with the authors' DnCNN files (dncnn_25.pth, sigma=15.mat, GD_Gray_Blind.mat …)")
+    rep.add_argument("--data-dir", metavar="DIR",
+                     help="folder holding set12/ and bsd68/ (default: $WORKBENCH_SHARED_DATA)")
+    rep.add_argument("--set12", metavar="DIR", help="folder of the Set12 images")
+    rep.add_argument("--bsd68", metavar="DIR", help="folder of the BSD68 images")
+    rep.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch (0 = all cores)")
+    rep.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    rep.add_argument("--json", action="store_true", help="print one JSON object")
+    return {"pretrained": cmd_pretrained, "ship-weights": cmd_ship_weights, "reproduce": cmd_reproduce}
+
+
+def _usage(message: str) -> Exception:
+    from workbench.cli import UsageError
+
+    return UsageError(message)
+
+
+def cmd_pretrained(args) -> int:
+    from workbench import pretrained
+
+    try:
+        shipped = pretrained.entries()
+    except pretrained.PretrainedError as exc:
+        raise _usage(str(exc)) from None
+    if args.action == "list":
+        if args.names or args.all:
+            raise _usage("`pretrained list` takes no names")
+        rows = []
+        for entry in shipped:
+            try:
+                pretrained.verify(entry)
+                check = "ok"
+            except pretrained.PretrainedError as exc:
+                check = str(exc)
+            rows.append({**entry.to_json(), "path": str(entry.path), "check": check})
+        if args.json:
+            print(json.dumps(rows))
+        elif not rows:
+            print("no pretrained models shipped")
+        else:
+            for row in rows:
+                shown = {k: round(v, 4) for k, v in row["evaluation"].items()
+                         if k in ("test_accuracy", "overall_accuracy", "val_psnr")}
+                print(f"{row['name']:<28} {row['task']:<9} {row['model']:<14} {row['dataset']:<13} "
+                      f"{row['bytes'] / 2**20:5.1f} MiB {row['dtype']:<8} {json.dumps(shown)}  sha256 {row['check']}")
+        return 1 if any(r["check"] != "ok" for r in rows) else 0
+    if args.all == bool(args.names):
+        raise _usage("`pretrained install` takes NAME … or --all")
+    try:
+        done = pretrained.install_all(None if args.all else args.names)
+    except pretrained.PretrainedError as exc:
+        raise _usage(str(exc)) from None
+    if args.json:
+        print(json.dumps([d.__dict__ for d in done]))
+    else:
+        for d in done:
+            print(f"{d.name}: run {d.run_id}" + ("" if d.created else " (already installed)"))
+    return 0
+
+
+def cmd_ship_weights(args) -> int:
+    from engines.checkpoint import CheckpointError
+    from workbench import pretrained
+
+    try:
+        entry = pretrained.ship_run(args.run_id, name=args.name, command=args.train_command, title=args.title,
+                                    dtype=args.dtype, notes=args.notes, directory=args.folder,
+                                    replace=args.replace)
+    except (pretrained.PretrainedError, CheckpointError) as exc:
+        raise _usage(str(exc)) from None
+    if args.json:
+        print(json.dumps(entry.to_json()))
+    else:
+        print(f"shipped run {args.run_id} as {entry.path} ({entry.bytes / 2**20:.2f} MiB, {entry.dtype}, "
+              f"sha256 {entry.sha256})")
+    return 0
+
+
+def cmd_reproduce(args) -> int:
+    from workbench import reproduce
+
+    if args.threads < 0:
+        raise _usage(f"invalid --threads {args.threads}: must be ≥ 0")
+    for option in ("set12", "bsd68", "data_dir", "published_weights"):
+        value = getattr(args, option)
+        if value is not None:
+            from pathlib import Path
+
+            if not Path(value).expanduser().is_dir():
+                raise _usage(f"--{option.replace('_', '-')} {value}: not a folder")
+    data = reproduce.DataPaths.find(set12=args.set12, bsd68=args.bsd68, data_dir=args.data_dir)
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    report = reproduce.reproduce(data=data, published_weights=args.published_weights, progress=progress,
+                                 threads=args.threads)
+    if args.json:
+        print(json.dumps(report.to_json()), flush=True)
+    else:
+        print(reproduce.format_table(report, markdown=args.markdown), flush=True)
+    failed = [r for r in report.rows if r.met is False]
+    return 1 if failed else 0
