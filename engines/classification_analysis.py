@@ -30,8 +30,9 @@ def image_classifiers(input_shape: tuple[int, ...] = (3, 32, 32)) -> list[str]:
 
     names = []
     for name in model_names():
-        if "num_classes" not in keyword_options(MODELS.get(name)):
-            continue
+        builder = MODELS.get(name)
+        if getattr(builder, "task", "classify") != "classify" or "num_classes" not in keyword_options(builder):
+            continue  # a builder that names another task (hsi, denoise, retrieval) is not an image classifier
         try:
             with torch.device("meta"):
                 out = build_model(name, num_classes=10).eval()(torch.empty(2, *input_shape))
