@@ -135,6 +135,7 @@ def _write_manifest(data: dict[str, Any], directory: Path) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, sort_keys=False)
             fh.write("\n")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; shipped files are read by everyone
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -346,6 +347,7 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
         payload["model"] = {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}
         payload["dtype"] = stored = "float16"
         save_checkpoint(payload, target)
+    os.chmod(target, 0o644)
     size = target.stat().st_size
     if size > MAX_SHIPPED_BYTES:
         target.unlink()

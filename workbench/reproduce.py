@@ -408,9 +408,10 @@ def format_table(report: Report, *, markdown: bool = False) -> str:
         lines.append((f"{r.model} · {r.dataset} · {r.setting}".strip(" ·"), r.weights or "—", r.metric,
                       _fmt(r.ours, r.metric), _fmt(r.published, r.metric), _fmt_diff(r.difference, r.metric),
                       r.target or "—", state or "—"))
-    if markdown:
-        out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        out += ["| " + " | ".join(cells) + " |" for cells in lines]
+    if markdown:  # with the source of each published number (two rows may share model, data and setting)
+        out = ["| " + " | ".join((*header, "source")) + " |", "|" + "---|" * (len(header) + 1)]
+        out += ["| " + " | ".join((*cells, r.source or "—")).replace("\n", " ") + " |"
+                for cells, r in zip(lines, report.rows)]
         return "\n".join(out)
     widths = [max(len(h), *(len(c[i]) for c in lines)) if lines else len(h) for i, h in enumerate(header[:-1])]
     out = ["  ".join(h.ljust(w) for h, w in zip(header, widths)) + "  " + header[-1]]

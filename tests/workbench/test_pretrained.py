@@ -1,0 +1,181 @@
+"""Shipped pretrained models: the manifest's sha256s, refusing tampered files, installing as runs, shipping runs."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import torch
+
+from workbench import paths, pretrained
+from workbench.store import RunStore
+
+SHIPPED = pretrained.entries(paths.assets_dir() / "weights")
+
+
+@pytest.mark.parametrize("entry", SHIPPED, ids=[e.name for e in SHIPPED])
+def test_every_shipped_file_matches_its_manifest_sha256_and_loads(entry):
+    assert entry.path.is_file(), f"{entry.path} is listed in the manifest but missing"
+    assert pretrained.file_sha256(entry.path) == entry.sha256
+    assert entry.path.stat().st_size == entry.bytes <= pretrained.MAX_SHIPPED_BYTES
+    assert entry.command.startswith("workbench ") and entry.evaluation, "how it was made must be recorded"
+    model = pretrained.load_model(entry)
+    assert sum(p.numel() for p in model.parameters()) == entry.params
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+
+
+def test_shipped_manifest_has_the_attention_view_models():
+    by_name = {e.name: e for e in SHIPPED}
+    se = [e for e in SHIPPED if e.task == "classify" and e.config["model_options"].get("attention") == "se"]
+    plain = [e for e in SHIPPED if e.task == "classify" and "attention" not in e.config["model_options"]]
+    assert se and plain, sorted(by_name)
+    assert all(e.dataset == "digits" and e.evaluation["test_accuracy"] > 0.9 for e in se + plain)
+
+
+def _fake_run(store, tmp_path, *, name="tiny", seed=3):
+    """A finished classify run of a tiny CNN with a full loop checkpoint (optimizer state included)."""
+    from engines.checkpoint import save_checkpoint
+    from engines.models import build_model
+
+    torch.manual_seed(seed)
+    spec = {"name": "small_cnn", "options": {"num_classes": 10, "width": 4}}
+    model = build_model(spec["name"], **spec["options"])
+    optimizer = torch.optim.Adam(model.parameters())
+    config = {"task": "classify", "model": "small_cnn", "data": "digits", "epochs": 1, "seed": seed,
+              "model_options": {"width": 4}, "data_options": {"size": 16}}
+    run_id = store.create_run(task="classify", model="small_cnn", dataset="digits", config=config, seed=seed,
+                              name=name)
+    checkpoint = paths.checkpoint_dir(run_id) / "last.pt"
+    save_checkpoint({"task": "classify", "config": config, "model_spec": spec, "model": model.state_dict(),
+                     "optimizer": optimizer.state_dict(), "epoch": 1, "step": 5}, checkpoint)
+    store.update_run(run_id, checkpoint=str(checkpoint), epoch=1, step=5, params=sum(p.numel() for p in
+                                                                                    model.parameters()),
+                     summary={"metrics": {"test_accuracy": 0.25}})
+    store.set_status(run_id, "finished")
+    return run_id
+
+
+@pytest.fixture
+def weights_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "weights"
+    monkeypatch.setenv(paths.ENV_WEIGHTS, str(folder))
+    return folder
+
+
+def test_ship_writes_weights_only_file_and_manifest_entry(weights_dir, tmp_path):
+    with RunStore() as store:
+        run_id = _fake_run(store, tmp_path)
+        entry = pretrained.ship_run(run_id, name="tiny_cnn", command="workbench train --model small_cnn",
+                                    store=store)
+    (listed,) = pretrained.entries()
+    assert listed.to_json() == entry.to_json()
+    assert entry.path == weights_dir / "tiny_cnn.pt" and entry.dtype == "float32"
+    assert entry.sha256 == pretrained.file_sha256(entry.path) and entry.bytes == entry.path.stat().st_size
+    assert entry.seed == 3 and entry.epochs == 1 and entry.evaluation == {"test_accuracy": 0.25}
+    state = torch.load(entry.path, weights_only=True)
+    assert "optimizer" not in state and state["model_spec"]["name"] == "small_cnn"
+    with pytest.raises(pretrained.PretrainedError, match="already has an entry"):
+        with RunStore() as store:
+            pretrained.ship_run(run_id, name="tiny_cnn", command="x", store=store)
+
+
+def test_ship_fp16_halves_the_file_and_loads_back_as_fp32(weights_dir, tmp_path):
+    with RunStore() as store:
+        run_id = _fake_run(store, tmp_path)
+        full = pretrained.ship_run(run_id, name="full", command="workbench train", store=store)
+        half = pretrained.ship_run(run_id, name="half", command="workbench train", dtype="float16", store=store)
+    assert half.dtype == "float16" and half.bytes < full.bytes
+    stored = torch.load(half.path, weights_only=True)["model"]
+    assert {v.dtype for v in stored.values() if v.is_floating_point()} == {torch.float16}
+    a, b = pretrained.load_model(full), pretrained.load_model(half)
+    assert all(p.dtype == torch.float32 for p in b.parameters())
+    x = torch.randn(2, 3, 16, 16)
+    assert torch.allclose(a(x), b(x), atol=1e-2)
+
+
+def test_tampered_or_missing_file_is_refused_naming_it(weights_dir, tmp_path):
+    with RunStore() as store:
+        run_id = _fake_run(store, tmp_path)
+        entry = pretrained.ship_run(run_id, name="tiny_cnn", command="workbench train", store=store)
+    data = bytearray(entry.path.read_bytes())
+    data[-100] ^= 0xFF
+    entry.path.write_bytes(bytes(data))
+    with pytest.raises(pretrained.PretrainedError, match=r"tiny_cnn\.pt has sha256 .* refusing to load"):
+        pretrained.load_model("tiny_cnn")
+    with pytest.raises(pretrained.PretrainedError, match="tiny_cnn.pt"):
+        pretrained.install("tiny_cnn")
+    with RunStore() as store:
+        assert [r.id for r in store.list_runs()] == [run_id]  # nothing half-installed
+    entry.path.unlink()
+    with pytest.raises(pretrained.PretrainedError, match=r"tiny_cnn\.pt is missing"):
+        pretrained.load_model("tiny_cnn")
+    with pytest.raises(pretrained.PretrainedError, match="no pretrained model 'nope'; available: tiny_cnn"):
+        pretrained.get_entry("nope")
+
+
+def test_install_records_a_finished_run_once(weights_dir, tmp_path):
+    from engines.models import load_trained_model
+
+    with RunStore() as store:
+        source = _fake_run(store, tmp_path)
+        entry = pretrained.ship_run(source, name="tiny_cnn", command="workbench train", title="Tiny", store=store)
+        store.delete_run(source)
+        first = pretrained.install("tiny_cnn", store=store)
+        second = pretrained.install("tiny_cnn", store=store)
+        assert first.created and not second.created and first.run_id == second.run_id
+        (run,) = store.list_runs()
+    assert run.status == "finished" and run.tags == ["pretrained"] and run.name == "Tiny (pretrained)"
+    assert run.task == "classify" and run.dataset == "digits" and run.config["data_options"] == {"size": 16}
+    assert run.metrics == {"test_accuracy": 0.25} and run.summary["pretrained"]["sha256"] == entry.sha256
+    assert run.checkpoint.startswith(str(paths.run_dir(run.id)))
+    assert pretrained.file_sha256(run.checkpoint) == entry.sha256
+    load_trained_model(run.checkpoint)
+
+
+def test_window_installs_what_is_new_once_and_respects_deletions(weights_dir, tmp_path, monkeypatch):
+    with RunStore() as store:
+        source = _fake_run(store, tmp_path)
+        pretrained.ship_run(source, name="tiny_cnn", command="workbench train", store=store)
+        store.delete_run(source)
+    assert pretrained.install_missing() == []  # the test-suite turns it off by default
+    monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")
+    (done,) = pretrained.install_missing()
+    assert pretrained.install_missing() == []
+    with RunStore() as store:
+        store.delete_run(done.run_id)
+    assert pretrained.install_missing() == []  # deleted by the user: not installed again
+    with RunStore() as store:
+        assert store.list_runs() == []
+    assert pretrained.install_all(["tiny_cnn"])[0].created  # explicitly: yes
+
+
+def test_damaged_manifest_entry_is_skipped_by_the_window(weights_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")
+    weights_dir.mkdir()
+    (weights_dir / "manifest.json").write_text(json.dumps({"format_version": 1, "entries": [
+        {"name": "ghost", "file": "ghost.pt", "sha256": "0" * 64, "task": "classify", "model": "small_cnn",
+         "dataset": "digits", "config": {}, "seed": 0, "epochs": 1, "command": "workbench train"}]}))
+    assert pretrained.install_missing() == []
+
+
+def test_cli_list_install_and_ship(weights_dir, tmp_path, capsys):
+    from workbench.cli import main
+
+    with RunStore() as store:
+        run_id = _fake_run(store, tmp_path)
+    assert main(["ship-weights", str(run_id), "--name", "tiny_cnn", "--command", "workbench train x", "--json"]) == 0
+    shipped = json.loads(capsys.readouterr().out)
+    assert shipped["name"] == "tiny_cnn" and shipped["command"] == "workbench train x"
+    assert main(["pretrained", "list", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["check"] == "ok"
+    assert main(["pretrained", "install", "--all"]) == 0
+    assert main(["pretrained", "install", "tiny_cnn"]) == 0
+    out = capsys.readouterr().out
+    assert "(already installed)" in out
+    assert main(["pretrained", "install", "nope"]) == 2
+    assert "no pretrained model 'nope'" in capsys.readouterr().err
+    shutil.copy(tmp_path / "weights" / "tiny_cnn.pt", tmp_path / "spare.pt")
+    (tmp_path / "weights" / "tiny_cnn.pt").write_bytes(b"garbage")
+    assert main(["pretrained", "list"]) == 1
+    assert "tiny_cnn.pt has sha256" in capsys.readouterr().out
