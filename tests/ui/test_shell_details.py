@@ -111,3 +111,16 @@ def test_cancel_and_discard_removes_the_run(make_window, qtbot):
     from workbench import paths
 
     assert not paths.run_dir(run_id).exists()
+
+
+def test_a_saved_device_the_machine_lacks_falls_back_with_a_message(make_window):
+    import torch
+
+    from workbench.settings import Settings, save_settings
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA GPU, so 'cuda' resolves")
+    save_settings(Settings(device="cuda"))
+    win = make_window()
+    win.ensure_ready()  # must not raise
+    assert "cuda" in win.status_label.text() and "cpu" in win.device_label.text()

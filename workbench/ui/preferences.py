@@ -253,8 +253,8 @@ def _apply_default_device(window, device: str) -> None:
 
         try:
             shown = str(resolve_device(device))
-        except DeviceUnavailable as exc:
-            shown = str(exc)
+        except DeviceUnavailable:  # the status bar says why; show what runs will actually use
+            shown = str(resolve_device("auto"))
         window.device_label.setText(QCoreApplication.translate("MainWindow", "device: %1").replace("%1", shown))
     form = getattr(window, "config_form", None)
     if form is None:
