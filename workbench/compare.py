@@ -324,4 +324,25 @@ def published_values(run: Run, metric: str | None = None) -> list[dict[str, Any]
     name = metric or primary_metric_name(run.task)
     if not name:
         return []
-    return published(run.model, run.dataset, name)
+    exact = published(run.model, run.dataset, name)
+    if exact or "losses" not in run.config:
+        return exact
+    return published_ablation(run, name)
+
+
+FULL_LOSSES = "j1+j2+j3"
+
+
+def published_ablation(run: Run, metric: str) -> list[dict[str, Any]]:
+    """For a run on data the paper did not use: the paper's ablation row for the same loss terms.
+
+    The "Does J2 matter?" study trains on an offline benchmark; beside each variant the comparison shows
+    what the paper measured for that variant on each dataset of its ablation table (entries carrying
+    ``losses``; the full model's entry on those datasets has none). The dataset is in every row's label.
+    """
+    from workbench.reference import reference_results
+
+    entries = [e for e in reference_results() if e["model"] == run.model and e["metric"] == metric]
+    ablation_sets = {e["dataset"] for e in entries if "losses" in e}
+    losses = str(run.config.get("losses", FULL_LOSSES))
+    return [e for e in entries if e["dataset"] in ablation_sets and e.get("losses", FULL_LOSSES) == losses]
