@@ -117,3 +117,31 @@ def test_cli_json(tiny_weights, tmp_path, capsys, monkeypatch):
     assert out["measured"] + out["not_measured"] == len(rows)
     assert main(["reproduce", "--set12", str(tmp_path / "nowhere")]) == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_hsi_row_scores_every_test_pixel_of_the_runs_own_split(tmp_path, monkeypatch):
+    """A shipped hyperspectral model is scored on its seeded split (here a tiny 2-D CNN on a 40×40 crop)."""
+    from engines.checkpoint import save_checkpoint
+    from engines.tasks.hsi import HsiConfig, build_problem
+
+    monkeypatch.setenv(paths.ENV_WEIGHTS, str(tmp_path / "weights"))
+    config = HsiConfig(model="cnn2d", components=4, window=9, train_ratio=0.3, seed=1,
+                       data_options={"crop": "0:40,0:40"}).validate()
+    holder: dict = {}
+    problem = build_problem(config, holder)
+    with RunStore() as store:
+        run_id = store.create_run(task="hsi", model="cnn2d", dataset="indian_pines", config=config.to_dict(), seed=1)
+        checkpoint = paths.checkpoint_dir(run_id) / "last.pt"
+        save_checkpoint({"config": config.to_dict(), "model_spec": problem.model_spec,
+                         "model": problem.model.state_dict(), "epoch": 1}, checkpoint)
+        store.update_run(run_id, checkpoint=str(checkpoint), epoch=1)
+        store.set_status(run_id, "finished")
+        pretrained.ship_run(run_id, name="tiny_hsi", command="workbench train --task hsi", store=store)
+    report = reproduce.reproduce(data=reproduce.DataPaths(), threads=1)
+    oa, aa, kappa = [r for r in report.rows if r.weights == "shipped: tiny_hsi"]
+    assert (oa.metric, aa.metric, kappa.metric) == ("overall_accuracy", "average_accuracy", "kappa")
+    assert oa.setting == "train 30 %" and 0.0 <= oa.ours <= 1.0 and oa.seconds > 0
+    # The published number and the target belong to HybridSN, not to its 2-D control.
+    assert oa.published is None and oa.difference is None and oa.target == "" and oa.met is None
+    hybridsn_30 = [r for r in report.rows if r.model == "hybridsn" and r.setting == "train 30 %"]
+    assert hybridsn_30 and all(r.status == "not measured" for r in hybridsn_30)
