@@ -12,6 +12,13 @@ from typing import Any
 
 from engines.registry import Registry
 
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 (the name lupdate looks for)
+    """Marks a preset's title and question for translation without importing Qt; the window translates
+    them in context ``"Studies"`` when it shows them (``packaging/update_translations.sh``)."""
+    return text
+
+
 STUDY_TAG = "study:"
 FACTOR_TAG = "factor:"
 
@@ -94,9 +101,11 @@ def study_of(tags) -> str | None:
 
 register_study(StudyPreset(
     name="output-activation",
-    title="Is an output-layer activation needed?",
-    question="Cross-entropy already applies log-softmax. Does adding softmax (or log-softmax) to the network's "
-             "output change what it learns? Same model and data, only the output activation differs.",
+    title=QT_TRANSLATE_NOOP("Studies", "Is an output-layer activation needed?"),
+    question=QT_TRANSLATE_NOOP(
+        "Studies",
+        "Cross-entropy already applies log-softmax. Does adding softmax (or log-softmax) to the network's "
+        "output change what it learns? Same model and data, only the output activation differs."),
     task="classify",
     factor="model_options.output",
     values=("none", "softmax", "log_softmax"),
@@ -106,8 +115,10 @@ register_study(StudyPreset(
 
 register_study(StudyPreset(
     name="batchnorm",
-    title="Does batch normalisation help a small CNN?",
-    question="The same small CNN with and without BatchNorm after each convolution.",
+    title=QT_TRANSLATE_NOOP("Studies", "Does batch normalisation help a small CNN?"),
+    question=QT_TRANSLATE_NOOP(
+        "Studies",
+        "The same small CNN with and without BatchNorm after each convolution."),
     task="classify",
     factor="model_options.batchnorm",
     values=(True, False),
@@ -136,10 +147,12 @@ def _variant(label: str, **options: Any) -> _ModelVariant:
 # the question the same way the paper's full-size runs do (residual + BN converges fastest and highest).
 register_study(StudyPreset(
     name="dncnn-residual",
-    title="Why predict the residual?",
-    question="DnCNN predicts the noise v and returns y − v instead of predicting the clean image. Train the "
-             "four variants (residual or direct prediction, with or without batch norm) side by side and "
-             "compare validation PSNR per epoch.",
+    title=QT_TRANSLATE_NOOP("Studies", "Why predict the residual?"),
+    question=QT_TRANSLATE_NOOP(
+        "Studies",
+        "DnCNN predicts the noise v and returns y − v instead of predicting the clean image. Train the four "
+        "variants (residual or direct prediction, with or without batch norm) side by side and compare "
+        "validation PSNR per epoch."),
     task="denoise",
     factor="model_options",
     values=tuple(
@@ -154,9 +167,11 @@ register_study(StudyPreset(
 
 register_study(StudyPreset(
     name="output-activation-mobilenet",
-    title="Output-layer activation on MobileNet V2",
-    question="The course's first question on the course's own network: MobileNet V2 trained with cross-entropy, "
-             "with no output activation versus a softmax on the output layer (2 seeds each, digits).",
+    title=QT_TRANSLATE_NOOP("Studies", "Output-layer activation on MobileNet V2"),
+    question=QT_TRANSLATE_NOOP(
+        "Studies",
+        "The course's first question on the course's own network: MobileNet V2 trained with cross-entropy, "
+        "with no output activation versus a softmax on the output layer (2 seeds each, digits)."),
     task="classify",
     factor="model_options.output",
     values=("none", "softmax"),
@@ -166,11 +181,13 @@ register_study(StudyPreset(
 
 register_study(StudyPreset(
     name="hybridsn-order",
-    title="HybridSN: 3-D then 2-D, or 2-D then 3-D?",
-    question="HybridSN learns spectral–spatial features with 3-D convolutions first and spatial ones with a 2-D "
-             "convolution after. Does the order matter? The control applies the same layers the other way round "
-             "(hybridsn_2d3d). Indian Pines, 10 % of the labelled pixels for training (the course's split); "
-             "compare overall accuracy, AA and kappa over seeds.",
+    title=QT_TRANSLATE_NOOP("Studies", "HybridSN: 3-D then 2-D, or 2-D then 3-D?"),
+    question=QT_TRANSLATE_NOOP(
+        "Studies",
+        "HybridSN learns spectral–spatial features with 3-D convolutions first and spatial ones with a 2-D "
+        "convolution after. Does the order matter? The control applies the same layers the other way round "
+        "(hybridsn_2d3d). Indian Pines, 10 % of the labelled pixels for training (the course's split); "
+        "compare overall accuracy, AA and kappa over seeds."),
     task="hsi",
     factor="model",
     values=("hybridsn", "hybridsn_2d3d"),
@@ -180,12 +197,14 @@ register_study(StudyPreset(
 
 register_study(StudyPreset(
     name="dscmr-j2",
-    title="DSCMR: does J2 matter?",
-    question="DSCMR trains with three losses: J1 (label space), J2 (common-space discrimination over image–text, "
-             "image–image and text–text pairs) and J3 (modality invariance). The course notes J2 shows little "
-             "effect. Train the paper's ablation — full, without J1, without J2, without J3, J1 only — on the "
-             "offline two-view Indian Pines benchmark and compare mAP (mean ± std over seeds); the Retrieval lab "
-             "sets it beside the paper's ablation row (Pascal Sentence: 0.716 / 0.607 / 0.715 / 0.694 / 0.685).",
+    title=QT_TRANSLATE_NOOP("Studies", "DSCMR: does J2 matter?"),
+    question=QT_TRANSLATE_NOOP(
+        "Studies",
+        "DSCMR trains with three losses: J1 (label space), J2 (common-space discrimination over image–text, "
+        "image–image and text–text pairs) and J3 (modality invariance). The course notes J2 shows little "
+        "effect. Train the paper's ablation — full, without J1, without J2, without J3, J1 only — on the "
+        "offline two-view Indian Pines benchmark and compare mAP (mean ± std over seeds); the Retrieval lab "
+        "sets it beside the paper's ablation row (Pascal Sentence: 0.716 / 0.607 / 0.715 / 0.694 / 0.685)."),
     task="retrieval",
     factor="losses",
     values=("j1+j2+j3", "j2+j3", "j1+j3", "j1+j2", "j1"),

@@ -34,6 +34,9 @@ def _make_app():
     app.setOrganizationName("cnn-workbench")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(DESKTOP_FILE_NAME)
+    from workbench.ui.i18n import install_translators
+
+    install_translators(app)  # before any widget exists: Preferences ▸ Language, else the system locale
     from workbench.ui.theme import app_icon, follow_system_palette
 
     app.setWindowIcon(app_icon())

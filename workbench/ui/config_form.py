@@ -6,7 +6,7 @@ import inspect
 import json
 from typing import Any, get_type_hints
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -51,7 +51,10 @@ class FieldEditor:
         else:
             widget = QLineEdit()
         widget.setObjectName(f"field_{name}")
-        widget.setToolTip(help_text + (f"\nDefault: {default!r}" if default not in (None, "") else ""))
+        tip = QCoreApplication.translate("ConfigForm", help_text) if help_text else ""
+        if default not in (None, ""):
+            tip += "\n" + QCoreApplication.translate("ConfigForm", "Default: %1").replace("%1", repr(default))
+        widget.setToolTip(tip)
         self.widget = widget
         self.set(default)
 
@@ -110,7 +113,8 @@ def _editor_for_parameter(name: str, param: inspect.Parameter, choices=None) -> 
     kind = type(default)
     if kind not in (int, float, bool, str):
         return None  # factories and other objects are not user-editable
-    return FieldEditor(name, kind, default, f"Model option {name}", choices)
+    return FieldEditor(name, kind, default, QCoreApplication.translate("ConfigForm", "Model option %1")
+                       .replace("%1", name), choices)
 
 
 class ConfigForm(QWidget):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyqtgraph as pg
 from scipy.signal import lfilter  # imported here, not on the first redraw (a GUI-thread stall)
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-X_AXES = ("step", "epoch", "wall time")
+# Keys, translated where shown (in context LiveCurves).
+X_AXES = (QT_TRANSLATE_NOOP("LiveCurves", "step"), QT_TRANSLATE_NOOP("LiveCurves", "epoch"),
+          QT_TRANSLATE_NOOP("LiveCurves", "wall time"))
 
 
 def ema(values: np.ndarray, weight: float) -> np.ndarray:

@@ -167,7 +167,7 @@ class SceneMapView(pg.GraphicsLayoutWidget):
         self.panels = []
         self.scene_view = scene
         self._rgb = false_colour(scene.cube, scene.rgb_bands)
-        self._new_panel(f"Ground truth · {scene.name}")
+        self._new_panel(self.tr("Ground truth · %1").replace("%1", scene.name))
         self._refresh_panel(self.panels[0])
         rows, cols = scene.gt.shape
         self.panels[0].view.setRange(xRange=(0, cols), yRange=(0, rows), padding=0.02)
@@ -252,12 +252,14 @@ class SceneMapView(pg.GraphicsLayoutWidget):
     def describe(self, panel: MapPanel, row: int, col: int) -> str:
         scene = self.scene_view
         truth = int(scene.gt[row, col])
-        text = f"row {row}, col {col} · truth: {scene.class_names[truth - 1] if truth else 'unlabelled'}"
+        name = scene.class_names[truth - 1] if truth else self.tr("unlabelled")
+        text = self.tr("row %1, col %2 · truth: %3").replace("%1", str(row)).replace("%2", str(col)) \
+            .replace("%3", name)
         if panel.predicted is not None:
             cls = int(panel.predicted[row, col])
             conf = float(panel.probs[row, col, cls])
             text += f" · {panel.title}: {scene.class_names[cls]}"
-            text += f" (confidence {conf:.2f})" if panel.confidence_known else ""
+            text += self.tr(" (confidence %1)").replace("%1", f"{conf:.2f}") if panel.confidence_known else ""
         return text
 
     def mark(self, row: int, col: int) -> None:
@@ -284,13 +286,13 @@ class SpectrumPlot(pg.PlotWidget):
         super().__init__(parent=parent)
         self.setObjectName("hsiSpectrum")
         self.setBackground("w")
-        self.getPlotItem().setTitle("Spectrum")
+        self.getPlotItem().setTitle(self.tr("Spectrum"))
         self.curve = self.plot([], [], pen=pg.mkPen("#4e79a7", width=2), symbol="o", symbolSize=3)
 
     def set_spectrum(self, values: np.ndarray, wavelengths: np.ndarray | None, title: str) -> None:
         x = wavelengths if wavelengths is not None and len(wavelengths) == len(values) else np.arange(len(values))
-        self.setLabel("bottom", "wavelength (nm, nominal)" if x is wavelengths else "band")
-        self.setLabel("left", "radiance (scene units)")
+        self.setLabel("bottom", self.tr("wavelength (nm, nominal)") if x is wavelengths else self.tr("band"))
+        self.setLabel("left", self.tr("radiance (scene units)"))
         self.getPlotItem().setTitle(title)
         self.curve.setData(np.asarray(x, dtype=float), np.asarray(values, dtype=float))
 
@@ -304,7 +306,7 @@ class ProbabilityPlot(pg.PlotWidget):
         super().__init__(parent=parent)
         self.setObjectName("hsiProbabilities")
         self.setBackground("w")
-        self.getPlotItem().setTitle("Class probabilities")
+        self.getPlotItem().setTitle(self.tr("Class probabilities"))
         self.setYRange(0, 1)
         self.bars: list[pg.BarGraphItem] = []
         self.legend = self.addLegend(offset=(-10, 10))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,24 +33,26 @@ from PySide6.QtWidgets import (
 from workbench import APP_NAME
 from workbench.store import RESUMABLE_STATUSES, RunStore
 from workbench.ui.runs_browser import RunsBrowser
+from workbench.ui.runs_model import status_text
 from workbench.ui.worker import Job, JobRunner
 
 SHORTCUTS = [
-    ("Ctrl+Return", "Start a run with the settings of the New run panel"),
-    ("Space", "Pause / resume the active run (when the runs list has focus)"),
-    ("Ctrl+.", "Stop the active run and keep a checkpoint"),
-    ("Ctrl+D", "Compare the selected runs"),
-    ("Ctrl+F", "Find runs"),
-    ("F2", "Rename the selected run"),
-    ("Ctrl+T", "Edit the tags of the selected run"),
-    ("Delete", "Delete the selected runs (asks first)"),
-    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a rename or tag edit"),
-    ("Ctrl+Shift+N", "New study"),
-    ("Ctrl+,", "Preferences"),
-    ("Ctrl+O", "Open images to denoise (or drop images or a folder on the window)"),
-    ("Ctrl+S / Ctrl+Shift+S", "Save / save as the denoised image shown"),
-    ("Ctrl+I", "Import published DnCNN weights"),
-    ("Ctrl+Q", "Quit (a run in progress is checkpointed and marked interrupted)"),
+    ("Ctrl+Return", QT_TRANSLATE_NOOP("MainWindow", "Start a run with the settings of the New run panel")),
+    ("Space", QT_TRANSLATE_NOOP("MainWindow", "Pause / resume the active run (when the runs list has focus)")),
+    ("Ctrl+.", QT_TRANSLATE_NOOP("MainWindow", "Stop the active run and keep a checkpoint")),
+    ("Ctrl+D", QT_TRANSLATE_NOOP("MainWindow", "Compare the selected runs")),
+    ("Ctrl+F", QT_TRANSLATE_NOOP("MainWindow", "Find runs")),
+    ("F2", QT_TRANSLATE_NOOP("MainWindow", "Rename the selected run")),
+    ("Ctrl+T", QT_TRANSLATE_NOOP("MainWindow", "Edit the tags of the selected run")),
+    ("Delete", QT_TRANSLATE_NOOP("MainWindow", "Delete the selected runs (asks first)")),
+    ("Ctrl+Z / Ctrl+Shift+Z", QT_TRANSLATE_NOOP("MainWindow", "Undo / redo a rename or tag edit")),
+    ("Ctrl+Shift+N", QT_TRANSLATE_NOOP("MainWindow", "New study")),
+    ("Ctrl+,", QT_TRANSLATE_NOOP("MainWindow", "Preferences")),
+    ("Ctrl+O", QT_TRANSLATE_NOOP("MainWindow", "Open images to denoise (or drop images or a folder on the window)")),
+    ("Ctrl+S / Ctrl+Shift+S", QT_TRANSLATE_NOOP("MainWindow", "Save / save as the denoised image shown")),
+    ("Ctrl+I", QT_TRANSLATE_NOOP("MainWindow", "Import published DnCNN weights")),
+    ("Ctrl+Q", QT_TRANSLATE_NOOP("MainWindow", "Quit (a run in progress is checkpointed and marked interrupted)")),
+    ("Shift+F1", QT_TRANSLATE_NOOP("MainWindow", "Guide to the current lab")),
 ]
 
 
@@ -284,6 +286,8 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu(self.tr("&Help"))
         self._action(help_menu, self.tr("&Keyboard shortcuts"), self.show_shortcuts, "F1")
+        self.guide_action = self._action(help_menu, self.tr("&Guide to this lab"), self.show_guide, "Shift+F1",
+                                         name="guideAction")
         self.about_action = self._action(help_menu, self.tr("&About"), self.show_about, name="aboutAction")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -335,7 +339,7 @@ class MainWindow(QMainWindow):
                 item.widget().deleteLater()
         self.form_holder.addWidget(self.config_form)
         for name in TASKS.names():
-            self.task_box.addItem(TASKS.get(name).title, name)
+            self.task_box.addItem(QCoreApplication.translate("Tasks", TASKS.get(name).title), name)
         self.task_box.currentIndexChanged.connect(lambda _i: self.config_form.set_task(self.task_box.currentData()))
         self.config_form.set_task(self.task_box.currentData())
         self.start_button.setEnabled(True)
@@ -359,7 +363,7 @@ class MainWindow(QMainWindow):
             self.browser.refresh()
         self.labs = load_labs(self)
         for lab in self.labs:
-            self.tabs.addTab(lab, lab.title)
+            self.tabs.addTab(lab, lab.display_title())
             self._add_lab_actions(lab)
         device = resolve_device(settings.device) if settings.device else resolve_device("auto")
         self.device_label.setText(self.tr("device: %1").replace("%1", str(device)))
@@ -477,7 +481,7 @@ class MainWindow(QMainWindow):
                 self.continue_run(run.id, epochs)
         else:
             self.status_label.setText(self.tr("Run #%1 is %2 and cannot be continued")
-                                      .replace("%1", str(run.id)).replace("%2", run.status))
+                                      .replace("%1", str(run.id)).replace("%2", status_text(run.status)))
 
     # -- runs browser actions ----------------------------------------------------------
     def focus_search(self) -> None:
@@ -532,7 +536,8 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         folder = settings.value("paths/lastExportFolder", os.path.expanduser("~"))
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export run"),
-                                              os.path.join(str(folder), f"run-{ids[0]}.csv"), "CSV (*.csv)")
+                                              os.path.join(str(folder), f"run-{ids[0]}.csv"),
+                                              self.tr("CSV files (*.csv)"))
         if not path:
             return
         settings.setValue("paths/lastExportFolder", os.path.dirname(path))
@@ -701,7 +706,8 @@ class MainWindow(QMainWindow):
     @Slot(int, str, dict)
     def _on_run_finished(self, run_id: int, status: str, outcome: dict) -> None:
         self.progress.finish(run_id, status)
-        self.status_label.setText(self.tr("Run #%1 %2").replace("%1", str(run_id)).replace("%2", status))
+        self.status_label.setText(self.tr("Run #%1 %2").replace("%1", str(run_id))
+                                  .replace("%2", status_text(status)))
         if status == "cancelled":
             self.browser.refresh()
             if self.curves is not None and run_id in self.curves.runs:
@@ -763,6 +769,18 @@ class MainWindow(QMainWindow):
         box.setWindowTitle(self.tr("Keyboard shortcuts"))
         box.setText(f"<table cellspacing='6'>{rows}</table>")
         box.open()
+
+    @Slot()
+    def show_guide(self) -> None:
+        """Help ▸ Guide: the current lab's guide; from Training or Compare, the guide of the selected run's lab."""
+        self.ensure_ready()
+        lab = self.tabs.currentWidget() if self.tabs.currentWidget() in self.labs else None
+        if lab is None and self.labs:
+            tasks = {self.store.get_run(i).task for i in self.browser.selected_ids()}
+            lab = next((lab for lab in self.labs if tasks & set(lab.tasks)), self.labs[0])
+        if lab is not None:
+            self.tabs.setCurrentWidget(lab)
+            lab.show_guide()
 
     @Slot()
     def show_preferences(self) -> None:

@@ -6,6 +6,8 @@ import time
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from workbench.ui.runs_model import status_text
+
 
 def format_duration(seconds: float | None) -> str:
     if seconds is None or seconds != seconds or seconds == float("inf"):
@@ -130,5 +132,5 @@ class ProgressPanel(QWidget):
             self.eta_label.setText(self.tr("paused"))
 
     def finish(self, run_id: int, status: str) -> None:
-        self.title.setText(self.tr("Run #%1 %2").replace("%1", str(run_id)).replace("%2", status))
+        self.title.setText(self.tr("Run #%1 %2").replace("%1", str(run_id)).replace("%2", status_text(status)))
         self.set_active(False)

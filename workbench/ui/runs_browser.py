@@ -1,7 +1,7 @@
 """The runs browser: search, filters, multi-select, rename/tag (undoable), delete."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.store import STATUSES, RunStore
-from workbench.ui.runs_model import RUN_ID_ROLE, SORT_ROLE, RunsTableModel
+from workbench.ui.runs_model import RUN_ID_ROLE, SORT_ROLE, RunsTableModel, status_text
 
 ANY = "__any__"
 
@@ -56,8 +56,9 @@ class EditRunCommand(QUndoCommand):
     """Rename or retag a run; undo restores the previous value."""
 
     def __init__(self, browser: "RunsBrowser", run_id: int, field: str, new, old) -> None:
-        label = {"name": "Rename run #%1", "tags": "Edit tags of run #%1"}[field]
-        super().__init__(browser.tr(label).replace("%1", str(run_id)))
+        label = {"name": QCoreApplication.translate("RunsBrowser", "Rename run #%1"),
+                 "tags": QCoreApplication.translate("RunsBrowser", "Edit tags of run #%1")}[field]
+        super().__init__(label.replace("%1", str(run_id)))
         self.browser, self.run_id, self.field, self.new, self.old = browser, run_id, field, new, old
 
     def _apply(self, value) -> None:
@@ -93,7 +94,7 @@ class RunsBrowser(QWidget):
         self.model_filter = self._combo("modelFilter", self.tr("All models"))
         self.status_filter = self._combo("statusFilter", self.tr("All statuses"))
         for status in STATUSES:
-            self.status_filter.addItem(self.tr(status), status)
+            self.status_filter.addItem(status_text(status), status)
         self.task_filter.currentIndexChanged.connect(
             lambda _i: self.proxy.set_filters(task=self.task_filter.currentData()))
         self.model_filter.currentIndexChanged.connect(

@@ -4,7 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from workbench.store import Run, RunStore
 
@@ -18,6 +25,20 @@ STATUS_COLOURS = {
     "queued": "#757575",
 }
 
+# The store's status words as the window shows them (translated in context "RunStatus").
+STATUS_NAMES = (
+    QT_TRANSLATE_NOOP("RunStatus", "queued"), QT_TRANSLATE_NOOP("RunStatus", "running"),
+    QT_TRANSLATE_NOOP("RunStatus", "paused"), QT_TRANSLATE_NOOP("RunStatus", "finished"),
+    QT_TRANSLATE_NOOP("RunStatus", "stopped"), QT_TRANSLATE_NOOP("RunStatus", "interrupted"),
+    QT_TRANSLATE_NOOP("RunStatus", "diverged"), QT_TRANSLATE_NOOP("RunStatus", "failed"),
+    QT_TRANSLATE_NOOP("RunStatus", "cancelled"),
+)
+
+
+def status_text(status: str) -> str:
+    return QCoreApplication.translate("RunStatus", status)
+
+
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -30,7 +51,14 @@ def primary_metric(run: Run) -> tuple[str, float | None]:
 
 
 class RunsTableModel(QAbstractTableModel):
-    COLUMNS = ("ID", "Status", "Model", "Dataset", "Metric", "Epoch", "Name", "Task", "Created")
+    # Identifiers in code, translated in headerData (lupdate reads them here).
+    COLUMNS = (
+        QT_TRANSLATE_NOOP("RunsTableModel", "ID"), QT_TRANSLATE_NOOP("RunsTableModel", "Status"),
+        QT_TRANSLATE_NOOP("RunsTableModel", "Model"), QT_TRANSLATE_NOOP("RunsTableModel", "Dataset"),
+        QT_TRANSLATE_NOOP("RunsTableModel", "Metric"), QT_TRANSLATE_NOOP("RunsTableModel", "Epoch"),
+        QT_TRANSLATE_NOOP("RunsTableModel", "Name"), QT_TRANSLATE_NOOP("RunsTableModel", "Task"),
+        QT_TRANSLATE_NOOP("RunsTableModel", "Created"),
+    )
 
     def __init__(self, store: RunStore, parent=None) -> None:
         super().__init__(parent)
@@ -83,7 +111,7 @@ class RunsTableModel(QAbstractTableModel):
             if column == "ID":
                 return run.id if sort else f"#{run.id}"
             if column == "Status":
-                return run.status if sort else f"{STATUS_SYMBOLS.get(run.status, '')} {run.status}"
+                return run.status if sort else f"{STATUS_SYMBOLS.get(run.status, '')} {status_text(run.status)}"
             if column == "Name":
                 return run.name
             if column == "Task":
@@ -106,10 +134,11 @@ class RunsTableModel(QAbstractTableModel):
 
             return QColor(STATUS_COLOURS.get(run.status, "#000000"))
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = f"#{run.id} {run.model} on {run.dataset} — {run.status}"
+            tip = self.tr("#%1 %2 on %3 — %4").replace("%1", str(run.id)).replace("%2", run.model) \
+                .replace("%3", run.dataset).replace("%4", status_text(run.status))
             if run.message:
                 tip += f"\n{run.message}"
             if run.tags:
-                tip += f"\ntags: {', '.join(run.tags)}"
+                tip += "\n" + self.tr("tags: %1").replace("%1", ", ".join(run.tags))
             return tip
         return None

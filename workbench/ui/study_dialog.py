@@ -1,6 +1,7 @@
 """"New study": runs differing in one factor, over N seeds, from a preset or a custom factor."""
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,7 +33,7 @@ class StudyDialog(QDialog):
         self.preset_box = QComboBox()
         self.preset_box.setObjectName("presetBox")
         for name in PRESETS.names():
-            self.preset_box.addItem(self.tr(PRESETS.get(name).title), name)
+            self.preset_box.addItem(QCoreApplication.translate("Studies", PRESETS.get(name).title), name)
         self.preset_box.addItem(self.tr("Custom factor…"), CUSTOM)
         self.question = QLabel()
         self.question.setWordWrap(True)
@@ -90,7 +91,7 @@ class StudyDialog(QDialog):
             w.setReadOnly(not custom)
         if not custom:
             preset = PRESETS.get(name)
-            self.question.setText(self.tr(preset.question))
+            self.question.setText(QCoreApplication.translate("Studies", preset.question))
             self.factor_edit.setText(preset.factor)
             self.values_edit.setText(", ".join(str(v) for v in preset.values))
             self.model_edit.setText(str(preset.base.get("model", "")))

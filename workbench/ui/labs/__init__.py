@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ LAB_MODULES.append("workbench.ui.labs.denoising:DenoisingLab")
 class Lab(QWidget):
     """Base of a lab panel. The window owns it; it reaches the store, the runner and the window."""
 
-    title = "Lab"
+    title = "Lab"  # English, an identifier; lab modules mark it with QT_TRANSLATE_NOOP("Lab", ...)
     tasks: tuple[str, ...] = ()  # tasks whose runs this lab knows how to show
 
     def __init__(self, window: "MainWindow") -> None:
@@ -31,6 +32,18 @@ class Lab(QWidget):
         self.window = window
         self.store = window.store
         self.runner = window.runner
+
+    def display_title(self) -> str:
+        """The tab's text in the user's language."""
+        return QCoreApplication.translate("Lab", self.title)
+
+    def show_guide(self) -> None:
+        """Help ▸ Guide: bring this lab's guide pane into view."""
+        from workbench.ui.guide import GuidePane
+
+        pane = self.findChild(GuidePane)
+        if pane is not None:
+            pane.reveal()
 
     def set_cursor(self, step: int) -> None:
         """The linked scrubber moved: labs with per-epoch views follow it."""

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QSize, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,11 +37,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.ui.guide import GuidePane
 from workbench.ui.labs import Lab
 
 BAR_COLOUR = "#4e79a7"
 CLASS_COLOURS = ("#f28e2b", "#4e79a7")
-NO_RECIPE = "(form values)"
+NO_RECIPE = QT_TRANSLATE_NOOP("ClassificationLab", "(form values)")
 EPOCH_FILE = re.compile(r"epoch_(\d+)\.pt$")
 
 
@@ -212,7 +213,7 @@ class Gallery(QListWidget):
 
 # -- the lab ----------------------------------------------------------------------------------------
 class ClassificationLab(Lab):
-    title = "Classification"
+    title = QT_TRANSLATE_NOOP("Lab", "Classification")
     tasks = ("classify",)
 
     evaluation_ready = Signal()
@@ -246,6 +247,7 @@ class ClassificationLab(Lab):
         self.tabs.addTab(self._build_evaluation_tab(), self.tr("Evaluation"))
         self.attention_page = self._build_attention_tab()
         self.tabs.addTab(self.attention_page, self.tr("Attention"))
+        self.tabs.addTab(GuidePane("classification"), self.tr("Guide"))
         self.status = QLabel()
         self.status.setObjectName("labStatus")
         self.status.setWordWrap(True)
@@ -284,7 +286,7 @@ class ClassificationLab(Lab):
         self.data_box.setCurrentIndex(max(0, self.data_box.findData("digits")))
         self.recipe_box = QComboBox()
         self.recipe_box.setObjectName("labRecipe")
-        self.recipe_box.addItem(NO_RECIPE, "")
+        self.recipe_box.addItem(self.tr(NO_RECIPE), "")
         for name in recipe_names():
             self.recipe_box.addItem(name, name)
         self.epochs_box = QSpinBox()
@@ -388,7 +390,7 @@ class ClassificationLab(Lab):
         from engines.tasks.recipes import RECIPES
 
         name = self.recipe_box.currentData()
-        self.recipe_label.setText(RECIPES[name].title if name else "")
+        self.recipe_label.setText(QCoreApplication.translate("Recipes", RECIPES[name].title) if name else "")
 
     def train_config(self):
         from engines.tasks import make_config
@@ -555,7 +557,8 @@ class ClassificationLab(Lab):
         names = ev.class_names
         text = f"{names[pred]} {ev.probs[row, pred]:.2f}"
         if pred != true:
-            text += f"\n(true {names[true]} {ev.probs[row, true]:.2f})"
+            text += "\n" + self.tr("(true %1 %2)").replace("%1", names[true]) \
+                .replace("%2", f"{ev.probs[row, true]:.2f}")
         return text
 
     @Slot(int, int)
@@ -570,7 +573,7 @@ class ClassificationLab(Lab):
         self.gallery.show_images(ev.indices[shown], display_images(self.test_set, ev.indices[shown]),
                                  [self._caption(r) for r in shown])
         names = ev.class_names
-        more = f" (first {len(shown)})" if len(rows) > len(shown) else ""
+        more = self.tr(" (first %1)").replace("%1", str(len(shown))) if len(rows) > len(shown) else ""
         self.gallery_label.setText(self.tr("True %1, predicted %2: %3 image(s)%4")
                                    .replace("%1", names[true_class]).replace("%2", names[predicted])
                                    .replace("%3", str(len(rows))).replace("%4", more))
@@ -613,7 +616,7 @@ class ClassificationLab(Lab):
             plot = pg.PlotWidget(title=stage)
             plot.setBackground(None)
             plot.addLegend(offset=(5, 5))
-            curves = [plot.plot([], [], pen=pg.mkPen(c, width=1.5), name=f"class {i}")
+            curves = [plot.plot([], [], pen=pg.mkPen(c, width=1.5), name=self.tr("class %1").replace("%1", str(i)))
                       for i, c in enumerate(CLASS_COLOURS)]
             self.class_plots.append((plot, curves))
             plots_row.addWidget(plot)
@@ -686,7 +689,8 @@ class ClassificationLab(Lab):
             self.block_box.blockSignals(True)
             self.block_box.clear()
             for name, count in channels.items():
-                self.block_box.addItem(f"{name} ({count} channels)", name)
+                label = self.tr("%1 (%2 channels)").replace("%1", name).replace("%2", str(count))
+                self.block_box.addItem(label, name)
             self.block_box.setCurrentIndex(selected if 0 <= selected < len(channels) else 0)
             self.block_box.blockSignals(False)
             self.image_spin.blockSignals(True)
@@ -734,7 +738,8 @@ class ClassificationLab(Lab):
         values = self.current_excitations[block]
         order = np.argsort(-values, kind="stable") if self.sort_box.isChecked() else np.arange(len(values))
         self.bar_order = order
-        self.bar_chart.set_bars(values[order], [f"channel {i}" for i in order], y_range=(0.0, 1.0))
+        names = [self.tr("channel %1").replace("%1", str(i)) for i in order]
+        self.bar_chart.set_bars(values[order], names, y_range=(0.0, 1.0))
         self.bar_chart.setLabel("bottom", self.tr("rank (sorted by weight; hover for the channel)")
                                 if self.sort_box.isChecked() else self.tr("channel"))
         self.excitations_changed.emit()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,11 +36,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.ui.guide import GuidePane
 from workbench.ui.labs import Lab
 
 KEEP_IMAGES = 12  # results whose arrays stay in memory; older ones keep their scores and outputs only
 PROGRESS_INTERVAL = 0.1
-SHORT_TITLES = {"nlm": "NLM", "tv": "TV", "wavelet": "Wavelet", "bm3d": "BM3D"}
+SHORT_TITLES = {"nlm": "NLM", "tv": "TV", "wavelet": QT_TRANSLATE_NOOP("DenoisingLab", "Wavelet"), "bm3d": "BM3D"}
 SAMPLE = "<sample>"  # the built-in test image's key (a path no file can have)
 
 
@@ -78,7 +79,8 @@ class FileOutcome:
 
     @property
     def name(self) -> str:
-        return "camera (built-in)" if self.path == SAMPLE else Path(self.path).name
+        return QCoreApplication.translate("DenoisingLab", "camera (built-in)") if self.path == SAMPLE \
+            else Path(self.path).name
 
 
 class DenoiseWorker(QObject):
@@ -119,8 +121,9 @@ class DenoiseWorker(QObject):
                     Path(self.out_dir).mkdir(parents=True, exist_ok=True)
                 except OSError as exc:
                     for path in self.paths:
-                        self.file_done.emit(FileOutcome(path, error=f"{self.out_dir}: cannot create the output "
-                                                                    f"folder ({exc.strerror or exc})"))
+                        error = self.tr("%1: cannot create the output folder (%2)").replace("%1", self.out_dir) \
+                            .replace("%2", str(exc.strerror or exc))
+                        self.file_done.emit(FileOutcome(path, error=error))
                     return
             taken = {Path(p).resolve() for p in self.paths}
             for index, path in enumerate(self.paths):
@@ -140,7 +143,7 @@ class DenoiseWorker(QObject):
         if key not in self.models:
             model = load_trained_model(choice.checkpoint)
             if not isinstance(model, DnCNN):
-                raise ValueError(f"{choice.label} is not a DnCNN")
+                raise ValueError(self.tr("%1 is not a DnCNN").replace("%1", choice.label))
             self.models[key] = prepare_model(model)
         return self.models[key]
 
@@ -218,7 +221,7 @@ def _local_paths(mime) -> list[str]:
 
 
 class DenoisingLab(Lab):
-    title = "Denoising"
+    title = QT_TRANSLATE_NOOP("Lab", "Denoising")
     tasks = ("denoise",)
 
     results_changed = Signal()  # a file finished (or failed)
@@ -255,6 +258,7 @@ class DenoisingLab(Lab):
         self.hint = QLabel(self.tr("Drop images (PNG, JPEG, TIFF, BMP) or a folder here, or use Open images…"))
         self.hint.setObjectName("denoiseHint")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)  # unwrapped, its one long line widened the lab past the window
         self.status = QLabel(" ")
         self.status.setObjectName("denoiseStatus")
         self.status.setWordWrap(True)
@@ -374,6 +378,9 @@ class DenoisingLab(Lab):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(controls)
+        guide = GuidePane("denoising", side=True)  # hidden until its button or Help ▸ Guide shows it
+        splitter.addWidget(guide)
+        form.addRow(guide.toggle_button())
         splitter.setStretchFactor(0, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
@@ -423,8 +430,8 @@ class DenoisingLab(Lab):
     def _baselines(self) -> list[MethodChoice]:
         from engines.denoise import METHOD_TITLES, available_methods
 
-        return [MethodChoice(name, METHOD_TITLES.get(name, name), name, available=available, reason=reason,
-                             short=SHORT_TITLES.get(name, name))
+        return [MethodChoice(name, QCoreApplication.translate("Methods", METHOD_TITLES.get(name, name)), name,
+                             available=available, reason=reason, short=self.tr(SHORT_TITLES.get(name, name)))
                 for name, (available, reason) in available_methods().items() if name != "dncnn"]
 
     def checked_keys(self) -> list[str]:
@@ -577,7 +584,8 @@ class DenoisingLab(Lab):
         for outcome in self.outcomes.values():
             if outcome.results:
                 scores = [r.psnr for _, r in outcome.results if r is not None and r.psnr is not None]
-                text = outcome.name + (f" · best {max(scores):.2f} dB" if scores else "")
+                best = self.tr(" · best %1 dB").replace("%1", f"{max(scores):.2f}") if scores else ""
+                text = outcome.name + best
                 if outcome.outputs:
                     text += self.tr(" · %1 written").replace("%1", str(len(outcome.outputs)))
             else:

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QThread, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.ui.hsi_map_view import MapWorker, ProbabilityPlot, SceneMapView, SceneView, SpectrumPlot
+from workbench.ui.guide import GuidePane
 from workbench.ui.labs import Lab
 
 MAX_RUNS = 4  # panels side by side beyond the ground truth
@@ -43,7 +44,7 @@ def _scene_key(config) -> str:
 
 
 class HyperspectralLab(Lab):
-    title = "Hyperspectral"
+    title = QT_TRANSLATE_NOOP("Lab", "Hyperspectral")
     tasks = ("hsi",)
 
     maps_ready = Signal()  # the map panels show the current runs
@@ -147,6 +148,9 @@ class HyperspectralLab(Lab):
         top = QHBoxLayout()
         top.addWidget(left, 1)
         top.addWidget(controls)
+        guide = GuidePane("hyperspectral", side=True)  # hidden until its button or Help ▸ Guide shows it
+        top.addWidget(guide)
+        form.addRow(guide.toggle_button())
         layout = QVBoxLayout(self)
         layout.addLayout(top, 1)
         layout.addWidget(self.hover)
@@ -210,7 +214,8 @@ class HyperspectralLab(Lab):
         truth = int(view.gt[row, col])
         name = view.class_names[truth - 1] if truth else self.tr("unlabelled")
         self.spectrum.set_spectrum(view.cube[row, col], view.wavelengths,
-                                   f"Pixel ({row}, {col}) · truth: {name}")
+                                   self.tr("Pixel (%1, %2) · truth: %3").replace("%1", str(row))
+                                   .replace("%2", str(col)).replace("%3", name))
         rows = [(panel.title, panel.probs[row, col]) for panel in self.map_view.panels[1:]]
         self.probabilities.set_probabilities(rows, view.class_names)
         self.map_view.mark(row, col)
@@ -380,7 +385,7 @@ def _load_maps(runs, checkpoints, scenes, compute: bool, should_stop, progress) 
         if cached is not None:
             maps[run.id] = cached
         elif checkpoint is None:
-            errors.append(f"#{run.id}: no checkpoint yet")
+            errors.append(f"#{run.id}: " + QCoreApplication.translate("HyperspectralLab", "no checkpoint yet"))
         else:
             missing.append(run.id)
     if compute:
@@ -395,5 +400,6 @@ def _load_maps(runs, checkpoints, scenes, compute: bool, should_stop, progress) 
             except hsi_maps.MapError as exc:
                 errors.append(f"#{run.id}: {exc}")
     if not run_scene:
-        raise ValueError("; ".join(errors) or "no hyperspectral run to show")
+        raise ValueError("; ".join(errors) or QCoreApplication.translate("HyperspectralLab",
+                                                                         "no hyperspectral run to show"))
     return {"scenes": new_scenes, "run_scene": run_scene, "maps": maps, "missing": missing, "errors": errors}

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QSize, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -42,7 +42,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.ui.guide import GuidePane
 from workbench.ui.labs import Lab
+from workbench.ui.runs_model import status_text
 
 TERM_COLOURS = {"j1_loss": "#4e79a7", "j2_loss": "#f28e2b", "j3_loss": "#59a14f", "map_average": "#e15759"}
 MATCH, MISMATCH = "✓", "✗"
@@ -108,7 +110,7 @@ def _analyse_run(config_values: dict, checkpoint: str | None, method: str, shoul
 
 
 class RetrievalLab(Lab):
-    title = "Retrieval"
+    title = QT_TRANSLATE_NOOP("Lab", "Retrieval")
     tasks = ("retrieval",)
 
     analysis_ready = Signal()  # the browser and the embedding show the current run
@@ -139,6 +141,7 @@ class RetrievalLab(Lab):
         self.tabs.addTab(self._build_browser_tab(), self.tr("Browser"))
         self.tabs.addTab(self._build_embedding_tab(), self.tr("Common space"))
         self.tabs.addTab(self._build_study_tab(), self.tr("Does J2 matter?"))
+        self.tabs.addTab(GuidePane("retrieval"), self.tr("Guide"))
         self.status = QLabel()
         self.status.setObjectName("retrievalStatus")
         self.status.setWordWrap(True)
@@ -174,8 +177,9 @@ class RetrievalLab(Lab):
             self.backbone_box.addItem(name, name)
         self.term_boxes = {}
         terms = QHBoxLayout()
-        for term, text in (("j1", "J1 label space"), ("j2", "J2 common space"), ("j3", "J3 invariance")):
-            box = QCheckBox(self.tr(text))
+        for term, text in (("j1", self.tr("J1 label space")), ("j2", self.tr("J2 common space")),
+                           ("j3", self.tr("J3 invariance"))):
+            box = QCheckBox(text)
             box.setObjectName(f"retrieval_{term}")
             box.setChecked(True)
             self.term_boxes[term] = box
@@ -237,7 +241,7 @@ class RetrievalLab(Lab):
         return splitter
 
     def _with_browse(self, edit: QLineEdit, *, folder: bool) -> QWidget:
-        button = QPushButton("…")
+        button = QPushButton("…")  # a browse button: the ellipsis is the whole label
         button.setMaximumWidth(32)
 
         def browse() -> None:
@@ -386,7 +390,7 @@ class RetrievalLab(Lab):
         run = self.store.get_run(run_id)
         if run.status in ("running", "paused", "queued"):
             self.message.emit(self.tr("Run #%1 is %2; its browser opens when it finishes")
-                              .replace("%1", str(run_id)).replace("%2", run.status))
+                              .replace("%1", str(run_id)).replace("%2", status_text(run.status)))
             return
         checkpoint = run.checkpoint if run.checkpoint and os.path.exists(run.checkpoint) else None
         if checkpoint is None:
@@ -740,7 +744,7 @@ class RetrievalLab(Lab):
         from workbench.studies import PRESETS
 
         preset = PRESETS.get(STUDY_PRESET)
-        question = QLabel(self.tr(preset.question))
+        question = QLabel(QCoreApplication.translate("Studies", preset.question))
         question.setWordWrap(True)
         self.study_seeds = QSpinBox()
         self.study_seeds.setRange(1, 10)
