@@ -43,14 +43,13 @@ PUBLISHED_FILES: tuple[tuple[str, str, tuple[int, ...]], ...] = (
     ("dncnn_b", "GD_Gray_Blind.mat", DNCNN_SIGMAS),
 )
 REASONS = {
-    "cifar10": "CIFAR-10 is not shipped and needs a download (170 MB); run `workbench train --data cifar10` "
-               "on a machine with network access",
+    "cifar10": "CIFAR-10 needs a download (170 MB) and no CIFAR-10 weights are shipped",
     "pavia_university": "Pavia University needs a download (`workbench hsi-download pavia_university`)",
     "salinas": "Salinas needs a download (`workbench hsi-download salinas`)",
     "pascal_sentence": "the Pascal Sentence features lack train_img.mat (the image training features)",
-    "wikipedia": "the Wikipedia features are not available offline",
-    "nus_wide_10k": "the NUS-WIDE-10k features are not available offline",
-    "xmedianet": "the XMediaNet features are not available offline",
+    "wikipedia": "the Wikipedia feature files are not in the offline data",
+    "nus_wide_10k": "the NUS-WIDE-10k feature files are not in the offline data",
+    "xmedianet": "the XMediaNet feature files are not in the offline data",
 }
 
 
@@ -340,12 +339,12 @@ def _unmeasured_rows(covered: set, measured_published: set) -> list[Row]:
         if item["dataset"] in REASONS:
             reason = REASONS[item["dataset"]]
         elif item["model"] in ("dncnn_s", "dncnn_b"):
-            reason = ("no shipped DnCNN weights yet (training to the paper's numbers takes hours; see "
-                      "docs/reproduction.md), and the authors' weights were not given (--published-weights DIR)")
+            reason = "no shipped DnCNN weights yet (docs/reproduction.md); --published-weights DIR measures the " \
+                     "authors' files"
         elif item["model"] == "bm3d":
-            reason = "BM3D is an optional, non-commercially licensed package, ~25 s per image on 2 CPU cores"
+            reason = "BM3D: optional package (non-commercial licence), ~25 s per image on 2 CPU cores"
         elif item["model"] == "hybridsn":
-            reason = f"no shipped HybridSN trained with {setting} (see docs/reproduction.md)"
+            reason = f"no shipped HybridSN trained with {setting} yet (docs/reproduction.md)"
         else:
             reason = "no shipped weights for this row"
         rows.append(Row(name=f"{item['model']} {item['dataset']} {setting}".strip(), model=item["model"],
