@@ -365,7 +365,11 @@ class MainWindow(QMainWindow):
         for lab in self.labs:
             self.tabs.addTab(lab, lab.display_title())
             self._add_lab_actions(lab)
-        device = resolve_device(settings.device) if settings.device else resolve_device("auto")
+        try:
+            device = resolve_device(settings.device or "auto")
+        except ValueError as exc:  # e.g. a GPU chosen in Preferences that this machine no longer has
+            device = resolve_device("auto")
+            self.status_label.setText(self.tr("%1; using %2").replace("%1", str(exc)).replace("%2", str(device)))
         self.device_label.setText(self.tr("device: %1").replace("%1", str(device)))
         self.threads_label.setText(self.tr("threads: %1").replace("%1", str(torch.get_num_threads())))
         from workbench.ui.preferences import apply_settings
