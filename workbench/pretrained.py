@@ -1,9 +1,9 @@
 """Shipped pretrained models: the manifest, sha256 checks, loading, installing as runs, shipping a run.
 
 ``assets/weights/manifest.json`` lists models this project trained with its own ``workbench train`` commands
-(never the authors' files). Each entry names its weights file (a workbench checkpoint holding only
-``model_spec`` + state dict + config, fp32 — or fp16 where fp32 would not fit the 10 MB limit, see
-``dtype``), its sha256, and how it was made: model, config, dataset, seed, epochs, the exact command and
+(never the authors' files). Each entry names its weights file (a workbench checkpoint: ``model_spec``, the
+state dict in fp32 — or fp16 where fp32 would not fit the 10 MiB limit, see ``dtype`` — the config, and a fresh
+optimizer state so an installed run can be fine-tuned), its sha256, and how it was made: model, config, dataset, seed, epochs, the exact command and
 its evaluation numbers.
 
 A file is checked against the manifest's sha256 before anything reads it, and read with
@@ -304,8 +304,8 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
              store=None, replace: bool = False) -> Entry:
     """Copy a finished run's weights into ``<weights dir>/NAME.pt`` and write its manifest entry.
 
-    The file holds only what ``load_trained_model`` needs (model_spec, state dict, config, epoch) — no
-    optimizer or RNG state. ``dtype`` ``auto`` keeps fp32 unless the file would exceed 10 MB, then stores
+    The file holds the weights, model_spec, config and epoch, plus a *fresh* optimizer/scheduler/RNG state of a
+    few kB (so resuming an installed run fine-tunes it) — never the trained optimizer's moments. ``dtype`` ``auto`` keeps fp32 unless the file would exceed 10 MB, then stores
     floating tensors as fp16 (loading casts them back into the fp32 model); ``float16``/``float32`` force it.
     ``evaluation`` defaults to the run's final metrics.
     """
@@ -339,7 +339,8 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
         raise PretrainedError(f"run {run_id}: its checkpoint does not record which model it holds")
     weights = {k: v.detach().clone().contiguous() for k, v in state["model"].items()}
     payload = {"task": run.task, "config": run.config, "model_spec": state["model_spec"], "model": weights,
-               "epoch": state.get("epoch", run.epoch), "step": state.get("step", run.step)}
+               "epoch": state.get("epoch", run.epoch), "step": state.get("step", run.step),
+               **_fresh_training_state(run.task, run.config, load_trained_model(run.checkpoint))}
     target = folder / f"{name}.pt"
     stored = "float32"
     save_checkpoint(payload, target)
@@ -363,10 +364,35 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
                               "torch": torch.__version__, "seconds": round(run.seconds or 0.0, 1),
                               "finished": time.strftime("%Y-%m-%d", time.localtime(run.finished_at or 0))},
                   notes=notes, directory=str(folder))
-    kept = [e for e in manifest["entries"] if e.get("name") != name]
+    listed = list(manifest["entries"])
+    names = [e.get("name") for e in listed]
+    if name in names:  # replaced in place: the order is the order the window installs them in
+        listed[names.index(name)] = entry.to_json()
+    else:
+        listed.append(entry.to_json())
     manifest = {"format_version": MANIFEST_VERSION,
                 "about": manifest.get("about", "Models trained by this project's own commands; see "
                                                 "docs/reproduction.md. Checked by sha256 before loading."),
-                "entries": [*kept, entry.to_json()]}
+                "entries": listed}
     _write_manifest(manifest, folder)
     return entry
+
+
+def _fresh_training_state(task: str, config: dict[str, Any], model) -> dict[str, Any]:
+    """A new optimizer, scheduler and seeded RNG state (a few kB), so ``workbench resume ID --epochs N`` on an
+    installed pretrained run fine-tunes it (fresh optimizer, like imported weights) instead of failing."""
+    from engines.seeding import capture_rng_state, restore_rng_state, seed_everything
+    from engines.tasks import get_task
+    from engines.tasks.loop import _make_optimizer, _make_scheduler
+
+    train_config = get_task(task).config_cls.from_dict(dict(config))
+    optimizer = _make_optimizer(train_config, model.parameters())
+    scheduler = _make_scheduler(train_config, optimizer)
+    saved = capture_rng_state()
+    try:
+        seed_everything(train_config.seed)
+        rng = capture_rng_state()
+    finally:
+        restore_rng_state(saved)
+    return {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "rng": rng,
+            "batch_in_epoch": 0, "best": None}

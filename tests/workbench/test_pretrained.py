@@ -73,7 +73,7 @@ def test_ship_writes_weights_only_file_and_manifest_entry(weights_dir, tmp_path)
     assert entry.sha256 == pretrained.file_sha256(entry.path) and entry.bytes == entry.path.stat().st_size
     assert entry.seed == 3 and entry.epochs == 1 and entry.evaluation == {"test_accuracy": 0.25}
     state = torch.load(entry.path, weights_only=True)
-    assert "optimizer" not in state and state["model_spec"]["name"] == "small_cnn"
+    assert state["optimizer"]["state"] == {} and state["model_spec"]["name"] == "small_cnn"  # fresh, not trained
     with pytest.raises(pretrained.PretrainedError, match="already has an entry"):
         with RunStore() as store:
             pretrained.ship_run(run_id, name="tiny_cnn", command="x", store=store)
@@ -179,3 +179,16 @@ def test_cli_list_install_and_ship(weights_dir, tmp_path, capsys):
     (tmp_path / "weights" / "tiny_cnn.pt").write_bytes(b"garbage")
     assert main(["pretrained", "list"]) == 1
     assert "tiny_cnn.pt has sha256" in capsys.readouterr().out
+
+
+def test_installed_run_can_be_trained_further(weights_dir, tmp_path, capsys):
+    from workbench.cli import main
+
+    with RunStore() as store:
+        source = _fake_run(store, tmp_path)
+        pretrained.ship_run(source, name="tiny_cnn", command="workbench train", store=store)
+    run_id = pretrained.install("tiny_cnn").run_id
+    assert main(["resume", str(run_id), "--epochs", "2", "--json", "--no-progress"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["status"] == "finished"
+    with RunStore() as store:
+        assert store.get_run(run_id).epoch == 2
