@@ -192,3 +192,12 @@ def test_installed_run_can_be_trained_further(weights_dir, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["status"] == "finished"
     with RunStore() as store:
         assert store.get_run(run_id).epoch == 2
+
+
+def test_listing_and_installing_import_neither_qt_nor_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, workbench.pretrained as p, workbench.pretrained_cli, workbench.reproduce; p.entries();"
+            "assert not {'PySide6', 'pyqtgraph', 'torch'} & set(sys.modules), sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True)
