@@ -145,3 +145,16 @@ def test_hsi_row_scores_every_test_pixel_of_the_runs_own_split(tmp_path, monkeyp
     assert oa.published is None and oa.difference is None and oa.target == "" and oa.met is None
     hybridsn_30 = [r for r in report.rows if r.model == "hybridsn" and r.setting == "train 30 %"]
     assert hybridsn_30 and all(r.status == "not measured" for r in hybridsn_30)
+
+
+def test_bsd68_is_measured_at_sigma_25_unless_full(tmp_path):
+    from engines.models import build_model
+
+    model = build_model("dncnn", depth=3, features=4).eval()
+    data = reproduce.DataPaths(set12=_images(tmp_path / "set12", count=1), bsd68=_images(tmp_path / "bsd68", count=1))
+    quick = {(r.dataset, r.setting): r for r in reproduce._dncnn_rows("dncnn_b", "shipped: x", model, (15, 25), data)}
+    assert quick["bsd68", "σ=15"].status == "not measured" and "--full" in quick["bsd68", "σ=15"].reason
+    assert all(quick[k].status == "measured" for k in (("set12", "σ=15"), ("set12", "σ=25"), ("bsd68", "σ=25")))
+    assert quick["set12", "σ=25"].target == "within 0.4 of published" and quick["set12", "σ=25"].met is False
+    full = reproduce._dncnn_rows("dncnn_b", "shipped: x", model, (15,), data, full=True)
+    assert all(r.status == "measured" for r in full)
