@@ -1,11 +1,16 @@
 """A fresh install, nothing trained: the window offers the shipped models in the labs."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.ui.test_denoising_lab import _camera, _drop
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
 from workbench import pretrained
 
 SHIPPED = pretrained.entries()
@@ -26,6 +31,19 @@ def window(qtbot, monkeypatch):
     win.ensure_ready()
     yield win
     win.close()
+
+
+def _drop(target, paths) -> None:
+    """Drag and drop files onto ``target`` as a file manager would."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    enter = QDragEnterEvent(target.rect().center(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(target.rect().center()), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, drop)
 
 
 def _installed(window) -> dict[str, int]:
@@ -68,10 +86,12 @@ def test_dropped_image_is_denoised_with_a_shipped_dncnn(window, qtbot, tmp_path)
     lab.set_checked([key])
     qtbot.waitUntil(lambda: not lab.busy, timeout=60_000)  # the start-up preview
     path = tmp_path / "camera.png"
-    Image.fromarray(_camera(64)).save(path)
+    import skimage.data
+
+    Image.fromarray(skimage.data.camera()[100:164, 100:164]).save(path)
     with qtbot.waitSignal(lab.batch_finished, timeout=120_000):
         _drop(window, [path])
-    (outcome,) = [o for o in lab.outcomes.values() if o.results]
+    (outcome,) = [o for o in lab.outcomes.values() if o.results and Path(o.path).name == "camera.png"]
     ((choice, result),) = outcome.results
     assert choice.key == key and result.restored.shape == outcome.noisy.shape
     assert result.psnr is not None and outcome.noisy_psnr is not None and result.psnr > outcome.noisy_psnr + 3
