@@ -41,7 +41,7 @@ def _fake_run(store, tmp_path, *, name="tiny", seed=3):
     spec = {"name": "small_cnn", "options": {"num_classes": 10, "width": 4}}
     model = build_model(spec["name"], **spec["options"])
     optimizer = torch.optim.Adam(model.parameters())
-    config = {"task": "classify", "model": "small_cnn", "data": "digits", "epochs": 1, "seed": seed,
+    config = {"task": "classify", "model": "small_cnn", "data": "digits", "epochs": 1, "seed": seed, "batch_size": 512,
               "model_options": {"width": 4}, "data_options": {"size": 16}}
     run_id = store.create_run(task="classify", model="small_cnn", dataset="digits", config=config, seed=seed,
                               name=name)
