@@ -88,6 +88,9 @@ def test_map_shows_the_scene_with_predicted_colours_and_a_click_shows_the_spectr
 
     # Click the pixel (row 5, col 7) of the run's map: its spectrum has every band.
     panel = view.panels[1]
+    # The view's range settles on a later event-loop turn (sooner or later depending on what ran before).
+    qtbot.waitUntil(lambda: view.pixel_at(panel.view.mapViewToScene(QPointF(7.5, 5.5))) == (panel, 5, 7),
+                    timeout=5_000)
     scene_pos = panel.view.mapViewToScene(QPointF(7.5, 5.5))
     viewport_pos = view.mapFromScene(scene_pos)
     with qtbot.waitSignal(lab.spectrum_shown, timeout=10_000) as blocker:
