@@ -17,8 +17,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import time
 from typing import Any
 
+STEP_BATCH_SECONDS = 0.05
 PRELOAD = ["torch", "engines.tasks", "engines.models", "engines.data", "workbench.runner"]
 _CONTEXT = None
 
@@ -90,8 +92,25 @@ def child_main(conn, payload: dict[str, Any]) -> None:
         store = RunStore(payload["store_path"], recover=False)
         session = TrainingSession(payload["config"], store=store, run_id=payload["run_id"],
                                   resume=payload["resume"], control=control)
+        from engines.events import StepDone
+
+        steps: list = []
+        last_sent = time.monotonic()
         for event in session.events():
-            send(("event", event))
+            # Step events travel in batches (≤ 20 a second), as the window shows them: one message
+            # per step would wake the window's process ~200 times a second on a busy CPU.
+            if isinstance(event, StepDone):
+                steps.append(event)
+                if time.monotonic() - last_sent < STEP_BATCH_SECONDS:
+                    continue
+            if steps:  # the batch so far, before any other event, so the order is kept
+                send(("events", steps))
+                steps = []
+                last_sent = time.monotonic()
+            if not isinstance(event, StepDone):
+                send(("event", event))
+        if steps:
+            send(("events", steps))
         if parent_gone and session.outcome is not None and session.outcome.status == "stopped":
             store.set_status(payload["run_id"], "interrupted", "the window closed unexpectedly during the run")
         send(("outcome", session.outcome.to_json() if session.outcome else {}))

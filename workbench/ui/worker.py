@@ -168,6 +168,9 @@ class TrainingWorker(QObject):
                     break
                 if kind == "event":
                     self._relay(run_id, value)
+                elif kind == "events":
+                    for event in value:
+                        self._relay(run_id, event)
                 elif kind == "outcome":
                     outcome = value
                 elif kind == "error":
