@@ -121,6 +121,9 @@ class PatchDataset(Dataset):
             raise IndexError(index)
         flat = int(index * self.step) if self.step != 1.0 else index
         position, mode = divmod(flat, self.transforms)
+        # Rotate the transform with the position: still one (position, transform) pair per index, and an
+        # evenly spaced subset (max_patches) whose step is a multiple of 8 no longer sees transform 0 only.
+        mode = (mode + position) % self.transforms
         block = int(np.searchsorted(self.starts, position, side="right")) - 1
         row, col = divmod(position - int(self.starts[block]), self.grid[block][1])
         return block, row * self.stride, col * self.stride, mode

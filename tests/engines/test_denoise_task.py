@@ -25,7 +25,12 @@ def test_patch_index_matches_the_dncnn_recipe_and_stays_lazy():
         expected = np.rot90(base, k=mode // 2)
         np.testing.assert_array_equal(patch, np.flipud(expected) if mode % 2 else expected)
     block, top, left, mode = patches.locate(len(patches) - 1)
-    assert (block, top, left, mode) == (3, 80, 80, 7)
+    assert (block, top, left) == (3, 80, 80) and mode == (7 + positions - 1) % 8  # transforms rotate
+    pairs = {patches.locate(i)[:3] + (patches.locate(i)[3],) for i in range(len(patches))}
+    assert len(pairs) == len(patches)  # every (position, transform) exactly once
+    # An evenly spaced subset whose step is 8 still sees all eight flips and rotations.
+    subset = PatchDataset([image], max_patches=positions)
+    assert {subset.locate(i)[3] for i in range(len(subset))} == set(range(8))
     assert len(PatchDataset([image], augment=False, max_patches=100)) == 100
 
 
