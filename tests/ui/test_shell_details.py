@@ -124,3 +124,16 @@ def test_a_saved_device_the_machine_lacks_falls_back_with_a_message(make_window)
     win = make_window()
     win.ensure_ready()  # must not raise
     assert "cuda" in win.status_label.text() and "cpu" in win.device_label.text()
+
+
+def test_the_metric_plot_follows_the_loss_plots_x_range_and_back(qtbot):
+    from workbench.ui.curves import LiveCurves
+
+    curves = LiveCurves()
+    qtbot.addWidget(curves)
+    curves.show()
+    loss, metric = curves.loss_plot.getPlotItem().vb, curves.metric_plot.getPlotItem().vb
+    loss.setXRange(100, 200, padding=0)
+    qtbot.waitUntil(lambda: metric.viewRange()[0] == pytest.approx([100, 200]), timeout=2_000)
+    metric.setXRange(10, 50, padding=0)
+    qtbot.waitUntil(lambda: loss.viewRange()[0] == pytest.approx([10, 50]), timeout=2_000)

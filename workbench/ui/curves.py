@@ -61,6 +61,11 @@ class SeriesBuffer:
         return self._data[: self.n, index]
 
 
+def _same_range(a, b) -> bool:
+    span = max(abs(b[1] - b[0]), 1e-12)
+    return abs(a[0] - b[0]) <= 1e-9 * span and abs(a[1] - b[1]) <= 1e-9 * span
+
+
 @dataclass
 class RunCurves:
     run_id: int
@@ -114,13 +119,13 @@ class LiveCurves(QWidget):
         self.loss_plot.setObjectName("lossPlot")
         self.metric_plot = CurvePlot(self.tr("Evaluation"))
         self.metric_plot.setObjectName("metricPlot")
-        # The metric plot follows the loss plot's x range, coalesced to one update per ~30 ms: a direct
+        # The metric plot follows the loss plot's x range, coalesced to one update per 100 ms: a direct
         # pyqtgraph link repaints both plots twice on every pan step.
         self._x_sync_pending: tuple | None = None
         self._x_syncing = False
         self._x_sync_timer = QTimer(self)
         self._x_sync_timer.setSingleShot(True)
-        self._x_sync_timer.setInterval(30)
+        self._x_sync_timer.setInterval(100)
         self._x_sync_timer.timeout.connect(self._apply_x_sync)
         for source in (self.loss_plot, self.metric_plot):
             source.getPlotItem().vb.sigXRangeChanged.connect(
@@ -181,6 +186,9 @@ class LiveCurves(QWidget):
     def _queue_x_sync(self, source, x_range) -> None:
         if self._x_syncing:
             return
+        other = self.metric_plot if source is self.loss_plot else self.loss_plot
+        if _same_range(other.getPlotItem().vb.viewRange()[0], x_range):
+            return  # the echo of a sync just applied: re-applying it would repaint both plots again
         self._x_sync_pending = (source, tuple(x_range))
         if not self._x_sync_timer.isActive():
             self._x_sync_timer.start()
@@ -191,6 +199,8 @@ class LiveCurves(QWidget):
         source, x_range = self._x_sync_pending
         self._x_sync_pending = None
         target = self.metric_plot if source is self.loss_plot else self.loss_plot
+        if _same_range(target.getPlotItem().vb.viewRange()[0], x_range):
+            return
         self._x_syncing = True
         try:
             target.getPlotItem().vb.setXRange(*x_range, padding=0)
