@@ -14,6 +14,19 @@ def final_event(events: Iterable[Event]) -> Event:
     return last
 
 
+def save_tiny_dncnn(path):
+    """A 3-layer, 4-feature DnCNN saved in KAIR's state_dict layout (as the published ``dncnn_25.pth``)."""
+    import torch
+
+    from engines.models import build_model
+    from engines.models.dncnn import fold_batchnorm
+
+    torch.manual_seed(0)
+    model = build_model("dncnn", depth=3, features=4).eval()
+    torch.save({k.replace("body.", "model.", 1): v for k, v in fold_batchnorm(model).state_dict().items()}, path)
+    return path
+
+
 def tiny_config(**overrides):
     """A fast digits run: narrow model, few steps."""
     from engines.tasks import make_config

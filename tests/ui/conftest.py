@@ -14,6 +14,40 @@ def private_qsettings(qapp, tmp_path):
     yield
 
 
+@pytest.fixture
+def make_window(qtbot):
+    """Build main windows (dialogs answered by properties, not shown) that are closed after the test.
+
+    ``show`` shows it, ``ready`` loads the engines and labs at once instead of after the first paint.
+    """
+    from workbench.ui.main_window import MainWindow
+
+    made = []
+
+    def make(*, show: bool = False, ready: bool = False, size: tuple[int, int] | None = None):
+        win = MainWindow()
+        win.setProperty("suppress_dialogs", True)
+        qtbot.addWidget(win)
+        made.append(win)
+        if size is not None:
+            win.resize(*size)
+        if show:
+            win.show()
+        if ready:
+            win.ensure_ready()
+        return win
+
+    yield make
+    for win in made:
+        win.close()
+
+
+@pytest.fixture
+def window(make_window):
+    """The main window, shown, with its engines and labs loaded."""
+    return make_window(show=True, ready=True, size=(1400, 900))
+
+
 @pytest.fixture(autouse=True)
 def no_thread_left_behind(qapp):
     """Fail any UI test that leaves a worker thread running."""

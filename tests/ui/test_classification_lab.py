@@ -10,19 +10,6 @@ from PySide6.QtGui import QDropEvent
 from tests.helpers import tiny_config
 
 
-@pytest.fixture
-def window(qtbot):
-    from workbench.ui.main_window import MainWindow
-
-    win = MainWindow()
-    win.setProperty("suppress_dialogs", True)
-    qtbot.addWidget(win)
-    win.show()
-    win.ensure_ready()
-    yield win
-    win.close()
-
-
 def lab_of(window):
     from workbench.ui.labs.classification import ClassificationLab
 

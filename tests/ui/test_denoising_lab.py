@@ -5,57 +5,26 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+
+from tests.helpers import save_tiny_dncnn
+from tests.ui.qt_helpers import drop_files, open_lab
 
 
 @pytest.fixture
 def weights(tmp_path):
     """A tiny DnCNN in KAIR's state_dict layout (imported through the lab like published weights)."""
-    from engines.models import build_model
-    from engines.models.dncnn import fold_batchnorm
-
-    torch.manual_seed(0)
-    model = build_model("dncnn", depth=3, features=4).eval()
-    path = tmp_path / "dncnn_25.pth"
-    torch.save({k.replace("body.", "model.", 1): v for k, v in fold_batchnorm(model).state_dict().items()}, path)
-    return path
+    return save_tiny_dncnn(tmp_path / "dncnn_25.pth")
 
 
 @pytest.fixture
-def lab(qtbot):
-    from workbench.ui.main_window import MainWindow
-
-    window = MainWindow()
-    window.setProperty("suppress_dialogs", True)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    window.ensure_ready()
-    lab = next(lab for lab in window.labs if lab.title == "Denoising")
-    window.tabs.setCurrentWidget(lab)
-    yield lab
-    window.close()
+def lab(window):
+    return open_lab(window, "Denoising")
 
 
 def _camera(size=48, offset=100):
     import skimage.data
 
     return skimage.data.camera()[offset:offset + size, offset:offset + size]
-
-
-def _drop(target, paths):
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    enter = QDragEnterEvent(target.rect().center(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
-                            Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(target, enter)
-    assert enter.isAccepted()
-    drop = QDropEvent(QPointF(target.rect().center()), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
-                      Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(target, drop)
-    return drop
 
 
 def test_dropping_two_images_and_a_text_file_gives_two_results_and_one_message(lab, qtbot, tmp_path, weights):
@@ -67,7 +36,7 @@ def test_dropping_two_images_and_a_text_file_gives_two_results_and_one_message(l
     Image.fromarray(np.stack([_camera(offset=200)] * 3, -1)).save(rgb)
     text.write_text("not an image")
     with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
-        _drop(lab.window, [gray, text, rgb])  # dropped on the window, not on the lab
+        drop_files(lab.window, [gray, text, rgb])  # dropped on the window, not on the lab
     ok = [o for o in lab.outcomes.values() if o.results]
     assert sorted(o.name for o in ok) == ["gray.png", "rgb.png"]
     assert len(lab.errors) == 1 and "notes.txt" in lab.errors[0]

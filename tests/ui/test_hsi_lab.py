@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
+from tests.ui.qt_helpers import open_lab
+
 CROP = "0:30,0:36"
 
 
@@ -25,19 +27,8 @@ def trained_run():
 
 
 @pytest.fixture
-def lab(qtbot, trained_run):
-    from workbench.ui.main_window import MainWindow
-
-    window = MainWindow()
-    window.setProperty("suppress_dialogs", True)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    window.ensure_ready()
-    lab = next(lab for lab in window.labs if lab.title == "Hyperspectral")
-    window.tabs.setCurrentWidget(lab)
-    yield lab
-    window.close()
+def lab(trained_run, window):  # the run exists before the window opens
+    return open_lab(window, "Hyperspectral")
 
 
 def expected_probabilities(run_id):

@@ -8,15 +8,9 @@ from workbench.store import RunStore
 
 
 @pytest.fixture
-def window(qtbot):
-    from workbench.ui.main_window import MainWindow
-
-    win = MainWindow()
-    win.setProperty("suppress_dialogs", True)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
+def window(make_window):
+    """Shown, engines not forced: they load after the first paint, as for a user."""
+    return make_window(show=True)
 
 
 def test_window_lists_runs_already_in_the_store(qtbot):

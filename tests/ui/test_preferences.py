@@ -116,15 +116,9 @@ def test_restore_defaults_resets_every_field(qtbot):
 
 
 @pytest.fixture
-def window(qtbot):
-    from workbench.ui.main_window import MainWindow
-
-    win = MainWindow()
-    win.setProperty("suppress_dialogs", True)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
+def window(make_window):
+    """Shown, engines not forced: they load after the first paint, as for a user."""
+    return make_window(show=True)
 
 
 def test_preferences_is_in_the_edit_menu_with_its_shortcut(window):

@@ -7,10 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
-
+from tests.ui.qt_helpers import drop_files
 from workbench import pretrained
 
 SHIPPED = pretrained.entries()
@@ -19,31 +16,9 @@ DNCNN_ENTRIES = [e for e in SHIPPED if e.task == "denoise"]
 
 
 @pytest.fixture
-def window(qtbot, monkeypatch):
-    from workbench.ui.main_window import MainWindow
-
+def window(make_window, monkeypatch):
     monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")  # the suite turns it off elsewhere
-    win = MainWindow()
-    win.setProperty("suppress_dialogs", True)
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    win.ensure_ready()
-    yield win
-    win.close()
-
-
-def _drop(target, paths) -> None:
-    """Drag and drop files onto ``target`` as a file manager would."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    enter = QDragEnterEvent(target.rect().center(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
-                            Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(target, enter)
-    assert enter.isAccepted()
-    drop = QDropEvent(QPointF(target.rect().center()), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
-                      Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(target, drop)
+    return make_window(show=True, ready=True, size=(1400, 900))
 
 
 def _installed(window) -> dict[str, int]:
@@ -90,7 +65,7 @@ def test_dropped_image_is_denoised_with_a_shipped_dncnn(window, qtbot, tmp_path)
 
     Image.fromarray(skimage.data.camera()[100:164, 100:164]).save(path)
     with qtbot.waitSignal(lab.batch_finished, timeout=120_000):
-        _drop(window, [path])
+        drop_files(window, [path])
     (outcome,) = [o for o in lab.outcomes.values() if o.results and Path(o.path).name == "camera.png"]
     ((choice, result),) = outcome.results
     assert choice.key == key and result.restored.shape == outcome.noisy.shape

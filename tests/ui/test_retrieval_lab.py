@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.ui.qt_helpers import open_lab
+
 CROP = "0:30,0:36"
 TINY = {"data": "indian_pines_views", "data_options": {"crop": CROP, "test_max": 80},
         "model_options": {"hidden": 32, "common": 16}, "batch_size": 32, "lr": 3e-3, "threads": 1}
@@ -25,24 +27,8 @@ def trained_run():
 
 
 @pytest.fixture
-def window(qtbot):
-    from workbench.ui.main_window import MainWindow
-
-    window = MainWindow()
-    window.setProperty("suppress_dialogs", True)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    window.ensure_ready()
-    yield window
-    window.close()
-
-
-@pytest.fixture
 def lab(window):
-    lab = next(lab for lab in window.labs if lab.title == "Retrieval")
-    window.tabs.setCurrentWidget(lab)
-    return lab
+    return open_lab(window, "Retrieval")
 
 
 def _expected_precision(lab, modality, query, k):

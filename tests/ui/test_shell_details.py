@@ -17,24 +17,6 @@ def test_window_module_does_not_import_torch_or_pyqtgraph_before_first_paint():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.fixture
-def make_window(qtbot):
-    from workbench.ui.main_window import MainWindow
-
-    made = []
-
-    def make():
-        win = MainWindow()
-        win.setProperty("suppress_dialogs", True)
-        qtbot.addWidget(win)
-        made.append(win)
-        return win
-
-    yield make
-    for win in made:
-        win.close()
-
-
 def test_layout_and_splitter_sizes_persist(make_window, qtbot):
     win = make_window()
     win.show()

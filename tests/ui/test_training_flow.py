@@ -9,19 +9,6 @@ from PySide6.QtCore import Qt
 from tests.helpers import tiny_config
 
 
-@pytest.fixture
-def window(qtbot):
-    from workbench.ui.main_window import MainWindow
-
-    win = MainWindow()
-    win.setProperty("suppress_dialogs", True)
-    qtbot.addWidget(win)
-    win.show()
-    win.ensure_ready()
-    yield win
-    win.close()
-
-
 def test_live_curve_holds_exactly_the_recorded_points(window, qtbot):
     with qtbot.waitSignal(window.runner.run_finished, timeout=120_000):
         run_id = window.start_job(tiny_config(epochs=1))

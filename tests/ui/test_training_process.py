@@ -9,19 +9,6 @@ import pytest
 from tests.helpers import tiny_config
 
 
-@pytest.fixture
-def window(qtbot):
-    from workbench.ui.main_window import MainWindow
-
-    win = MainWindow()
-    win.setProperty("suppress_dialogs", True)
-    qtbot.addWidget(win)
-    win.show()
-    win.ensure_ready()
-    yield win
-    win.close()
-
-
 def test_runs_train_in_a_child_process_that_records_the_run(window, qtbot):
     with qtbot.waitSignal(window.runner.run_started, timeout=60_000):
         run_id = window.start_job(tiny_config(epochs=1))

@@ -5,11 +5,10 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
-from engines.models import build_model, load_trained_model
-from engines.models.dncnn import fold_batchnorm
+from engines.models import load_trained_model
+from tests.helpers import save_tiny_dncnn
 from workbench.cli import main
 from workbench.store import RunStore
 
@@ -17,11 +16,7 @@ from workbench.store import RunStore
 @pytest.fixture
 def weights(tmp_path):
     """A tiny DnCNN saved in KAIR's state_dict layout."""
-    torch.manual_seed(0)
-    model = build_model("dncnn", depth=3, features=4).eval()
-    path = tmp_path / "dncnn_25.pth"
-    torch.save({k.replace("body.", "model.", 1): v for k, v in fold_batchnorm(model).state_dict().items()}, path)
-    return path
+    return save_tiny_dncnn(tmp_path / "dncnn_25.pth")
 
 
 @pytest.fixture
