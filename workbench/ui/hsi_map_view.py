@@ -4,64 +4,17 @@ Each panel is a pyqtgraph ViewBox holding, bottom to top: a false-colour RGB com
 the class-colour overlay (opacity slider), the error mask (misclassified labelled pixels) and the
 training pixels. All panels share one zoom (``setXLink``/``setYLink``). Items are created once per
 panel and updated with ``setImage``; images are row-major (rows × cols), y pointing down.
-
-Also here: :class:`MapWorker`, the lab's QObject-in-a-QThread for loading scenes and computing maps.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal
 
 ERROR_RGBA = (255, 0, 0, 255)
 TRAINING_RGBA = (255, 255, 255, 255)
-PROGRESS_INTERVAL = 0.05  # seconds: ≤ 20 progress signals a second
-
-
-class MapWorker(QObject):
-    """Runs ``fn(should_stop, progress)`` off the GUI thread; results travel as signals of plain objects."""
-
-    progress = Signal(int, int)  # done, total
-    done = Signal(str, object)  # kind, result
-    failed = Signal(str, str)  # kind, message ("cancelled" when stopped)
-    finished = Signal()
-
-    def __init__(self, kind: str, fn: Callable[[Callable[[], bool], Callable[[int, int], None]], Any]) -> None:
-        super().__init__()
-        self.kind, self.fn = kind, fn
-        self._stop = False
-        self._last_progress = 0.0
-
-    def request_stop(self) -> None:
-        self._stop = True
-
-    def should_stop(self) -> bool:
-        return self._stop
-
-    def _progress(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self._last_progress >= PROGRESS_INTERVAL or done >= total:
-            self._last_progress = now
-            self.progress.emit(int(done), int(total))
-
-    @Slot()
-    def run(self) -> None:
-        from engines.hsi_patches import Cancelled
-
-        try:
-            result = self.fn(self.should_stop, self._progress)
-        except Cancelled:
-            self.failed.emit(self.kind, "cancelled")
-        except Exception as exc:  # never let an exception escape a worker thread
-            self.failed.emit(self.kind, str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}")
-        else:
-            self.done.emit(self.kind, result)
-        finally:
-            self.finished.emit()
 
 
 def false_colour(cube: np.ndarray, bands: tuple[int, int, int]) -> np.ndarray:

@@ -58,6 +58,52 @@ def worker_thread(owner: QObject, worker: QObject, name: str) -> QThread:
     return thread
 
 
+class FunctionWorker(QObject):
+    """Runs ``fn(should_stop, progress)`` once off the GUI thread; the outcome travels back as signals.
+
+    ``cancelled``: exception types meaning the job stopped on request (reported as ``"cancelled"``);
+    ``plain``: exception types whose message is shown as it is (others get their type name in front).
+    Progress is coalesced to ≤ 20 signals a second (the last one always goes out).
+    """
+
+    progress = Signal(int, int)  # done, total
+    done = Signal(str, object)  # kind, result
+    failed = Signal(str, str)  # kind, message ("cancelled" when stopped)
+    finished = Signal()
+
+    def __init__(self, kind: str, fn, *, cancelled: tuple[type, ...] = (), plain: tuple[type, ...] = ()) -> None:
+        super().__init__()
+        self.kind, self.fn = kind, fn
+        self.cancelled, self.plain = cancelled, plain
+        self._stop = False
+        self._last_progress = 0.0
+
+    def request_stop(self) -> None:
+        self._stop = True
+
+    def should_stop(self) -> bool:
+        return self._stop
+
+    def _progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last_progress >= EMIT_INTERVAL or done >= total:
+            self._last_progress = now
+            self.progress.emit(int(done), int(total))
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.fn(self.should_stop, self._progress)
+        except self.cancelled:
+            self.failed.emit(self.kind, "cancelled")
+        except Exception as exc:  # never let an exception escape a worker thread
+            self.failed.emit(self.kind, str(exc) if isinstance(exc, self.plain) else f"{type(exc).__name__}: {exc}")
+        else:
+            self.done.emit(self.kind, result)
+        finally:
+            self.finished.emit()
+
+
 class TrainingWorker(QObject):
     run_started = Signal(int, dict)  # run id, Started fields
     steps = Signal(int, list)  # run id, [(step, epoch_progress, loss, wall_time), ...]

@@ -11,11 +11,11 @@ import glob
 import os
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from workbench.ui.guide import GuidePane
 from workbench.ui.labs import Lab
+from workbench.ui.worker import FunctionWorker, worker_thread
 
 BAR_COLOUR = "#4e79a7"
 CLASS_COLOURS = ("#f28e2b", "#4e79a7")
@@ -65,41 +66,6 @@ def epoch_checkpoints(checkpoint: str | None) -> dict[int, str]:
         if match:
             found[int(match.group(1))] = path
     return dict(sorted(found.items()))
-
-
-# -- the lab's worker ------------------------------------------------------------------------------
-class AnalysisWorker(QObject):
-    """Runs one analysis function off the GUI thread; checks ``should_stop`` between batches."""
-
-    done = Signal(str, object)  # kind, result object (plain arrays inside)
-    failed = Signal(str, str)  # kind, message
-    finished = Signal()
-
-    def __init__(self, kind: str, fn: Callable[[Callable[[], bool]], Any]) -> None:
-        super().__init__()
-        self.kind, self.fn = kind, fn
-        self._stop = False
-
-    def request_stop(self) -> None:
-        self._stop = True
-
-    def should_stop(self) -> bool:
-        return self._stop
-
-    @Slot()
-    def run(self) -> None:
-        from engines.classification_analysis import Cancelled
-
-        try:
-            result = self.fn(self.should_stop)
-        except Cancelled:
-            self.failed.emit(self.kind, "cancelled")
-        except Exception as exc:  # never let an exception escape a worker thread
-            self.failed.emit(self.kind, f"{type(exc).__name__}: {exc}")
-        else:
-            self.done.emit(self.kind, result)
-        finally:
-            self.finished.emit()
 
 
 # -- widgets ----------------------------------------------------------------------------------------
@@ -228,7 +194,7 @@ class ClassificationLab(Lab):
         self.setObjectName("classificationLab")
         self.setAcceptDrops(True)
         self._thread: QThread | None = None
-        self._worker: AnalysisWorker | None = None
+        self._worker: FunctionWorker | None = None
         self._summaries: dict[tuple, Any] = {}
         self.evaluation = None
         self.test_set = None
@@ -830,10 +796,10 @@ class ClassificationLab(Lab):
 
     # -- worker plumbing ---------------------------------------------------------------------------
     def _start_worker(self, kind: str, fn) -> None:
-        from workbench.ui.worker import worker_thread
-
         self._stop_worker()
-        worker = AnalysisWorker(kind, fn)
+        from engines.classification_analysis import Cancelled
+
+        worker = FunctionWorker(kind, lambda should_stop, _progress: fn(should_stop), cancelled=(Cancelled,))
         thread = worker_thread(self, worker, f"classification-{kind}")
         worker.done.connect(self._on_worker_done)
         worker.failed.connect(self._on_worker_failed)

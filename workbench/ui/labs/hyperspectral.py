@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.ui.hsi_map_view import MapWorker, ProbabilityPlot, SceneMapView, SceneView, SpectrumPlot
+from workbench.ui.hsi_map_view import ProbabilityPlot, SceneMapView, SceneView, SpectrumPlot
+from workbench.ui.worker import FunctionWorker
 from workbench.ui.guide import GuidePane
 from workbench.ui.labs import Lab
 
@@ -61,7 +62,7 @@ class HyperspectralLab(Lab):
         self._scenes: dict[str, Any] = {}  # scene key → workbench.hsi_maps.RunScene
         self._run_scene: dict[int, str] = {}
         self._thread: QThread | None = None
-        self._worker: MapWorker | None = None
+        self._worker: FunctionWorker | None = None
         self._pending: tuple | None = None
         self._build()
 
@@ -246,7 +247,9 @@ class HyperspectralLab(Lab):
         def job(should_stop, progress):
             return _load_maps(runs, checkpoints, scenes, compute, should_stop, progress)
 
-        worker = MapWorker("compute" if compute else "load", job)
+        from engines.hsi_patches import Cancelled
+
+        worker = FunctionWorker("compute" if compute else "load", job, cancelled=(Cancelled,), plain=(ValueError,))
         thread = worker_thread(self, worker, "hsi-maps")
         worker.progress.connect(self._on_progress)
         worker.done.connect(self._on_done)

@@ -15,11 +15,11 @@ The numbers come from :mod:`engines.tasks.retrieval` (in a lab-owned worker thre
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from workbench.ui.guide import GuidePane
 from workbench.ui.labs import Lab
+from workbench.ui.worker import FunctionWorker, worker_thread
 from workbench.ui.runs_model import status_text
 
 TERM_COLOURS = {"j1_loss": "#4e79a7", "j2_loss": "#f28e2b", "j3_loss": "#59a14f", "map_average": "#e15759"}
@@ -70,38 +71,6 @@ def array_pixmap(image: np.ndarray, size: int = 48) -> QPixmap:
                                             Qt.TransformationMode.FastTransformation)
 
 
-class AnalysisWorker(QObject):
-    """Runs one function off the GUI thread; the result crosses back as a signal."""
-
-    done = Signal(object)
-    failed = Signal(str)
-    finished = Signal()
-
-    def __init__(self, fn: Callable[[Callable[[], bool]], Any]) -> None:
-        super().__init__()
-        self.fn = fn
-        self._stop = False
-
-    def request_stop(self) -> None:
-        self._stop = True
-
-    def should_stop(self) -> bool:
-        return self._stop
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            result = self.fn(self.should_stop)
-        except InterruptedError:
-            self.failed.emit("cancelled")
-        except Exception as exc:  # never let an exception escape a worker thread
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
-        else:
-            self.done.emit(result)
-        finally:
-            self.finished.emit()
-
-
 def _analyse_run(config_values: dict, checkpoint: str | None, method: str, should_stop) -> dict:
     from engines.tasks.retrieval import analyse, common_space_2d, config_from_values
 
@@ -123,7 +92,7 @@ class RetrievalLab(Lab):
         self.analysis = None
         self.projection: dict | None = None
         self._thread: QThread | None = None
-        self._worker: AnalysisWorker | None = None
+        self._worker: FunctionWorker | None = None
         self._curve_data: dict[str, list[tuple[float, float]]] = {}
 
         self.run_box = QComboBox()
@@ -402,10 +371,9 @@ class RetrievalLab(Lab):
 
     # -- worker plumbing -------------------------------------------------------------------------------
     def _start_worker(self, fn) -> None:
-        from workbench.ui.worker import worker_thread
-
         self._stop_worker()
-        worker = AnalysisWorker(fn)
+        worker = FunctionWorker("analysis", lambda should_stop, _progress: fn(should_stop),
+                                cancelled=(InterruptedError,))
         thread = worker_thread(self, worker, "retrieval-analysis")
         worker.done.connect(self._on_worker_done)
         worker.failed.connect(self._on_worker_failed)
@@ -432,8 +400,8 @@ class RetrievalLab(Lab):
     def busy(self) -> bool:
         return self._thread is not None
 
-    @Slot(object)
-    def _on_worker_done(self, result: dict) -> None:
+    @Slot(str, object)
+    def _on_worker_done(self, _kind: str, result: dict) -> None:
         if self.sender() is not self._worker:
             return  # superseded
         self.analysis, self.projection = result["analysis"], result["projection"]
@@ -451,8 +419,8 @@ class RetrievalLab(Lab):
         self._show_pr_curves()
         self.analysis_ready.emit()
 
-    @Slot(str)
-    def _on_worker_failed(self, message: str) -> None:
+    @Slot(str, str)
+    def _on_worker_failed(self, _kind: str, message: str) -> None:
         if message != "cancelled":
             self.message.emit(self.tr("Analysis failed: %1").replace("%1", message))
 
