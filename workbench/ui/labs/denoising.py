@@ -233,6 +233,7 @@ class DenoisingLab(Lab):
         self.setObjectName("denoisingLab")
         self.setAcceptDrops(True)
         self.outcomes: OrderedDict[str, FileOutcome] = OrderedDict()
+        self._file_items: dict[str, QListWidgetItem] = {}  # path → its row in the Files list
         self.errors: list[str] = []
         self.choices: dict[str, MethodChoice] = {}
         self.out_dir: str = ""
@@ -539,7 +540,7 @@ class DenoisingLab(Lab):
         if outcome.error and not outcome.results:
             self.errors.append(outcome.error)
         self._forget_old_images()
-        self._refresh_files(select=key if outcome.results else None)
+        self._list_file(outcome, select=bool(outcome.results))
         text = outcome.error if outcome.error else self.tr("%1 done").replace("%1", outcome.name)
         if self._batch_total > 1:
             text = f"[{self._batch_done}/{self._batch_total}] {text}"
@@ -578,33 +579,40 @@ class DenoisingLab(Lab):
             outcome.noisy = outcome.clean = outcome.alpha = None
             outcome.results = [(c, None) for c, _ in outcome.results]
 
-    def _refresh_files(self, select: str | None = None) -> None:
+    def _file_text(self, outcome: FileOutcome) -> str:
+        if not outcome.results:
+            return f"⚠ {outcome.name}"
+        scores = [r.psnr for _, r in outcome.results if r is not None and r.psnr is not None]
+        text = outcome.name + (self.tr(" · best %1 dB").replace("%1", f"{max(scores):.2f}") if scores else "")
+        if outcome.outputs:
+            text += self.tr(" · %1 written").replace("%1", str(len(outcome.outputs)))
+        return text
+
+    def _list_file(self, outcome: FileOutcome, *, select: bool) -> None:
+        """Add the file's row at the end of the list (moving it there if listed); ``select`` shows it.
+
+        One row changes per finished file, so a batch of n files costs n row updates, not n² rebuilt rows.
+        """
         self.files.blockSignals(True)
-        self.files.clear()
-        for outcome in self.outcomes.values():
-            if outcome.results:
-                scores = [r.psnr for _, r in outcome.results if r is not None and r.psnr is not None]
-                best = self.tr(" · best %1 dB").replace("%1", f"{max(scores):.2f}") if scores else ""
-                text = outcome.name + best
-                if outcome.outputs:
-                    text += self.tr(" · %1 written").replace("%1", str(len(outcome.outputs)))
-            else:
-                text = f"⚠ {outcome.name}"
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, outcome.path)
-            item.setToolTip(outcome.error or "\n".join(outcome.outputs) or outcome.path)
-            self.files.addItem(item)
+        old = self._file_items.pop(outcome.path, None)
+        if old is not None:
+            self.files.takeItem(self.files.row(old))
+        item = QListWidgetItem(self._file_text(outcome))
+        item.setData(Qt.ItemDataRole.UserRole, outcome.path)
+        item.setToolTip(outcome.error or "\n".join(outcome.outputs) or outcome.path)
+        self.files.addItem(item)
+        self._file_items[outcome.path] = item
         self.files.blockSignals(False)
-        if select is not None:
-            row = list(self.outcomes).index(select)
-            self.files.setCurrentRow(row)
-            self._on_file_selected(row)
+        if select:
+            self.files.setCurrentItem(item)
+            self._on_file_selected(self.files.row(item))
 
     @Slot(int)
     def _on_file_selected(self, row: int) -> None:
-        if row < 0 or row >= len(self.outcomes):
+        item = self.files.item(row)
+        outcome = self.outcomes.get(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+        if outcome is None:
             return
-        outcome = list(self.outcomes.values())[row]
         if outcome.noisy is None:
             if outcome.results:  # arrays were released: compute again
                 self._submit([outcome.path], out_dir=None)
