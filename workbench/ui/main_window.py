@@ -223,14 +223,18 @@ class MainWindow(QMainWindow):
         self._memory_timer.start(2000)
         self._update_memory()
 
-    def _action(self, menu, text: str, slot, shortcut=None, *, name: str = "") -> QAction:
+    def _action(self, menu, text: str, slot, shortcut=None, *, name: str = "", before=None) -> QAction:
+        """A menu entry (at the end, or ``before`` another) whose shortcut works wherever the focus is."""
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if name:
             action.setObjectName(name)
         action.triggered.connect(slot)
-        menu.addAction(action)
+        if before is None:
+            menu.addAction(action)
+        else:
+            menu.insertAction(before, action)
         self.addAction(action)  # shortcuts work while docks have focus
         return action
 
@@ -382,12 +386,7 @@ class MainWindow(QMainWindow):
     def _add_lab_actions(self, lab) -> None:
         menus = {"file": self.file_menu}
         for menu_name, text, slot, shortcut in lab.menu_actions():
-            action = QAction(text, self)
-            if shortcut is not None:
-                action.setShortcut(QKeySequence(shortcut))
-            action.triggered.connect(slot)
-            menus[menu_name].insertAction(self._lab_actions_anchor, action)
-            self.addAction(action)
+            self._action(menus[menu_name], text, slot, shortcut, before=self._lab_actions_anchor)
 
     # -- dropped files -------------------------------------------------------------------
     def _lab_for_files(self, paths: list[str]):
