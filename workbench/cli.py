@@ -198,6 +198,20 @@ def _expand_option_pairs(items: list[str], fields: set[str]) -> list[str]:
     return out
 
 
+def parse_data_options(overrides: list[str], command: str) -> dict:
+    """``--set data.KEY=VALUE`` items of a lab command → dataset options (values parsed as literals)."""
+    from engines.tasks.config import parse_literal
+
+    options = {}
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key.startswith("data."):
+            raise UsageError(f"{command} --set takes data.KEY=VALUE, got {item!r}")
+        options[key[5:]] = parse_literal(text)
+    return options
+
+
 def _dry_build(config) -> None:
     """Build the model on the meta device: bad option values fail here, without allocating weights."""
     import torch

@@ -73,20 +73,6 @@ def cmd_download(args) -> int:
     return 0
 
 
-def _data_options(overrides: list[str]) -> dict:
-    from engines.tasks.config import parse_literal
-    from workbench.cli import UsageError
-
-    options = {}
-    for item in overrides:
-        key, sep, text = item.partition("=")
-        key = key.strip()
-        if not sep or not key.startswith("data."):
-            raise UsageError(f"hsi-svm --set takes data.KEY=VALUE, got {item!r}")
-        options[key[5:]] = parse_literal(text)
-    return options
-
-
 def cmd_svm(args) -> int:
     import time
 
@@ -96,12 +82,12 @@ def cmd_svm(args) -> int:
     from engines.data.hyperspectral import HSI_DATASETS, load_scene
     from engines.hsi_svm import fit_svm
     from workbench import hsi_maps
-    from workbench.cli import UsageError
+    from workbench.cli import UsageError, parse_data_options
     from workbench.store import RunStore
 
     if args.data not in HSI_DATASETS:
         raise UsageError(f"unknown scene {args.data!r}; valid choices: {', '.join(HSI_DATASETS)}")
-    options = _data_options(args.overrides)
+    options = parse_data_options(args.overrides, "hsi-svm")
     started = time.perf_counter()
     config = {"task": "hsi", "model": "svm", "data": args.data, "seed": args.seed, "train_ratio": args.train_ratio,
               "data_options": options, "C": args.c}

@@ -21,29 +21,15 @@ def add_commands(sub) -> dict:
     return {"retrieval-features": cmd_features, "retrieval-eval": cmd_eval}
 
 
-def _data_options(overrides: list[str]) -> dict:
-    from engines.tasks.config import parse_literal
-    from workbench.cli import UsageError
-
-    options = {}
-    for item in overrides:
-        key, sep, text = item.partition("=")
-        key = key.strip()
-        if not sep or not key.startswith("data."):
-            raise UsageError(f"retrieval-features --set takes data.KEY=VALUE, got {item!r}")
-        options[key[5:]] = parse_literal(text)
-    return options
-
-
 def cmd_features(args) -> int:
     from engines.data import DataError, load_dataset
     from engines.tasks.retrieval import RETRIEVAL_DATASETS, chance_map
-    from workbench.cli import UsageError
+    from workbench.cli import UsageError, parse_data_options
 
     if args.data not in RETRIEVAL_DATASETS:
         raise UsageError(f"unknown retrieval dataset {args.data!r}; valid choices: {', '.join(RETRIEVAL_DATASETS)}")
     try:
-        splits = load_dataset(args.data, **_data_options(args.overrides))
+        splits = load_dataset(args.data, **parse_data_options(args.overrides, "retrieval-features"))
     except (DataError, TypeError) as exc:  # TypeError: an option the loader does not take
         raise UsageError(str(exc)) from None
     pair = splits.info["pair"]
