@@ -23,7 +23,7 @@ def add_commands(sub) -> dict:
                       help="the exact command that trained the run (recorded in the manifest)")
     ship.add_argument("--title", default="", help="a readable title (default: the run's name)")
     ship.add_argument("--dtype", default="auto", choices=("auto", "float32", "float16"),
-                      help="auto: fp32, or fp16 when fp32 would exceed 10 MB")
+                      help="auto: fp32, or fp16 when fp32 would exceed 10 MB (gzip-compressed if still over)")
     ship.add_argument("--notes", default="")
     ship.add_argument("--folder", help="weights folder (default: $WORKBENCH_WEIGHTS or the package's assets/weights)")
     ship.add_argument("--replace", action="store_true", help="replace an entry of the same name")
@@ -78,7 +78,7 @@ def cmd_pretrained(args) -> int:
                 shown = {k: round(v, 4) for k, v in row["evaluation"].items()
                          if k in ("test_accuracy", "overall_accuracy", "val_psnr")}
                 print(f"{row['name']:<28} {row['task']:<9} {row['model']:<14} {row['dataset']:<13} "
-                      f"{row['bytes'] / 2**20:5.1f} MiB {row['dtype']:<8} {json.dumps(shown)}  sha256 {row['check']}")
+                      f"{row["bytes"] / 1e6:5.1f} MB {row['dtype']:<8} {json.dumps(shown)}  sha256 {row['check']}")
         return 1 if any(r["check"] != "ok" for r in rows) else 0
     if args.all == bool(args.names):
         raise _usage("`pretrained install` takes NAME … or --all")
@@ -107,7 +107,7 @@ def cmd_ship_weights(args) -> int:
     if args.json:
         print(json.dumps(entry.to_json()))
     else:
-        print(f"shipped run {args.run_id} as {entry.path} ({entry.bytes / 2**20:.2f} MiB, {entry.dtype}, "
+        print(f"shipped run {args.run_id} as {entry.path} ({entry.bytes / 1e6:.2f} MB, {entry.dtype}, "
               f"sha256 {entry.sha256})")
     return 0
 

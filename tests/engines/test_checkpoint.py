@@ -77,3 +77,24 @@ def test_trained_model_is_rebuilt_from_its_checkpoint(tmp_path):
     for key, value in model.state_dict().items():
         torch.testing.assert_close(value, state["model"][key])
     assert not model.training
+
+
+def test_gzip_compressed_checkpoint_round_trips_and_a_bomb_is_refused(tmp_path, monkeypatch):
+    import gzip
+
+    from engines import checkpoint as ck
+
+    state = {"model": {"w": torch.arange(1000, dtype=torch.float32)}, "epoch": 3}
+    packed = ck.save_checkpoint(state, tmp_path / "packed.pt", compress=True)
+    plain = ck.save_checkpoint(state, tmp_path / "plain.pt")
+    assert packed.read_bytes()[:2] == b"\x1f\x8b" and packed.stat().st_size < plain.stat().st_size
+    again = ck.save_checkpoint(state, tmp_path / "again.pt", compress=True)
+    assert again.read_bytes() == packed.read_bytes()  # deterministic bytes, so a stable sha256
+    loaded = ck.load_checkpoint(packed)
+    assert loaded["epoch"] == 3 and torch.equal(loaded["model"]["w"], state["model"]["w"])
+    monkeypatch.setattr(ck, "MAX_INFLATED_BYTES", 100)
+    with pytest.raises(ck.CheckpointError, match="packed.pt unpacks to more than"):
+        ck.load_checkpoint(packed)
+    (tmp_path / "broken.pt").write_bytes(gzip.compress(b"not a checkpoint"))
+    with pytest.raises(ck.CheckpointError, match="cannot read checkpoint .*broken.pt"):
+        ck.load_checkpoint(tmp_path / "broken.pt")

@@ -201,3 +201,21 @@ def test_listing_and_installing_import_neither_qt_nor_torch():
     code = ("import sys, workbench.pretrained as p, workbench.pretrained_cli, workbench.reproduce; p.entries();"
             "assert not {'PySide6', 'pyqtgraph', 'torch'} & set(sys.modules), sorted(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_file_still_over_the_limit_in_fp16_is_shipped_gzipped_and_loads(weights_dir, tmp_path, monkeypatch):
+    with RunStore() as store:
+        run_id = _fake_run(store, tmp_path)
+        full = pretrained.ship_run(run_id, name="full", command="workbench train", store=store)
+        monkeypatch.setattr(pretrained, "MAX_SHIPPED_BYTES", full.bytes // 2 - 1)  # fp16 alone cannot fit
+        packed = pretrained.ship_run(run_id, name="packed", command="workbench train", store=store)
+    assert packed.dtype == "float16" and packed.path == weights_dir / "packed.pt.gz"
+    assert packed.path.read_bytes()[:2] == b"\x1f\x8b" and packed.bytes <= pretrained.MAX_SHIPPED_BYTES
+    assert not (weights_dir / "packed.pt").exists()
+    x = torch.randn(2, 3, 16, 16)
+    assert torch.allclose(pretrained.load_model(full)(x), pretrained.load_model(packed)(x), atol=1e-2)
+    with RunStore() as store:  # installed as a run: the labs load the compressed copy through the same loader
+        installed = pretrained.install(packed, store=store)
+        checkpoint = store.get_run(installed.run_id).checkpoint
+    from engines.models import load_trained_model
+    assert torch.allclose(load_trained_model(checkpoint)(x), pretrained.load_model(packed)(x))
