@@ -78,7 +78,7 @@ def cmd_pretrained(args) -> int:
                 shown = {k: round(v, 4) for k, v in row["evaluation"].items()
                          if k in ("test_accuracy", "overall_accuracy", "val_psnr")}
                 print(f"{row['name']:<28} {row['task']:<9} {row['model']:<14} {row['dataset']:<13} "
-                      f"{row["bytes"] / 1e6:5.1f} MB {row['dtype']:<8} {json.dumps(shown)}  sha256 {row['check']}")
+                      f"{row['bytes'] / 1e6:5.1f} MB {row['dtype']:<8} {json.dumps(shown)}  sha256 {row['check']}")
         return 1 if any(r["check"] != "ok" for r in rows) else 0
     if args.all == bool(args.names):
         raise _usage("`pretrained install` takes NAME … or --all")
