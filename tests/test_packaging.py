@@ -224,3 +224,33 @@ def test_appstreamcli_validate():
 
 def test_spec_compiles_as_python():
     compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec")
+
+
+def test_shipped_weights_commands_parse_into_the_papers_protocol(tmp_path):
+    """The GPU training script's commands are valid ``workbench train`` configs with the paper's settings."""
+    import importlib.util
+
+    from workbench.cli import build_parser, config_from_args
+
+    spec = importlib.util.spec_from_file_location("train_shipped_weights", PACKAGING / "train_shipped_weights.py")
+    script = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = script  # its dataclasses look their module up there
+    spec.loader.exec_module(script)
+    jobs = {job.name: job for job in script.JOBS}
+    assert set(jobs) == {"dncnn_s_sigma15", "dncnn_s_sigma25", "dncnn_s_sigma50", "dncnn_b_blind"}
+    for job in jobs.values():
+        epochs = script.plan_epochs(job, steps_per_s=40.0, budget=400.0, min_epochs=2, max_epochs=50)
+        assert epochs == max(2, min(50, int(40.0 * 400 * 0.9 // job.steps_per_epoch)))
+        args = script.train_args(job, data=tmp_path, epochs=epochs, device="cpu", workers=3)
+        config = config_from_args(build_parser().parse_args(args))
+        assert (config.model, config.batch_size, config.lr, config.scheduler) == (job.model, 128, 1e-3, "step")
+        assert config.step_size == -(-6 * epochs // 10) < epochs  # one ×0.1 drop, after 60 % of the epochs
+        assert config.data_options["max_patches"] == job.patches_per_epoch
+        assert config.val_data == str(tmp_path / "set12")
+    blind = config_from_args(build_parser().parse_args(
+        script.train_args(jobs["dncnn_b_blind"], data=tmp_path, epochs=5, device="cpu", workers=0)))
+    assert blind.blind and (blind.sigma_min, blind.sigma_max) == (0.0, 55.0)
+    assert blind.data_options["patch_size"] == 50 and blind.data_options["max_patches"] == 128 * 3000
+    sigma15 = config_from_args(build_parser().parse_args(
+        script.train_args(jobs["dncnn_s_sigma15"], data=tmp_path, epochs=5, device="cpu", workers=0)))
+    assert sigma15.sigma == 15.0 and not sigma15.blind and sigma15.data_options["patch_size"] == 40

@@ -385,6 +385,32 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
     return entry
 
 
+def merge_shipped(source: str | os.PathLike, directory: str | os.PathLike | None = None) -> list[Entry]:
+    """Copy the entries of another weights folder (``ship-weights`` run elsewhere, e.g. on a GPU machine) and
+    their files into ``directory`` (default: the weights folder), replacing entries of the same name.
+
+    Every file is checked against its entry's sha256 first; nothing is copied if one fails."""
+    source_entries = entries(source)
+    if not source_entries:
+        raise PretrainedError(f"{manifest_path(source)} lists no weights")
+    for entry in source_entries:
+        verify(entry)
+    folder = Path(directory) if directory is not None else paths.weights_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = read_manifest(folder)
+    listed = list(manifest["entries"])
+    for entry in source_entries:
+        shutil.copyfile(entry.path, folder / entry.file)
+        os.chmod(folder / entry.file, 0o644)
+        names = [e.get("name") for e in listed]
+        if entry.name in names:
+            listed[names.index(entry.name)] = entry.to_json()
+        else:
+            listed.append(entry.to_json())
+    _write_manifest({**manifest, "format_version": MANIFEST_VERSION, "entries": listed}, folder)
+    return [Entry.from_json(e.to_json(), folder) for e in source_entries]
+
+
 def _fresh_training_state(task: str, config: dict[str, Any], model) -> dict[str, Any]:
     """A new optimizer, scheduler and seeded RNG state (a few kB), so ``workbench resume ID --epochs N`` on an
     installed pretrained run fine-tunes it (fresh optimizer, like imported weights) instead of failing."""

@@ -219,3 +219,24 @@ def test_file_still_over_the_limit_in_fp16_is_shipped_gzipped_and_loads(weights_
         checkpoint = store.get_run(installed.run_id).checkpoint
     from engines.models import load_trained_model
     assert torch.allclose(load_trained_model(checkpoint)(x), pretrained.load_model(packed)(x))
+
+
+def test_weights_shipped_elsewhere_merge_in_checked_and_replacing_by_name(weights_dir, tmp_path):
+    elsewhere = tmp_path / "gpu-weights"
+    with RunStore() as store:
+        run_id = _fake_run(store, tmp_path)
+        pretrained.ship_run(run_id, name="kept", command="workbench train", store=store)
+        pretrained.ship_run(run_id, name="tiny_cnn", command="old command", store=store)
+        pretrained.ship_run(run_id, name="tiny_cnn", command="workbench train --epochs 9", store=store,
+                            directory=elsewhere)
+    merged = pretrained.merge_shipped(elsewhere)
+    assert [e.name for e in merged] == ["tiny_cnn"]
+    listed = {e.name: e for e in pretrained.entries()}
+    assert set(listed) == {"kept", "tiny_cnn"} and listed["tiny_cnn"].command == "workbench train --epochs 9"
+    assert pretrained.verify(listed["tiny_cnn"]) == weights_dir / "tiny_cnn.pt"
+    # A damaged source file is refused before anything is copied.
+    (elsewhere / "tiny_cnn.pt").write_bytes(b"damaged")
+    before = pretrained.manifest_path().read_bytes()
+    with pytest.raises(pretrained.PretrainedError, match="tiny_cnn"):
+        pretrained.merge_shipped(elsewhere)
+    assert pretrained.manifest_path().read_bytes() == before
