@@ -282,5 +282,6 @@ class ProbabilityPlot(pg.PlotWidget):
             else:
                 bar.setVisible(False)
         axis = self.getPlotItem().getAxis("bottom")
-        axis.setTicks([[(i, name[:12]) for i, name in enumerate(class_names)]])
+        # Class numbers, as in the legend beside the maps ("3. Corn-mintill"): 16 names do not fit under bars.
+        axis.setTicks([[(i, str(i + 1)) for i in range(len(class_names))]])
         self.setXRange(-0.6, len(class_names) - 0.4, padding=0)

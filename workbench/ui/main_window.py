@@ -340,6 +340,7 @@ class MainWindow(QMainWindow):
         while self.form_holder.count():
             item = self.form_holder.takeAt(0)
             if item.widget():
+                item.widget().hide()  # at once: deleteLater waits for the event loop
                 item.widget().deleteLater()
         self.form_holder.addWidget(self.config_form)
         for name in TASKS.names():
