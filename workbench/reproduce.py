@@ -29,13 +29,14 @@ DNCNN_SIGMAS = (15, 25, 50)
 BSD68_QUICK_SIGMAS = (25,)
 DIGITS_TARGET = 0.90  # our own bar for the digits models: far above chance (0.10); no published number exists
 
-# Issue #9's targets for the shipped weights: (model, dataset, setting) → (kind, value).
-# "min": ours ≥ value; "within": |ours − published| ≤ value.
-TARGETS: dict[tuple[str, str, str], tuple[str, float]] = {
-    ("dncnn_s", "set12", "σ=25"): ("min", 30.0),
-    ("dncnn_s", "bsd68", "σ=25"): ("min", 28.8),
-    **{("dncnn_b", "set12", f"σ={s}"): ("within", 0.4) for s in DNCNN_SIGMAS},
-    ("hybridsn", "indian_pines", "train 30 %"): ("min", 0.995),
+# Issue #9's targets for the shipped weights: (model, dataset, setting, metric) → (kind, value).
+# "min": ours ≥ value; "within": |ours − published| ≤ value. HybridSN's target is on OA only (AA and kappa
+# are reported beside it without one).
+TARGETS: dict[tuple[str, str, str, str], tuple[str, float]] = {
+    ("dncnn_s", "set12", "σ=25", "psnr"): ("min", 30.0),
+    ("dncnn_s", "bsd68", "σ=25", "psnr"): ("min", 28.8),
+    **{("dncnn_b", "set12", f"σ={s}", "psnr"): ("within", 0.4) for s in DNCNN_SIGMAS},
+    ("hybridsn", "indian_pines", "train 30 %", "overall_accuracy"): ("min", 0.995),
 }
 
 # The authors' files in --published-weights DIR: which model and σ each one is.
@@ -137,7 +138,7 @@ def _setting(entry: dict[str, Any]) -> str:
 def _judge(row: Row) -> Row:
     if row.ours is not None and row.published is not None:
         row.difference = row.ours - row.published
-    target = TARGETS.get((row.model, row.dataset, row.setting))
+    target = TARGETS.get((row.model, row.dataset, row.setting, row.metric))
     if target is not None and row.weights.startswith("shipped"):
         kind, value = target
         if kind == "min":
