@@ -54,6 +54,7 @@ def test_map_shows_the_scene_with_predicted_colours_and_a_click_shows_the_spectr
         qtbot.mouseClick(lab.compute_button, Qt.MouseButton.LeftButton)
     assert len(view.panels) == 2
     qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
+    assert lab.progress.value() == lab.progress.maximum() > 0  # finished reads 100 %, not 0 %
 
     rgba = view.overlay_rgba(1)
     assert rgba.shape == (30, 36, 4)

@@ -307,6 +307,9 @@ class HyperspectralLab(Lab):
     def _on_done(self, kind: str, result: dict) -> None:
         if self.sender() is not self._worker or self._pending is not None:
             return  # superseded
+        if self.progress.maximum() == 0:  # the busy indicator of a load that had nothing to compute
+            self.progress.setRange(0, 1)
+        self.progress.setValue(self.progress.maximum())
         self._scenes.update(result["scenes"])
         self._run_scene.update(result["run_scene"])
         self.maps = result["maps"]
