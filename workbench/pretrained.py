@@ -314,6 +314,8 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
 
     from engines.checkpoint import load_checkpoint, save_checkpoint
     from engines.models import load_trained_model
+    from engines.tasks import get_task
+    from engines.tasks.loop import fresh_training_state
 
     if not name or not name.replace("_", "").replace("-", "").isalnum():
         raise PretrainedError(f"invalid name {name!r}: use letters, digits, '_' and '-'")
@@ -341,7 +343,8 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
     weights = {k: v.detach().clone().contiguous() for k, v in state["model"].items()}
     payload = {"task": run.task, "config": run.config, "model_spec": state["model_spec"], "model": weights,
                "epoch": state.get("epoch", run.epoch), "step": state.get("step", run.step),
-               **_fresh_training_state(run.task, run.config, load_trained_model(run.checkpoint))}
+               **fresh_training_state(get_task(run.task).config_cls.from_dict(dict(run.config)),
+                                       load_trained_model(run.checkpoint))}
     target = folder / f"{name}.pt"
     stored = "float32"
     save_checkpoint(payload, target)
@@ -371,17 +374,7 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
                               "torch": torch.__version__, "seconds": round(run.seconds or 0.0, 1),
                               "finished": time.strftime("%Y-%m-%d", time.localtime(run.finished_at or 0))},
                   notes=notes, directory=str(folder))
-    listed = list(manifest["entries"])
-    names = [e.get("name") for e in listed]
-    if name in names:  # replaced in place: the order is the order the window installs them in
-        listed[names.index(name)] = entry.to_json()
-    else:
-        listed.append(entry.to_json())
-    manifest = {"format_version": MANIFEST_VERSION,
-                "about": manifest.get("about", "Models trained by this project's own commands; see "
-                                                "docs/reproduction.md. Checked by sha256 before loading."),
-                "entries": listed}
-    _write_manifest(manifest, folder)
+    _write_entries(manifest, [entry], folder)
     return entry
 
 
@@ -397,35 +390,25 @@ def merge_shipped(source: str | os.PathLike, directory: str | os.PathLike | None
         verify(entry)
     folder = Path(directory) if directory is not None else paths.weights_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = read_manifest(folder)
-    listed = list(manifest["entries"])
     for entry in source_entries:
         shutil.copyfile(entry.path, folder / entry.file)
         os.chmod(folder / entry.file, 0o644)
+    _write_entries(read_manifest(folder), source_entries, folder)
+    return [Entry.from_json(e.to_json(), folder) for e in source_entries]
+
+
+def _write_entries(manifest: dict[str, Any], new: list[Entry], folder: Path) -> None:
+    """Write ``manifest`` with ``new`` added; an entry of the same name is replaced in place (the order is the
+    order the window installs them in)."""
+    listed = list(manifest["entries"])
+    for entry in new:
         names = [e.get("name") for e in listed]
         if entry.name in names:
             listed[names.index(entry.name)] = entry.to_json()
         else:
             listed.append(entry.to_json())
-    _write_manifest({**manifest, "format_version": MANIFEST_VERSION, "entries": listed}, folder)
-    return [Entry.from_json(e.to_json(), folder) for e in source_entries]
+    _write_manifest({"format_version": MANIFEST_VERSION,
+                     "about": manifest.get("about", "Models trained by this project's own commands; see "
+                                                    "docs/reproduction.md. Checked by sha256 before loading."),
+                     "entries": listed}, folder)
 
-
-def _fresh_training_state(task: str, config: dict[str, Any], model) -> dict[str, Any]:
-    """A new optimizer, scheduler and seeded RNG state (a few kB), so ``workbench resume ID --epochs N`` on an
-    installed pretrained run fine-tunes it (fresh optimizer, like imported weights) instead of failing."""
-    from engines.seeding import capture_rng_state, restore_rng_state, seed_everything
-    from engines.tasks import get_task
-    from engines.tasks.loop import _make_optimizer, _make_scheduler
-
-    train_config = get_task(task).config_cls.from_dict(dict(config))
-    optimizer = _make_optimizer(train_config, model.parameters())
-    scheduler = _make_scheduler(train_config, optimizer)
-    saved = capture_rng_state()
-    try:
-        seed_everything(train_config.seed)
-        rng = capture_rng_state()
-    finally:
-        restore_rng_state(saved)
-    return {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "rng": rng,
-            "batch_in_epoch": 0, "best": None}

@@ -187,19 +187,7 @@ def checkpoint_for_model(config: DenoiseConfig, model: torch.nn.Module, model_sp
     It carries fresh optimizer/scheduler states and the RNG state ``config.seed`` gives, so ``resume``
     fine-tunes it exactly like a run that had just started. The process's global RNG is left as it was.
     """
-    from engines.seeding import capture_rng_state, restore_rng_state, seed_everything
-    from engines.tasks.loop import _make_optimizer, _make_scheduler
+    from engines.tasks.loop import fresh_training_state
 
-    optimizer = _make_optimizer(config, model.parameters())
-    scheduler = _make_scheduler(config, optimizer)
-    saved = capture_rng_state()
-    try:
-        seed_everything(config.seed)
-        rng = capture_rng_state()
-    finally:
-        restore_rng_state(saved)
-    return {
-        "task": config.task, "config": config.to_dict(), "model_spec": model_spec, "model": model.state_dict(),
-        "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "rng": rng,
-        "epoch": 0, "batch_in_epoch": 0, "step": 0, "best": None,
-    }
+    return {"task": config.task, "config": config.to_dict(), "model_spec": model_spec, "model": model.state_dict(),
+            "epoch": 0, "step": 0, **fresh_training_state(config, model)}

@@ -87,6 +87,22 @@ def _make_scheduler(config: TrainConfig, optimizer):
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _epoch: 1.0)
 
 
+def fresh_training_state(config: TrainConfig, model: nn.Module) -> dict[str, Any]:
+    """A new optimizer and scheduler for ``model`` and the RNG state ``config.seed`` gives, in checkpoint form
+    (epoch 0 of a run), for weights trained elsewhere (imported or shipped): ``resume`` then fine-tunes them
+    like a run that had just started. The process's global RNG is left as it was."""
+    optimizer = _make_optimizer(config, model.parameters())
+    scheduler = _make_scheduler(config, optimizer)
+    saved = capture_rng_state()
+    try:
+        seed_everything(config.seed)
+        rng = capture_rng_state()
+    finally:
+        restore_rng_state(saved)
+    return {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "rng": rng,
+            "batch_in_epoch": 0, "best": None}
+
+
 def _use_channels_last(config: TrainConfig, device: torch.device, input_shape) -> bool:
     if len(input_shape) != 3 or config.channels_last == "off":
         return False
