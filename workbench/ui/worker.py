@@ -58,23 +58,15 @@ def worker_thread(owner: QObject, worker: QObject, name: str) -> QThread:
     return thread
 
 
-class FunctionWorker(QObject):
-    """Runs ``fn(should_stop, progress)`` once off the GUI thread; the outcome travels back as signals.
-
-    ``cancelled``: exception types meaning the job stopped on request (reported as ``"cancelled"``);
-    ``plain``: exception types whose message is shown as it is (others get their type name in front).
-    Progress is coalesced to ≤ 20 signals a second (the last one always goes out).
-    """
+class StoppableWorker(QObject):
+    """A worker object for a background thread: a stop flag the job polls, and ``progress(done, total)``
+    coalesced to one signal per ``progress_interval`` seconds (the last one always goes out)."""
 
     progress = Signal(int, int)  # done, total
-    done = Signal(str, object)  # kind, result
-    failed = Signal(str, str)  # kind, message ("cancelled" when stopped)
-    finished = Signal()
+    progress_interval = EMIT_INTERVAL
 
-    def __init__(self, kind: str, fn, *, cancelled: tuple[type, ...] = (), plain: tuple[type, ...] = ()) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.kind, self.fn = kind, fn
-        self.cancelled, self.plain = cancelled, plain
         self._stop = False
         self._last_progress = 0.0
 
@@ -84,16 +76,34 @@ class FunctionWorker(QObject):
     def should_stop(self) -> bool:
         return self._stop
 
-    def _progress(self, done: int, total: int) -> None:
+    def _emit_progress(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if now - self._last_progress >= EMIT_INTERVAL or done >= total:
+        if now - self._last_progress >= self.progress_interval or done >= total:
             self._last_progress = now
             self.progress.emit(int(done), int(total))
+
+
+class FunctionWorker(StoppableWorker):
+    """Runs ``fn(should_stop, progress)`` once off the GUI thread; the outcome travels back as signals.
+
+    ``cancelled``: exception types meaning the job stopped on request (reported as ``"cancelled"``);
+    ``plain``: exception types whose message is shown as it is (others get their type name in front).
+    Progress is coalesced to ≤ 20 signals a second (the last one always goes out).
+    """
+
+    done = Signal(str, object)  # kind, result
+    failed = Signal(str, str)  # kind, message ("cancelled" when stopped)
+    finished = Signal()
+
+    def __init__(self, kind: str, fn, *, cancelled: tuple[type, ...] = (), plain: tuple[type, ...] = ()) -> None:
+        super().__init__()
+        self.kind, self.fn = kind, fn
+        self.cancelled, self.plain = cancelled, plain
 
     @Slot()
     def run(self) -> None:
         try:
-            result = self.fn(self.should_stop, self._progress)
+            result = self.fn(self.should_stop, self._emit_progress)
         except self.cancelled:
             self.failed.emit(self.kind, "cancelled")
         except Exception as exc:  # never let an exception escape a worker thread

@@ -8,14 +8,13 @@ current image (or on a built-in test image); while that run trains, the preview 
 """
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from workbench.ui.guide import GuidePane
 from workbench.ui.labs import Lab
+from workbench.ui.worker import StoppableWorker, worker_thread
 
 KEEP_IMAGES = 12  # results whose arrays stay in memory; older ones keep their scores and outputs only
 PROGRESS_INTERVAL = 0.1
@@ -83,10 +83,10 @@ class FileOutcome:
             else Path(self.path).name
 
 
-class DenoiseWorker(QObject):
+class DenoiseWorker(StoppableWorker):
     """Denoises a list of files with a list of methods; one :class:`FileOutcome` per file."""
 
-    progress = Signal(int, int)
+    progress_interval = PROGRESS_INTERVAL
     file_done = Signal(object)
     finished = Signal()
 
@@ -97,20 +97,9 @@ class DenoiseWorker(QObject):
         self.sigma, self.add_noise, self.seed, self.out_dir = sigma, add_noise, seed, out_dir
         self.models = models  # shared cache: (checkpoint, mtime) → prepared model
         self.images = images or {}  # path → LoadedImage already in memory (built-in sample)
-        self._stop = False
-        self._last = 0.0
-
-    def request_stop(self) -> None:
-        self._stop = True
-
-    def should_stop(self) -> bool:
-        return self._stop
 
     def _progress(self, done: float, total: int) -> None:
-        now = time.monotonic()
-        if now - self._last >= PROGRESS_INTERVAL or done >= total:
-            self._last = now
-            self.progress.emit(int(done * 1000), int(total * 1000))
+        self._emit_progress(int(done * 1000), int(total * 1000))  # per mille: tiles make fractional files
 
     @Slot()
     def run(self) -> None:
@@ -486,8 +475,6 @@ class DenoisingLab(Lab):
         self._start(*job)
 
     def _start(self, paths, methods, sigma, add_noise, seed, out_dir, images) -> None:
-        from workbench.ui.worker import worker_thread
-
         worker = DenoiseWorker(paths, methods, sigma=sigma, add_noise=add_noise, seed=seed, out_dir=out_dir,
                                models=self._models, images=images)
         thread = worker_thread(self, worker, "denoise")
