@@ -1,6 +1,6 @@
 """Pure PyTorch / NumPy engines: models, data, task loops, metrics. Never imports Qt."""
 
-from engines.events import (  # noqa: F401
+from engines.core.events import (  # noqa: F401
     CheckpointSaved,
     EpochDone,
     Failed,

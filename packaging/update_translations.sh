@@ -5,15 +5,15 @@
 #                                             # lrelease: assets/i18n/*.ts -> *.qm (what the app loads)
 #
 # Then translate the new entries (type="unfinished") with Qt Linguist (pyside6-linguist) or an editor,
-# and run this script again so the .qm files follow; tests/ui/test_i18n.py fails on unfinished entries
+# and run this script again so the .qm files follow; tests/ui/shell/test_i18n.py fails on unfinished entries
 # and on a .qm older than its .ts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 LANGUAGES=(zh_CN)
 # Everything the window shows: the UI, and the core's texts marked with QT_TRANSLATE_NOOP
-# (study presets; the engines' texts are listed in workbench/ui/engine_texts.py).
-SOURCES=(workbench/ui/*.py workbench/ui/labs/*.py workbench/studies.py)
+# (study presets; the engines' texts are listed in workbench/ui/shell/engine_texts.py).
+SOURCES=(workbench/ui/*.py workbench/ui/shell/lab/*.py workbench/studies.py)
 
 for lang in "${LANGUAGES[@]}"; do
     ts="assets/i18n/workbench_${lang}.ts"

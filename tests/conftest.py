@@ -19,7 +19,7 @@ def workbench_home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     # The window installs the shipped pretrained models as runs; tests that count runs expect an empty
-    # store, so only the tests of that feature turn it on (tests/ui/test_pretrained_ui.py).
+    # store, so only the tests of that feature turn it on (tests/ui/shell/test_pretrained_ui.py).
     monkeypatch.setenv("WORKBENCH_PRETRAINED", "off")
     return home
 

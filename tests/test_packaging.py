@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import workbench
-from workbench.ui.app import DESKTOP_FILE_NAME
+from workbench.ui.shell.app import DESKTOP_FILE_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGING = ROOT / "packaging"

@@ -30,8 +30,8 @@ COLD_START_TIMEOUT_S = 120
 # ``workbench bench SUITE``: the module that measures it, with ``run(quick=, progress=) -> dict``,
 # ``format_report(dict) -> str`` and a ``BenchError``. The parser reads this on every start-up,
 # so this module keeps its heavier imports inside the functions.
-SUITES = {"ui": "workbench.bench", "classify": "workbench.bench_classify", "denoise": "workbench.bench_denoise",
-          "hsi": "workbench.bench_hsi"}
+SUITES = {"ui": "workbench.bench", "classify": "workbench.labs.classify.bench", "denoise": "workbench.labs.denoise.bench",
+          "hsi": "workbench.labs.hsi.bench"}
 
 
 class BenchError(RuntimeError):
@@ -74,8 +74,8 @@ def machine_info() -> dict:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:
         usable = os.cpu_count()
-    from PySide6 import __version__ as pyside_version
     import pyqtgraph
+    from PySide6 import __version__ as pyside_version
 
     return {
         "cpu_count": os.cpu_count(),
@@ -97,7 +97,7 @@ def cold_start(*, launches: int, home: str) -> dict:
     """Median seconds from spawning ``python -m workbench`` to its main window's first paint."""
     import subprocess
 
-    from workbench.ui.app import FIRST_PAINT_PROBE_ENV  # app.py loads Qt only inside its functions
+    from workbench.ui.shell.app import FIRST_PAINT_PROBE_ENV  # app.py loads Qt only inside its functions
 
     values: list[float] = []
     engines_first: list[bool] = []
@@ -148,8 +148,8 @@ def run_ui_bench(*, quick: bool = False, progress: Callable[[str], None] = lambd
         progress("cold start: launching the app to its first paint…")
         cold = cold_start(launches=1 if quick else 3, home=os.path.join(tmp, "cold"))
 
-        from engines.tasks import make_config
-        from workbench.ui import bench_ui
+        from engines.core.tasks import make_config
+        from workbench.ui.shell import bench_ui
 
         window = bench_ui.open_window()
         try:

@@ -18,10 +18,10 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Labs add their own subcommands: each module has ``add_commands(subparsers) -> {name: handler}``
 # and must import nothing heavy at module level (the window's start-up goes through this parser).
 COMMAND_MODULES: list[str] = []
-COMMAND_MODULES.append("workbench.classify_cli")
-COMMAND_MODULES.append("workbench.denoise_cli")
-COMMAND_MODULES.append("workbench.hsi_cli")
-COMMAND_MODULES.append("workbench.retrieval_cli")
+COMMAND_MODULES.append("workbench.labs.classify.cli")
+COMMAND_MODULES.append("workbench.labs.denoise.cli")
+COMMAND_MODULES.append("workbench.labs.hsi.cli")
+COMMAND_MODULES.append("workbench.labs.retrieval.cli")
 COMMAND_MODULES.append("workbench.pretrained_cli")
 
 
@@ -104,11 +104,11 @@ def config_from_args(args: argparse.Namespace):
     import dataclasses
     from typing import get_type_hints
 
-    from engines.data import DATASETS
+    from engines.core.config import ConfigError, parse_literal, parse_value
+    from engines.core.data import DATASETS
+    from engines.core.registry import UnknownName, keyword_options
+    from engines.core.tasks import get_task
     from engines.models import MODELS
-    from engines.registry import UnknownName, keyword_options
-    from engines.tasks import get_task
-    from engines.tasks.config import ConfigError, parse_literal, parse_value
 
     try:
         spec = get_task(args.task)
@@ -126,7 +126,7 @@ def config_from_args(args: argparse.Namespace):
     overrides = _expand_option_pairs(args.overrides, fields)
     recipe = [item.partition("=")[2].strip() for item in overrides if item.partition("=")[0].strip() == "recipe"]
     if recipe:
-        from engines.tasks.recipes import recipe_values
+        from engines.labs.classify.recipes import recipe_values
 
         try:
             values = {**recipe_values(recipe[-1]), **values}  # explicit options win over the recipe
@@ -200,7 +200,7 @@ def _expand_option_pairs(items: list[str], fields: set[str]) -> list[str]:
 
 def parse_data_options(overrides: list[str], command: str) -> dict:
     """``--set data.KEY=VALUE`` items of a lab command → dataset options (values parsed as literals)."""
-    from engines.tasks.config import parse_literal
+    from engines.core.config import parse_literal
 
     options = {}
     for item in overrides:
@@ -240,8 +240,8 @@ def _install_stop_handler(control) -> None:
 
 
 def _run_session(config, run_id, *, resume: bool, as_json: bool, progress: bool) -> int:
-    from engines.control import RunControl
-    from engines.distributed import DistInfo
+    from engines.core.control import RunControl
+    from engines.core.distributed import DistInfo
     from workbench.progress import ConsoleProgress
     from workbench.runner import TrainingSession
     from workbench.store import RunStore
@@ -267,7 +267,7 @@ def _run_session(config, run_id, *, resume: bool, as_json: bool, progress: bool)
 
 
 def cmd_train(args) -> int:
-    from engines.distributed import DistInfo, barrier
+    from engines.core.distributed import DistInfo
     from workbench.runner import create_run
     from workbench.store import RunStore
 
@@ -284,7 +284,7 @@ def cmd_train(args) -> int:
 def cmd_resume(args) -> int:
     import os
 
-    from engines.tasks.config import ConfigError
+    from engines.core.config import ConfigError
     from workbench.runner import config_for_run
     from workbench.store import RunStore
 
@@ -330,7 +330,7 @@ def cmd_runs(args) -> int:
 
 
 def _primary_metric(run) -> str:
-    from engines.tasks import TASKS
+    from engines.core.tasks import TASKS
 
     metrics = run.metrics
     if run.task in TASKS:
@@ -429,7 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            from workbench.ui.app import run_app
+            from workbench.ui.shell.app import run_app
 
             return run_app(self_test=args.self_test)
         return COMMANDS[args.command](args)

@@ -7,7 +7,7 @@ optimizer state so an installed run can be fine-tuned), its sha256, and how it w
 its evaluation numbers.
 
 A file is checked against the manifest's sha256 before anything reads it, and read with
-``torch.load(..., weights_only=True)`` (``engines.checkpoint``), so a tampered or truncated file is refused
+``torch.load(..., weights_only=True)`` (``engines.core.checkpoint``), so a tampered or truncated file is refused
 with a message naming it and no code from it ever runs.
 
 Installing an entry records it as an ordinary finished run (tag ``pretrained``, weights copied to
@@ -145,7 +145,7 @@ def _write_manifest(data: dict[str, Any], directory: Path) -> Path:
 
 # -- checking and loading -----------------------------------------------------------------------------------
 def file_sha256(path: str | os.PathLike) -> str:
-    # engines.weights has the same helper, but importing it loads torch; listing must stay cheap.
+    # engines.labs.denoise.weights has the same helper, but importing it loads torch; listing must stay cheap.
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -307,15 +307,15 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
     The file holds the weights, model_spec, config and epoch, plus a *fresh* optimizer/scheduler/RNG state of a
     few kB (so resuming an installed run fine-tunes it) — never the trained optimizer's moments. ``dtype`` ``auto`` keeps fp32 unless the file would exceed 10 MB, then stores
     floating tensors as fp16 (loading casts them back into the fp32 model); ``float16``/``float32`` force it.
-    A file still over the limit is gzip-compressed (``engines.checkpoint`` reads it; fp16 weights shrink ~9 %).
+    A file still over the limit is gzip-compressed (``engines.core.checkpoint`` reads it; fp16 weights shrink ~9 %).
     ``evaluation`` defaults to the run's final metrics.
     """
     import torch
 
-    from engines.checkpoint import load_checkpoint, save_checkpoint
+    from engines.core.checkpoint import load_checkpoint, save_checkpoint
+    from engines.core.loop import fresh_training_state
+    from engines.core.tasks import get_task
     from engines.models import load_trained_model
-    from engines.tasks import get_task
-    from engines.tasks.loop import fresh_training_state
 
     if not name or not name.replace("_", "").replace("-", "").isalnum():
         raise PretrainedError(f"invalid name {name!r}: use letters, digits, '_' and '-'")

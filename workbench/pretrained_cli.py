@@ -95,7 +95,7 @@ def cmd_pretrained(args) -> int:
 
 
 def cmd_ship_weights(args) -> int:
-    from engines.checkpoint import CheckpointError
+    from engines.core.checkpoint import CheckpointError
     from workbench import pretrained
 
     try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from engines.events import EpochDone, Event, Failed, Finished, Started, StepDone
+from engines.core.events import EpochDone, Event, Failed, Finished, Started, StepDone
 
 
 class ConsoleProgress:

@@ -3,9 +3,9 @@
 Rows come from two sources:
 
 * every shipped model in ``assets/weights/manifest.json``, evaluated with its lab's own code — denoising with
-  ``engines.denoise.evaluate_images`` on Set12/BSD68 (the paper's protocol, noise seed 0), classification with
-  the classify task's test split and ``engines.tasks.loop.evaluate``, HybridSN with
-  ``engines.tasks.hsi.evaluate_test_split`` on every test pixel of the run's own seeded split;
+  ``engines.labs.denoise.methods.evaluate_images`` on Set12/BSD68 (the paper's protocol, noise seed 0), classification with
+  the classify task's test split and ``engines.core.loop.evaluate``, HybridSN with
+  ``engines.labs.hsi.task.evaluate_test_split`` on every test pixel of the run's own seeded split;
 * every row of ``assets/reference_results.json``: measured where the shipped weights (or, with
   ``published_weights``, the authors' DnCNN files) and the test data are at hand, otherwise listed as
   ``not measured`` with the reason (CIFAR-10 needs a download, no shipped DnCNN yet, …). Parameter counts
@@ -15,6 +15,7 @@ Targets are issue #9's acceptance numbers for the shipped weights (:data:`TARGET
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 import time
@@ -169,8 +170,8 @@ def _timed(fn: Callable[[], float]) -> tuple[float, float]:
 # -- evaluating one model -----------------------------------------------------------------------------------
 def dncnn_psnr(model, folder: Path, sigma: float, *, seed: int = 0) -> float:
     """Mean PSNR over a folder of clean images: the denoising lab's evaluation (``workbench eval-denoise``)."""
-    from engines.denoise import evaluate_images, prepare_model
-    from engines.images import list_images
+    from engines.labs.denoise.images import list_images
+    from engines.labs.denoise.methods import evaluate_images, prepare_model
 
     images = list_images(folder)
     if not images:
@@ -183,9 +184,9 @@ def classify_scores(entry, model) -> dict[str, float]:
     """Test accuracy on the run's own test split (same dataset options and seed as training)."""
     import torch
 
-    from engines.tasks import get_task
-    from engines.tasks.classify import build_problem
-    from engines.tasks.loop import evaluate
+    from engines.core.loop import evaluate
+    from engines.core.tasks import get_task
+    from engines.labs.classify.task import build_problem
 
     config = get_task(entry.task).config_cls.from_dict(dict(entry.config))
     problem = build_problem(config)
@@ -194,8 +195,8 @@ def classify_scores(entry, model) -> dict[str, float]:
 
 def hsi_scores(entry, model) -> dict[str, float]:
     """OA/AA/kappa on every test pixel of the run's split (its train_ratio and seed)."""
-    from engines.tasks import get_task
-    from engines.tasks.hsi import build_problem, evaluate_test_split
+    from engines.core.tasks import get_task
+    from engines.labs.hsi.task import build_problem, evaluate_test_split
 
     config = get_task("hsi").config_cls.from_dict(dict(entry.config))
     holder: dict = {}
@@ -220,7 +221,7 @@ def _dncnn_rows(model_name: str, weights_label: str, model, sigmas: Iterable[int
                 row.status = "not measured"
                 row.reason = f"no {dataset} folder (pass --{dataset} DIR or set {ENV_SHARED_DATA})"
             else:
-                row.ours, row.seconds = _timed(lambda: dncnn_psnr(model, folder, sigma))
+                row.ours, row.seconds = _timed(functools.partial(dncnn_psnr, model, folder, sigma))
             rows.append(_judge(row))
     return rows
 
@@ -253,7 +254,7 @@ def shipped_rows(data: DataPaths, progress: Callable[[str], None] = lambda _m: N
             row = Row(name=f"{entry.model} {entry.dataset} OA ({label})", model=entry.model, dataset=entry.dataset,
                       setting=f"train {ratio * 100:g} %", metric="overall_accuracy", weights=label,
                       published=ref["value"] if ref else None, source=(ref or {}).get("source", ""))
-            scores, row.seconds = _timed(lambda: hsi_scores(entry, model))
+            scores, row.seconds = _timed(functools.partial(hsi_scores, entry, model))
             row.ours = float(scores["overall_accuracy"])
             new = [_judge(row)]
             for metric in ("average_accuracy", "kappa"):
@@ -268,7 +269,7 @@ def shipped_rows(data: DataPaths, progress: Callable[[str], None] = lambda _m: N
                       setting=f"{entry.epochs} epochs", metric="test_accuracy", weights=label,
                       published=ref["value"] if ref else None,
                       source=(ref or {}).get("source", "no published number (offline dataset of this project)"))
-            scores, row.seconds = _timed(lambda: classify_scores(entry, model))
+            scores, row.seconds = _timed(functools.partial(classify_scores, entry, model))
             row.ours = float(scores["test_accuracy"])
             row.difference = row.ours - row.published if row.published is not None else None
             if entry.dataset == "digits":
@@ -285,7 +286,7 @@ def shipped_rows(data: DataPaths, progress: Callable[[str], None] = lambda _m: N
 def published_weight_rows(folder: Path, data: DataPaths, progress: Callable[[str], None] = lambda _m: None,
                           *, full: bool = False) -> list[Row]:
     """The authors' DnCNN weights in ``folder`` through the same evaluation (reproduces the paper's table)."""
-    from engines.weights import WeightsError, load_dncnn_weights
+    from engines.labs.denoise.weights import WeightsError, load_dncnn_weights
 
     rows = []
     for model_name, filename, sigmas in PUBLISHED_FILES:
@@ -309,8 +310,8 @@ def published_weight_rows(folder: Path, data: DataPaths, progress: Callable[[str
 
 def _param_rows() -> list[Row]:
     """Parameter counts of the reference architectures: measurable anywhere, from the model builders alone."""
+    from engines.core.summary import count_parameters
     from engines.models import MODELS, build_model
-    from engines.summary import count_parameters
     from workbench.reference import reference_results
 
     rows = []

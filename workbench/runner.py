@@ -12,9 +12,10 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Protocol
 
-from engines.control import RunControl
-from engines.distributed import DistInfo
-from engines.events import (
+from engines.core.config import TrainConfig
+from engines.core.control import RunControl
+from engines.core.distributed import DistInfo
+from engines.core.events import (
     CheckpointSaved,
     EpochDone,
     Event,
@@ -25,8 +26,7 @@ from engines.events import (
     Started,
     StepDone,
 )
-from engines.tasks import get_task
-from engines.tasks.config import TrainConfig
+from engines.core.tasks import get_task
 from workbench import paths
 from workbench.store import RESUMABLE_STATUSES, RunStore, StoreError
 
@@ -167,7 +167,7 @@ class TrainingSession:
             resume_from = self._resume_checkpoint()
             if self.store is not None and self.run_id is not None:
                 if resume_from is not None:
-                    from engines.checkpoint import load_checkpoint
+                    from engines.core.checkpoint import load_checkpoint
 
                     step = int(load_checkpoint(resume_from)["step"])
                     self.store.truncate_metrics(self.run_id, after_step=step)

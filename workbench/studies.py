@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from engines.registry import Registry
+from engines.core.registry import Registry
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 (the name lupdate looks for)
@@ -64,7 +64,7 @@ def set_factor(values: dict[str, Any], factor: str, value: Any) -> dict[str, Any
 def plan_study(task: str, base: dict[str, Any], factor: str, values, seeds: int, *,
                study_id: str | None = None, first_seed: int = 0) -> list[PlannedRun]:
     """One run per (value, seed); configs are validated here so nothing bad reaches the queue."""
-    from engines.tasks import get_task
+    from engines.core.tasks import get_task
 
     if not values:
         raise ValueError("a study needs at least one value of its factor")

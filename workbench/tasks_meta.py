@@ -1,7 +1,7 @@
 """Facts about tasks the window needs before torch is imported (keeps first paint fast)."""
 from __future__ import annotations
 
-# Mirrors engines.tasks.TaskSpec.primary_metric; a test keeps the two in step.
+# Mirrors engines.core.tasks.TaskSpec.primary_metric; a test keeps the two in step.
 PRIMARY_METRICS = {"classify": ("test_accuracy", True)}
 PRIMARY_METRICS["denoise"] = ("val_psnr", True)
 PRIMARY_METRICS["hsi"] = ("overall_accuracy", True)

@@ -5,7 +5,7 @@ of a non-main thread competes with the GUI thread and with itself), so the windo
 does not train: it starts :func:`child_main` in a child process and relays its events. The child
 writes the run store itself (SQLite in WAL mode takes a second writer), checkpoints as usual, and
 obeys the parent's stop / pause / discard through shared ``multiprocessing`` events
-(:class:`engines.control.RunControl`). If the parent disappears, the child stops at the next
+(:class:`engines.core.control.RunControl`). If the parent disappears, the child stops at the next
 batch with a checkpoint, so no result is lost.
 
 Children come from a fork server that has imported torch and the engines once, so a run starts
@@ -21,7 +21,7 @@ import time
 from typing import Any
 
 STEP_BATCH_SECONDS = 0.05
-PRELOAD = ["torch", "engines.tasks", "engines.models", "engines.data", "workbench.runner"]
+PRELOAD = ["torch", "engines.core.tasks", "engines.models", "engines.core.data", "workbench.runner"]
 _CONTEXT = None
 
 
@@ -70,7 +70,7 @@ def child_main(conn, payload: dict[str, Any]) -> None:
     except (ValueError, OSError):
         pass
 
-    from engines.control import RunControl
+    from engines.core.control import RunControl
     from workbench.runner import TrainingSession
     from workbench.store import RunStore
 
@@ -92,7 +92,7 @@ def child_main(conn, payload: dict[str, Any]) -> None:
         store = RunStore(payload["store_path"], recover=False)
         session = TrainingSession(payload["config"], store=store, run_id=payload["run_id"],
                                   resume=payload["resume"], control=control)
-        from engines.events import StepDone
+        from engines.core.events import StepDone
 
         steps: list = []
         last_sent = time.monotonic()

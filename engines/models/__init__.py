@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from torch import nn
 
-from engines.registry import Registry, keyword_options
+from engines.core.registry import Registry, keyword_options
 
 MODELS: Registry[Callable[..., nn.Module]] = Registry("model")
 register_model = MODELS.register
@@ -31,7 +31,7 @@ def load_trained_model(checkpoint_path, *, map_location="cpu") -> nn.Module:
 
     Loading goes through ``torch.load(..., weights_only=True)``: no code from the file runs.
     """
-    from engines.checkpoint import CheckpointError, load_checkpoint
+    from engines.core.checkpoint import CheckpointError, load_checkpoint
 
     state = load_checkpoint(checkpoint_path, map_location=map_location)
     spec = state.get("model_spec")
@@ -47,8 +47,11 @@ def model_names() -> list[str]:
 
 
 # Importing the modules registers their builders.
-from engines.models import small_cnn  # noqa: E402,F401
-from engines.models import mobilenet, resnet  # noqa: E402,F401
-from engines.models import dncnn  # noqa: E402,F401
-from engines.models import hybridsn  # noqa: E402,F401
-from engines.models import dscmr  # noqa: E402,F401
+from engines.models import (  # noqa: E402,F401
+    dncnn,  # noqa: E402,F401
+    dscmr,  # noqa: E402,F401
+    hybridsn,  # noqa: E402,F401
+    mobilenet,
+    resnet,
+    small_cnn,  # noqa: E402,F401
+)

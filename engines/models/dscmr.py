@@ -86,6 +86,6 @@ def build_dscmr(*, num_classes: int = 20, dim_a: int = 4096, dim_b: int = 300, h
     return DSCMR(dim_a=dim_a, dim_b=dim_b, num_classes=num_classes, hidden=hidden, common=common)
 
 
-build_dscmr.task = "retrieval"  # generic image-classifier tests skip it (see tests/engines/test_models.py)
+build_dscmr.task = "retrieval"  # generic image-classifier tests skip it (see tests/engines/models/test_registry.py)
 build_dscmr.input_shape = lambda dim_a=4096, dim_b=300, **_: (dim_a + dim_b,)
 register_model("dscmr")(build_dscmr)

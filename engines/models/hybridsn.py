@@ -209,7 +209,7 @@ def _make_builder(name: str, cls: type, doc: str):
     # Not 3×32×32 images: generic model tests and the task read the input a builder expects here.
     builder.input_shape = lambda bands=30, window=25, **_: (1, bands, window, window)
     builder.input_kind = "hyperspectral_patch"
-    builder.task = "hsi"  # generic image-classifier tests skip it (see tests/engines/test_models.py)
+    builder.task = "hsi"  # generic image-classifier tests skip it (see tests/engines/models/test_registry.py)
     register_model(name)(builder)
     return builder
 

@@ -20,7 +20,7 @@ def make_window(qtbot):
 
     ``show`` shows it, ``ready`` loads the engines and labs at once instead of after the first paint.
     """
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
     made = []
 
@@ -52,7 +52,7 @@ def window(make_window):
 def no_thread_left_behind(qapp):
     """Fail any UI test that leaves a worker thread running."""
     yield
-    from workbench.ui.worker import running_threads
+    from workbench.ui.shell.worker import running_threads
 
     alive = running_threads()
     for thread in alive:

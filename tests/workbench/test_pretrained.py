@@ -34,7 +34,7 @@ def test_shipped_manifest_has_the_attention_view_models():
 
 def _fake_run(store, tmp_path, *, name="tiny", seed=3):
     """A finished classify run of a tiny CNN with a full loop checkpoint (optimizer state included)."""
-    from engines.checkpoint import save_checkpoint
+    from engines.core.checkpoint import save_checkpoint
     from engines.models import build_model
 
     torch.manual_seed(seed)

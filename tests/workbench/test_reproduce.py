@@ -13,7 +13,7 @@ from workbench.store import RunStore
 @pytest.fixture
 def tiny_weights(tmp_path, monkeypatch):
     """A weights folder with one tiny digits classifier and one tiny DnCNN-S (σ = 25), shipped from fake runs."""
-    from engines.checkpoint import save_checkpoint
+    from engines.core.checkpoint import save_checkpoint
     from engines.models import build_model
 
     monkeypatch.setenv(paths.ENV_WEIGHTS, str(tmp_path / "weights"))
@@ -42,9 +42,9 @@ def tiny_weights(tmp_path, monkeypatch):
 
 
 def _images(folder, count=2, size=24):
-    from PIL import Image
     import numpy as np
     import skimage.data
+    from PIL import Image
 
     folder.mkdir()
     camera = skimage.data.camera()
@@ -121,8 +121,8 @@ def test_cli_json(tiny_weights, tmp_path, capsys, monkeypatch):
 
 def test_hsi_row_scores_every_test_pixel_of_the_runs_own_split(tmp_path, monkeypatch):
     """A shipped hyperspectral model is scored on its seeded split (here a tiny 2-D CNN on a 40×40 crop)."""
-    from engines.checkpoint import save_checkpoint
-    from engines.tasks.hsi import HsiConfig, build_problem
+    from engines.core.checkpoint import save_checkpoint
+    from engines.labs.hsi.task import HsiConfig, build_problem
 
     monkeypatch.setenv(paths.ENV_WEIGHTS, str(tmp_path / "weights"))
     config = HsiConfig(model="cnn2d", components=4, window=9, train_ratio=0.3, seed=1,

@@ -115,7 +115,7 @@ def test_killed_training_process_leaves_run_interrupted_and_points_intact(workbe
         assert run.status == "interrupted"
         assert len(store.metrics(run_id)) >= points_seen
         assert run.checkpoint and os.path.exists(run.checkpoint)
-    from engines.checkpoint import load_checkpoint
+    from engines.core.checkpoint import load_checkpoint
 
     target = load_checkpoint(run.checkpoint)["epoch"] + 1
     # and it can be resumed from its last checkpoint to the end

@@ -1,0 +1,420 @@
+"""Denoising: synthetic noise, DnCNN inference (tiled for large images), classical baselines, PSNR/SSIM.
+
+Every method returns a :class:`Restoration` (restored image, residual, seconds), so the window can show
+noisy | residual | restored for a network and for a baseline alike.
+
+Evaluation follows the protocol that reproduces the DnCNN paper with the published weights
+(``../shared/REFERENCE.md``): image/255 as float, add N(0, σ/255) from a fixed seed *without* clipping the
+noisy input, denoise, clip the output to [0, 1], round to the source's integers, then PSNR/SSIM
+(``skimage.metrics``) against the original integers.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+import torch
+from torch import nn
+
+from engines.labs.denoise.images import LoadedImage, load_image, to_integers
+
+METHODS = ("dncnn", "nlm", "tv", "wavelet", "bm3d")
+METHOD_TITLES = {"dncnn": "DnCNN", "nlm": "Non-local means (scikit-image)", "tv": "Total variation (Chambolle)",
+                 "wavelet": "Wavelet BayesShrink (scikit-image)", "bm3d": "BM3D (bm3d package)"}
+DEFAULT_TILE = 512
+
+
+class MethodUnavailable(RuntimeError):
+    """A baseline whose optional package is not installed; the message says which and why."""
+
+
+class DenoiseCancelled(RuntimeError):
+    """``should_stop`` returned True between tiles."""
+
+
+@dataclass(frozen=True)
+class Restoration:
+    """One denoised image. Arrays are float32, shaped like the noisy input ((H, W) or (H, W, 3)).
+
+    ``restored`` is clipped to [0, 1]; ``residual`` is what the method removed (noisy − unclipped output),
+    which for a residual DnCNN is exactly the network's predicted noise.
+    """
+
+    method: str
+    restored: np.ndarray
+    residual: np.ndarray
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Scores:
+    psnr: float
+    ssim: float
+
+
+# -- noise and metrics ---------------------------------------------------------------------------------
+def as_unit_float(image: np.ndarray | LoadedImage) -> np.ndarray:
+    """Integers (uint8/uint16) or a :class:`LoadedImage` → float32 in [0, 1]; floats pass through."""
+    if isinstance(image, LoadedImage):
+        return image.pixels
+    image = np.asarray(image)
+    if image.dtype == np.uint8:
+        return image.astype(np.float32) / np.float32(255)
+    if image.dtype == np.uint16:
+        return image.astype(np.float32) / np.float32(65535)
+    return image.astype(np.float32, copy=False)
+
+
+def add_noise(clean: np.ndarray | LoadedImage, sigma: float, seed: int = 0) -> np.ndarray:
+    """``clean`` (in [0, 1] after :func:`as_unit_float`) plus N(0, σ/255), not clipped.
+
+    σ is on the 8-bit scale for every bit depth (σ = 25 means 25/255 of the full range), as in the paper.
+    The same ``seed`` gives the same noise field for the same shape.
+    """
+    if not math.isfinite(sigma) or sigma < 0:
+        raise ValueError(f"sigma must be a finite number ≥ 0, got {sigma!r}")
+    x = as_unit_float(clean)
+    noise = np.random.default_rng(seed).standard_normal(x.shape) * (sigma / 255.0)
+    return (x + noise).astype(np.float32)
+
+
+def score(clean: np.ndarray | LoadedImage, restored: np.ndarray, *, bit_depth: int | None = None) -> Scores:
+    """PSNR (dB) and SSIM of ``restored`` (floats) against the integer original, after clip and rounding."""
+    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+    if isinstance(clean, LoadedImage):
+        bit_depth = clean.bit_depth
+        clean = clean.original
+    clean = np.asarray(clean)
+    if bit_depth is None:
+        bit_depth = 16 if clean.dtype == np.uint16 else 8
+    if clean.shape != restored.shape:
+        raise ValueError(f"restored shape {restored.shape} does not match the original {clean.shape}")
+    top = (1 << bit_depth) - 1
+    rounded = to_integers(restored, bit_depth)
+    psnr = float(peak_signal_noise_ratio(clean, rounded, data_range=top))
+    ssim = float(structural_similarity(clean, rounded, data_range=top,
+                                       channel_axis=-1 if clean.ndim == 3 else None))
+    return Scores(psnr, ssim)
+
+
+def ssim_map(clean: np.ndarray | LoadedImage, restored: np.ndarray) -> np.ndarray:
+    """Per-pixel SSIM (float, shaped like the image; colour channels averaged) for the SSIM-map view."""
+    from skimage.metrics import structural_similarity
+
+    bit_depth = clean.bit_depth if isinstance(clean, LoadedImage) else (16 if clean.dtype == np.uint16 else 8)
+    original = clean.original if isinstance(clean, LoadedImage) else np.asarray(clean)
+    top = (1 << bit_depth) - 1
+    _, full = structural_similarity(original, to_integers(restored, bit_depth), data_range=top, full=True,
+                                    channel_axis=-1 if original.ndim == 3 else None)
+    return (full.mean(axis=-1) if full.ndim == 3 else full).astype(np.float32)
+
+
+# -- DnCNN inference -------------------------------------------------------------------------------------
+def model_channels(model: nn.Module) -> int:
+    channels = getattr(model, "channels", None)
+    if channels is None:
+        first = next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
+        if first is None:
+            raise ValueError("model has no convolution; expected an image-to-image network")
+        channels = first.in_channels
+    return int(channels)
+
+
+def receptive_radius(model: nn.Module) -> int:
+    """How far (in pixels) an output pixel sees; for a stack of 3×3 convs, the number of convs."""
+    field_size = getattr(model, "receptive_field", None)
+    if field_size is None:
+        field_size = 1 + sum((m.kernel_size[0] - 1) * m.dilation[0] for m in model.modules()
+                             if isinstance(m, nn.Conv2d))
+    return int(field_size) // 2
+
+
+def prepare_model(model: nn.Module, *, fold_bn: bool = True, channels_last: bool = True) -> nn.Module:
+    """The optimised inference copy: eval mode, BN folded into the convs, NHWC weights, no grad."""
+    from engines.models.dncnn import DnCNN, fold_batchnorm
+
+    # Always a copy: the caller's model (maybe still training) keeps its mode, layout and grads.
+    model = fold_batchnorm(model) if fold_bn and isinstance(model, DnCNN) else copy.deepcopy(model).eval()
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
+    model.requires_grad_(False)
+    model._workbench_prepared = True  # lets run_model skip preparing twice
+    return model
+
+
+def _forward_pair(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    pair = getattr(model, "restore_with_residual", None)
+    if pair is not None:
+        return pair(x)
+    out = model(x)
+    return out, x - out
+
+
+def tiled_forward(model: nn.Module, x: np.ndarray, *, tile: int = DEFAULT_TILE, overlap: int | None = None,
+                  channels_last: bool = True, progress: Callable[[int, int], None] | None = None,
+                  should_stop: Callable[[], bool] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Run ``model`` over ``x`` (N, C, H, W float32) in tiles; returns (output, residual) arrays.
+
+    Each tile's core (``tile``×``tile``) is computed from an input window extended by ``overlap`` pixels on
+    every side (clipped at the image border, where whole-image inference zero-pads too). With ``overlap`` at
+    least the receptive radius, every core pixel sees exactly what it would see in one whole-image pass, so
+    the result equals whole-image inference up to float round-off, while memory holds only one tile's
+    activations. The default overlap is the radius + 1 (two neighbouring windows then share more than one
+    receptive field).
+    """
+    radius = receptive_radius(model)
+    overlap = radius + 1 if overlap is None else int(overlap)
+    if overlap < radius:
+        raise ValueError(f"overlap {overlap} is smaller than the model's receptive radius {radius}; "
+                         "tiles would differ from whole-image inference")
+    if tile < 1:
+        raise ValueError(f"tile must be ≥ 1, got {tile}")
+    n, c, height, width = x.shape
+    out = np.empty_like(x)
+    residual = np.empty_like(x)
+    ys = list(range(0, height, tile))
+    xs = list(range(0, width, tile))
+    total, done = len(ys) * len(xs), 0
+    memory_format = torch.channels_last if channels_last else torch.contiguous_format
+    with torch.inference_mode():
+        for y0 in ys:
+            for x0 in xs:
+                if should_stop is not None and should_stop():
+                    raise DenoiseCancelled("denoising cancelled")
+                y1, x1 = min(y0 + tile, height), min(x0 + tile, width)
+                wy0, wx0 = max(0, y0 - overlap), max(0, x0 - overlap)
+                wy1, wx1 = min(height, y1 + overlap), min(width, x1 + overlap)
+                window = torch.from_numpy(x[:, :, wy0:wy1, wx0:wx1]).contiguous(memory_format=memory_format)
+                restored, res = _forward_pair(model, window)
+                core = (slice(None), slice(None), slice(y0 - wy0, y1 - wy0), slice(x0 - wx0, x1 - wx0))
+                out[:, :, y0:y1, x0:x1] = restored[core].numpy()
+                residual[:, :, y0:y1, x0:x1] = res[core].numpy()
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+    return out, residual
+
+
+def run_model(model: nn.Module, noisy: np.ndarray, *, tile: int | None = DEFAULT_TILE,
+              overlap: int | None = None, threads: int | None = None, prepared: bool | None = None,
+              progress: Callable[[int, int], None] | None = None,
+              should_stop: Callable[[], bool] | None = None, method: str = "dncnn") -> Restoration:
+    """Denoise ``noisy`` ((H, W) or (H, W, 3) floats) with an image-to-image network.
+
+    A gray model denoises colour images channel by channel; a colour model sees a gray image as three
+    equal channels. ``tile=None`` runs the whole image at once. ``threads`` sets PyTorch's CPU threads
+    (a process-wide setting). The model is prepared (:func:`prepare_model`) unless already.
+    """
+    if threads:
+        torch.set_num_threads(int(threads))
+    if prepared is None:
+        prepared = bool(getattr(model, "_workbench_prepared", False))
+    if not prepared:
+        model = prepare_model(model)
+    device = next(model.parameters()).device
+    if device.type != "cpu":
+        raise ValueError("run_model works on CPU models; move the model with .cpu() first")
+    noisy = np.asarray(noisy, dtype=np.float32)
+    if noisy.ndim not in (2, 3) or (noisy.ndim == 3 and noisy.shape[-1] not in (1, 3)):
+        raise ValueError(f"expected an (H, W) or (H, W, 3) image, got shape {noisy.shape}")
+    channels = model_channels(model)
+    color = noisy.ndim == 3 and noisy.shape[-1] == 3
+    if noisy.ndim == 2:
+        planes = noisy[None, None]
+    elif channels == 1:
+        planes = np.ascontiguousarray(np.moveaxis(noisy, -1, 0)[:, None])  # channels as a batch of gray images
+    else:
+        planes = np.ascontiguousarray(np.moveaxis(noisy, -1, 0)[None])
+    if channels == 3 and planes.shape[1] == 1:
+        planes = np.repeat(planes, 3, axis=1)
+    height, width = planes.shape[-2:]
+    start = time.perf_counter()
+    size = max(height, width) if tile is None else tile
+    out, residual = tiled_forward(model, planes, tile=size, overlap=overlap, progress=progress,
+                                  should_stop=should_stop)
+    seconds = time.perf_counter() - start
+    if channels == 3 and not color:
+        out, residual = out.mean(axis=1, keepdims=True), residual.mean(axis=1, keepdims=True)
+    if noisy.ndim == 2:
+        out, residual = out[0, 0], residual[0, 0]
+    elif channels == 1:
+        out, residual = np.moveaxis(out[:, 0], 0, -1), np.moveaxis(residual[:, 0], 0, -1)
+    else:
+        out, residual = np.moveaxis(out[0], 0, -1), np.moveaxis(residual[0], 0, -1)
+        if noisy.shape[-1] == 1:
+            out, residual = out[..., :1], residual[..., :1]
+    # The residual is taken before clipping so restored + residual == noisy wherever nothing was clipped.
+    np.clip(out, 0.0, 1.0, out=out)
+    return Restoration(method, out, residual, seconds)
+
+
+# -- classical baselines -----------------------------------------------------------------------------
+def _channel_axis(noisy: np.ndarray) -> int | None:
+    return -1 if noisy.ndim == 3 else None
+
+
+def _nlm(noisy: np.ndarray, sigma: float) -> np.ndarray:
+    from skimage.restoration import denoise_nl_means
+
+    s = sigma / 255.0
+    return denoise_nl_means(noisy, h=0.8 * s, sigma=s, patch_size=5, patch_distance=6, fast_mode=True,
+                            channel_axis=_channel_axis(noisy))
+
+
+def _tv(noisy: np.ndarray, sigma: float) -> np.ndarray:
+    from skimage.restoration import denoise_tv_chambolle
+
+    # Weight proportional to σ: 0.8·σ/255 gives the reference's 28.86 dB on "camera" at σ = 25.
+    return denoise_tv_chambolle(noisy, weight=0.8 * sigma / 255.0, channel_axis=_channel_axis(noisy))
+
+
+def _wavelet(noisy: np.ndarray, sigma: float) -> np.ndarray:
+    from skimage.restoration import denoise_wavelet
+
+    return denoise_wavelet(noisy, sigma=sigma / 255.0, method="BayesShrink", mode="soft", rescale_sigma=True,
+                           convert2ycbcr=noisy.ndim == 3, channel_axis=_channel_axis(noisy))
+
+
+def _bm3d(noisy: np.ndarray, sigma: float) -> np.ndarray:
+    import bm3d
+
+    if noisy.ndim == 3:
+        return bm3d.bm3d_rgb(noisy, sigma / 255.0)
+    return bm3d.bm3d(noisy, sigma_psd=sigma / 255.0)
+
+
+_BASELINES: dict[str, tuple[Callable[[np.ndarray, float], np.ndarray], str | None, str]] = {
+    # name: (function, module it needs, how to install it)
+    "nlm": (_nlm, None, ""),
+    "tv": (_tv, None, ""),
+    "wavelet": (_wavelet, "pywt", "install PyWavelets (pip install 'cnn-workbench[wavelet]')"),
+    "bm3d": (_bm3d, "bm3d", "install the optional bm3d package (pip install 'cnn-workbench[bm3d]'; "
+                            "its licence allows non-commercial use only)"),
+}
+
+
+def method_status(name: str) -> tuple[bool, str]:
+    """``(available, reason)`` for a method name; the reason says what to install when unavailable."""
+    import importlib.util
+
+    if name == "dncnn":
+        return True, ""
+    if name not in _BASELINES:
+        raise ValueError(f"unknown method {name!r}; valid choices: {', '.join(METHODS)}")
+    _, module, how = _BASELINES[name]
+    if module is not None and importlib.util.find_spec(module) is None:
+        return False, f"{name} is unavailable: the {module!r} module is not installed; {how}"
+    return True, ""
+
+
+def available_methods() -> dict[str, tuple[bool, str]]:
+    return {name: method_status(name) for name in METHODS}
+
+
+def run_baseline(name: str, noisy: np.ndarray, *, sigma: float) -> Restoration:
+    """Denoise with a classical method given the noise level σ (8-bit scale)."""
+    available, reason = method_status(name)
+    if name == "dncnn":
+        raise ValueError("dncnn needs a model: use run_model(model, noisy)")
+    if not available:
+        raise MethodUnavailable(reason)
+    function = _BASELINES[name][0]
+    noisy = np.asarray(noisy, dtype=np.float32)
+    start = time.perf_counter()
+    out = np.asarray(function(noisy, float(sigma)), dtype=np.float32)
+    seconds = time.perf_counter() - start
+    residual = noisy - out
+    return Restoration(name, np.clip(out, 0.0, 1.0), residual, seconds)
+
+
+def restore(method: str, noisy: np.ndarray, *, sigma: float, model: nn.Module | None = None,
+            **model_kwargs: Any) -> Restoration:
+    """One entry point for every method: ``model`` is needed for ``dncnn``, ``sigma`` for the baselines."""
+    if method == "dncnn":
+        if model is None:
+            raise ValueError("method 'dncnn' needs a model (published weights or a trained run)")
+        return run_model(model, noisy, **model_kwargs)
+    return run_baseline(method, noisy, sigma=sigma)
+
+
+# -- evaluation over a set of images ----------------------------------------------------------------
+@dataclass(frozen=True)
+class ImageScore:
+    name: str
+    psnr: float
+    ssim: float
+    noisy_psnr: float
+    seconds: float
+    shape: tuple[int, ...] = ()
+
+
+@dataclass
+class EvalReport:
+    method: str
+    sigma: float
+    seed: int
+    images: list[ImageScore] = field(default_factory=list)
+    model: str = ""
+
+    @property
+    def mean_psnr(self) -> float:
+        return float(np.mean([s.psnr for s in self.images])) if self.images else float("nan")
+
+    @property
+    def mean_ssim(self) -> float:
+        return float(np.mean([s.ssim for s in self.images])) if self.images else float("nan")
+
+    @property
+    def seconds(self) -> float:
+        return float(sum(s.seconds for s in self.images))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method, "model": self.model, "sigma": self.sigma, "seed": self.seed,
+            "count": len(self.images), "mean_psnr": round(self.mean_psnr, 4), "mean_ssim": round(self.mean_ssim, 5),
+            "seconds": round(self.seconds, 3),
+            "images": [{**asdict(s), "psnr": round(s.psnr, 4), "ssim": round(s.ssim, 5),
+                        "noisy_psnr": round(s.noisy_psnr, 4), "seconds": round(s.seconds, 3),
+                        "shape": list(s.shape)} for s in self.images],
+        }
+
+
+def iter_evaluate(images: Iterable[str | os.PathLike | LoadedImage], *, sigma: float, seed: int = 0,
+                  method: str = "dncnn", model: nn.Module | None = None, tile: int | None = DEFAULT_TILE,
+                  ) -> Iterator[ImageScore]:
+    """Yield one :class:`ImageScore` per image (so a caller can show progress and stop between images).
+
+    Every image gets noise from the same ``seed``. Bad files raise :class:`engines.labs.denoise.images.ImageError`.
+    """
+    if method == "dncnn":
+        if model is None:
+            raise ValueError("method 'dncnn' needs a model")
+        if not getattr(model, "_workbench_prepared", False):
+            model = prepare_model(model)
+    else:
+        available, reason = method_status(method)
+        if not available:
+            raise MethodUnavailable(reason)
+    for item in images:
+        image = item if isinstance(item, LoadedImage) else load_image(item)
+        noisy = add_noise(image, sigma, seed)
+        result = restore(method, noisy, sigma=sigma, model=model, tile=tile) if method == "dncnn" \
+            else restore(method, noisy, sigma=sigma)
+        scores = score(image, result.restored)
+        noisy_scores = score(image, noisy)
+        yield ImageScore(image.path.name, scores.psnr, scores.ssim, noisy_scores.psnr, result.seconds,
+                         tuple(image.shape))
+
+
+def evaluate_images(images: Iterable[str | os.PathLike | LoadedImage], *, sigma: float, seed: int = 0,
+                    method: str = "dncnn", model: nn.Module | None = None, model_name: str = "",
+                    tile: int | None = DEFAULT_TILE) -> EvalReport:
+    report = EvalReport(method=method, sigma=float(sigma), seed=seed, model=model_name)
+    report.images.extend(iter_evaluate(images, sigma=sigma, seed=seed, method=method, model=model, tile=tile))
+    return report

@@ -1,0 +1,82 @@
+"""The hsi task end to end on a cropped real Indian Pines scene (tiny K and window, seconds)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from engines.core.events import Failed, Finished
+from engines.core.tasks import make_config
+from engines.labs.hsi.task import build_problem, evaluate_test_split, fit
+from tests.helpers import final_event
+
+CROP = [0, 0, 40, 40]
+
+
+def tiny_hsi(**overrides):
+    values = dict(model="hybridsn", data="indian_pines", epochs=2, batch_size=64, components=15, window=9,
+                  train_ratio=0.3, eval_max=64, data_options={"crop": CROP}, threads=2)
+    values.update(overrides)
+    return make_config("hsi", **values)
+
+
+def test_two_epochs_on_cropped_indian_pines_record_a_run_with_all_metrics():
+    from workbench.runner import TrainingSession, create_run
+    from workbench.store import RunStore
+
+    config = tiny_hsi()
+    with RunStore() as store:
+        run_id = create_run(store, config)
+        outcome = TrainingSession(config, store=store, run_id=run_id).run()
+        run = store.get_run(run_id)
+        points = {p.name for p in store.metrics(run_id)}
+    assert outcome.status == "finished", outcome.message
+    metrics = run.metrics
+    for name in ("overall_accuracy", "average_accuracy", "kappa", "test_loss", "train_loss"):
+        assert name in metrics and np.isfinite(metrics[name]), name
+        assert 0.0 <= metrics["overall_accuracy"] <= 1.0
+    assert {"overall_accuracy", "average_accuracy", "kappa", "loss"} <= points
+    split = run.summary["split"]
+    assert metrics["eval_pixels"] == split["test"] > 64  # the final scores cover the whole test split
+    from engines.hyperspectral import crop_scene, load_scene
+
+    labelled = int((crop_scene(load_scene("indian_pines"), CROP).gt > 0).sum())
+    assert split["train"] + split["test"] == labelled
+    per_class = run.summary["per_class_accuracy"]
+    assert per_class and set(per_class) <= set(run.summary["class_names"])
+    matrix = np.array(run.summary["confusion_matrix"])
+    assert matrix.shape == (16, 16) and matrix.sum() == split["test"]
+    assert metrics["overall_accuracy"] == pytest.approx(np.trace(matrix) / matrix.sum())
+    assert run.checkpoint and run.params > 0
+
+
+def test_loop_scores_equal_an_independent_evaluation_of_the_checkpoint(tmp_path):
+    from engines.models import load_trained_model
+
+    config = tiny_hsi(epochs=1, eval_max=0)  # every epoch scores the whole test split through the loop
+    event = final_event(fit(config, checkpoint_dir=tmp_path))
+    assert isinstance(event, Finished)
+    holder: dict = {}
+    build_problem(config, holder)  # same seed → same PCA and split
+    model = load_trained_model(tmp_path / "last.pt")
+    again = evaluate_test_split(model, holder["prepared"])
+    for name in ("overall_accuracy", "average_accuracy", "kappa"):
+        assert event.summary["metrics"][name] == pytest.approx(again[name], abs=1e-9), name
+    assert event.summary["confusion_matrix"] == again["confusion"]
+
+
+def test_bad_settings_end_the_run_with_a_clear_reason():
+    event = final_event(fit(tiny_hsi(components=300)))
+    assert isinstance(event, Failed) and "200 bands" in event.reason
+    event = final_event(fit(tiny_hsi(train_ratio=1.5)))
+    assert isinstance(event, Failed) and "train_ratio" in event.reason
+    event = final_event(fit(tiny_hsi(data="pavia_university")))
+    assert isinstance(event, Failed) and "PaviaU.mat" in event.reason
+
+
+def test_hsi_modules_never_import_qt():
+    code = ("import sys, engines.labs.hsi.task, engines.labs.hsi.patches, engines.labs.hsi.svm, workbench.labs.hsi.maps, "
+            "workbench.labs.hsi.cli, workbench.labs.hsi.bench; assert 'PySide6' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)

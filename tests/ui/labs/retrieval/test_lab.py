@@ -1,0 +1,113 @@
+"""The Retrieval lab on a real tiny run: browser ranking, precision@k marks, embedding, the J2 study."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.ui.qt_helpers import open_lab
+
+CROP = "0:30,0:36"
+TINY = {"data": "indian_pines_views", "data_options": {"crop": CROP, "test_max": 80},
+        "model_options": {"hidden": 32, "common": 16}, "batch_size": 32, "lr": 3e-3, "threads": 1}
+
+
+@pytest.fixture
+def trained_run():
+    """Two epochs of a small DSCMR on the two views of a cropped Indian Pines scene, recorded in the store."""
+    from engines.core.tasks import make_config
+    from workbench.runner import TrainingSession, create_run
+    from workbench.store import RunStore
+
+    config = make_config("retrieval", epochs=2, **TINY)
+    with RunStore() as store:
+        run_id = create_run(store, config)
+        outcome = TrainingSession(config, store=store, run_id=run_id).run()
+    assert outcome.status == "finished", outcome.message
+    return run_id
+
+
+@pytest.fixture
+def lab(window):
+    return open_lab(window, "Retrieval")
+
+
+def _expected_precision(lab, modality, query, k):
+    from engines.labs.retrieval.metrics import precision_at_k
+
+    embeddings = lab.analysis.after
+    labels = lab.analysis.pair.test_labels
+    return precision_at_k(embeddings[modality][query:query + 1], embeddings[1 - modality], labels[query:query + 1],
+                          labels, ks=(k,))[k]
+
+
+@pytest.mark.parametrize("direction", [0, 1])
+def test_choosing_a_query_lists_results_by_similarity_with_same_class_marks(lab, qtbot, trained_run, direction):
+    from engines.labs.retrieval.metrics import cosine_similarity
+
+    with qtbot.waitSignal(lab.analysis_ready, timeout=120_000):
+        lab.show_runs([trained_run])
+    qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
+    pair = lab.analysis.pair
+    assert "Indian Pines" in lab.features_label.text() and pair.kinds == ("spectrum", "patch")
+    lab.direction_box.setCurrentIndex(direction)
+    lab.top_box.setValue(15)
+    lab.k_box.setValue(10)
+    query = 5
+    lab.query_list.setCurrentRow(query)
+    rows = lab.result_rows()
+    assert len(rows) == 15
+    similarities = [s for _, s, _ in rows]
+    assert similarities == sorted(similarities, reverse=True)
+    # The ranking is the engine's cosine ranking of the query against every item of the other modality.
+    u, v = lab.analysis.after if direction == 0 else lab.analysis.after[::-1]
+    expected = cosine_similarity(u[query:query + 1], v)[0]
+    np.testing.assert_allclose(similarities, np.sort(expected)[::-1][:15], rtol=1e-6)
+    assert all(same == (pair.test_labels[i] == pair.test_labels[query]) for i, _, same in rows)
+    k = 10
+    marks = sum(same for _, _, same in rows[:k])
+    assert marks == round(_expected_precision(lab, direction, query, k) * k)
+    assert f"{marks} of the top {k}" in lab.precision_label.text()
+    # Spectra are drawn as curves: the query's (A → B) or the top results' (B → A).
+    x, y = lab.spectrum_curves[0].getData()
+    assert y is not None and len(y) == 200
+
+
+def test_embedding_before_and_after_and_loss_term_curves(lab, qtbot, trained_run):
+    with qtbot.waitSignal(lab.analysis_ready, timeout=120_000):
+        lab.show_runs([trained_run])
+    qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
+    n = len(lab.analysis.pair.test_labels)
+    assert lab.embedding_points("before") == 2 * n and lab.embedding_points("after") == 2 * n
+    assert not np.allclose(lab.projection["before"], lab.projection["after"])
+    for name in ("j1_loss", "j2_loss", "j3_loss", "map_average"):
+        assert len(lab.curve_values(name)) == 2, name
+
+
+def test_loss_checkboxes_set_the_runs_losses(lab):
+    lab.term_boxes["j2"].setChecked(False)
+    assert lab.train_config().losses == "j1+j3"
+    lab.term_boxes["j1"].setChecked(False)
+    lab.term_boxes["j3"].setChecked(False)
+    assert lab.train() is None and "losses" in lab.status.text()
+
+
+def test_j2_study_runs_end_to_end_and_compare_shows_the_five_variants(window, lab, qtbot):
+    from workbench.studies import PRESETS
+
+    lab.study_seeds.setValue(1)
+    lab.study_epochs.setValue(1)
+    ids = lab.run_study(TINY)
+    assert len(ids) == 5
+    qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.compare_tab, timeout=240_000)
+    groups = window.compare.groups()
+    assert [g.label for g in groups] == list(PRESETS.get("dscmr-j2").values)
+    assert all(r.status == "finished" for g in groups for r in g.runs)
+    rows = {r["label"]: r for r in window.compare.table_values() if r["kind"] != "published"}
+    assert all(0.0 < rows[label]["final"] <= 1.0 for label in PRESETS.get("dscmr-j2").values)
+    # The lab's table: this study's mAP per variant beside the paper's ablation row.
+    lab.refresh_study()
+    table = {row["losses"]: row for row in lab.study_rows}
+    assert table["j1+j3"]["paper"] == 0.715 and table["j2+j3"]["paper"] == 0.607
+    for group in groups:
+        assert table[group.label]["n"] == 1
+        assert table[group.label]["mean"] == pytest.approx(group.runs[0].metrics["map_average"])

@@ -1,0 +1,72 @@
+"""A fresh install, nothing trained: the window offers the shipped models in the labs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.ui.qt_helpers import drop_files
+from workbench import pretrained
+
+SHIPPED = pretrained.entries()
+SE_ENTRIES = [e for e in SHIPPED if e.task == "classify" and e.config.get("model_options", {}).get("attention") == "se"]
+DNCNN_ENTRIES = [e for e in SHIPPED if e.task == "denoise"]
+
+
+@pytest.fixture
+def window(make_window, monkeypatch):
+    monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")  # the suite turns it off elsewhere
+    return make_window(show=True, ready=True, size=(1400, 900))
+
+
+def _installed(window) -> dict[str, int]:
+    return {run.summary["pretrained"]["name"]: run.id for run in window.store.list_runs()
+            if "pretrained" in run.tags}
+
+
+def test_fresh_window_installs_every_shipped_model_once(window):
+    installed = _installed(window)
+    assert sorted(installed) == sorted(e.name for e in SHIPPED)
+    assert window.browser.model.rowCount() == len(SHIPPED)
+    assert pretrained.install_missing(window.store) == []  # a second start installs nothing
+
+
+@pytest.mark.skipif(not SE_ENTRIES, reason="no SE model in assets/weights/manifest.json")
+def test_attention_view_shows_the_shipped_se_model(window, qtbot):
+    from workbench.ui.labs.classify.lab import ClassificationLab
+
+    lab = next(lab for lab in window.labs if isinstance(lab, ClassificationLab))
+    run_id = _installed(window)[SE_ENTRIES[0].name]
+    assert lab.se_run_box.findData(run_id) >= 0
+    window.tabs.setCurrentWidget(lab)
+    lab.tabs.setCurrentWidget(lab.attention_page)
+    assert lab.select_se_run(run_id)
+    assert lab.se_run_id == run_id and lab.block_box.count() > 0
+    assert lab.bar_chart.bar_count() > 0
+    values = np.asarray(lab.bar_chart.values)
+    assert np.all((values >= 0) & (values <= 1)) and values.std() > 0  # real sigmoid gates, not a constant
+
+
+@pytest.mark.skipif(not DNCNN_ENTRIES, reason="no DnCNN in assets/weights/manifest.json yet (trained on a GPU "
+                                              "machine, see docs/reproduction.md)")
+def test_dropped_image_is_denoised_with_a_shipped_dncnn(window, qtbot, tmp_path):
+    lab = next(lab for lab in window.labs if lab.title == "Denoising")
+    window.tabs.setCurrentWidget(lab)
+    run_id = _installed(window)[DNCNN_ENTRIES[0].name]
+    key = f"run:{run_id}"
+    lab.refresh_methods()
+    assert key in lab.choices
+    lab.set_checked([key])
+    qtbot.waitUntil(lambda: not lab.busy, timeout=60_000)  # the start-up preview
+    path = tmp_path / "camera.png"
+    import skimage.data
+
+    Image.fromarray(skimage.data.camera()[100:164, 100:164]).save(path)
+    with qtbot.waitSignal(lab.batch_finished, timeout=120_000):
+        drop_files(window, [path])
+    (outcome,) = [o for o in lab.outcomes.values() if o.results and Path(o.path).name == "camera.png"]
+    ((choice, result),) = outcome.results
+    assert choice.key == key and result.restored.shape == outcome.noisy.shape
+    assert result.psnr is not None and outcome.noisy_psnr is not None and result.psnr > outcome.noisy_psnr + 3

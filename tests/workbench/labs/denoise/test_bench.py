@@ -1,0 +1,19 @@
+"""Smoke run of the denoising benchmark (figures are not asserted: speed belongs to benchmarks)."""
+import json
+
+from workbench.labs.denoise.bench import format_report, run
+
+
+def test_quick_benchmark_reports_every_figure():
+    messages = []
+    report = run(quick=True, progress=messages.append)
+    json.dumps(report)  # JSON-ready
+    d = report["dncnn"]
+    for key in ("reference_seconds", "optimized_seconds", "speedup", "gflop_per_image", "gflops_optimized"):
+        assert d[key] > 0, key
+    assert d["gflop_per_image"] == 18.2  # 128² in quick mode; 512² is 290.5
+    assert {"nlm", "tv", "wavelet", "bm3d"} <= set(report["baselines"])
+    assert report["baselines"]["nlm"]["psnr"] > report["noisy_psnr"]
+    big = report["large_image"]
+    assert big["size"] == 256 and big["peak_rss_gb"] > 0, big
+    assert messages and "DnCNN-S" in format_report(report)

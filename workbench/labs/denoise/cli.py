@@ -1,0 +1,177 @@
+"""Denoising lab subcommands: ``eval-denoise``, ``import-weights``, ``denoise``.
+
+Imports nothing heavy at module level: the window's start-up builds this parser too.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Callable
+
+EXIT_OK, EXIT_FAILED = 0, 1
+METHODS = ("dncnn", "nlm", "tv", "wavelet", "bm3d")
+
+
+def _usage(message: str) -> Exception:
+    from workbench.cli import UsageError
+
+    return UsageError(message)
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--weights", metavar="FILE", help="DnCNN weights: KAIR .pth, MatConvNet .mat, workbench .pt")
+    source.add_argument("--run", type=int, metavar="RUN_ID", help="a recorded denoise run (trained or imported)")
+    p.add_argument("--method", default="dncnn", help=f"{'|'.join(METHODS)} (default dncnn)")
+    p.add_argument("--sigma", type=float, required=True, help="noise level σ on the 8-bit scale (0–255)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic noise (default 0)")
+    p.add_argument("--tile", type=int, default=512, help="tile size for large images; 0 = whole image")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch (0 = its default)")
+    p.add_argument("--json", action="store_true", help="print one final JSON object on the last line")
+
+
+def add_commands(sub) -> dict[str, Callable[[argparse.Namespace], int]]:
+    evaluate = sub.add_parser("eval-denoise", help="PSNR/SSIM of a denoiser on a folder of clean images")
+    evaluate.add_argument("--images", required=True, metavar="DIR", help="folder of clean images")
+    _add_model_options(evaluate)
+
+    imp = sub.add_parser("import-weights", help="import published DnCNN weights as a run")
+    imp.add_argument("file", metavar="FILE", help="KAIR .pth state_dict, MatConvNet .mat (v7.3 or v5)")
+    imp.add_argument("--name", default="", help="a name for the run")
+    imp.add_argument("--json", action="store_true", help="print one final JSON object on the last line")
+
+    run = sub.add_parser("denoise", help="denoise image files or folders into an output folder")
+    run.add_argument("inputs", nargs="+", metavar="IN", help="image files or folders")
+    run.add_argument("--out", required=True, metavar="DIR", help="output folder (created; originals untouched)")
+    run.add_argument("--add-noise", action="store_true",
+                     help="treat inputs as clean: add σ noise first and report PSNR/SSIM")
+    _add_model_options(run)
+    return {"eval-denoise": cmd_eval_denoise, "import-weights": cmd_import_weights, "denoise": cmd_denoise}
+
+
+def _check_common(args) -> None:
+    if not math.isfinite(args.sigma) or not 0.0 <= args.sigma <= 255.0:
+        raise _usage(f"invalid --sigma {args.sigma:g}: expected a number from 0 to 255")
+    if args.method not in METHODS:
+        raise _usage(f"invalid --method {args.method!r}; valid choices: {', '.join(METHODS)}")
+    if args.seed < 0:
+        raise _usage(f"invalid --seed {args.seed}: must be ≥ 0")
+    if args.tile < 0:
+        raise _usage(f"invalid --tile {args.tile}: must be ≥ 0 (0 = whole image)")
+    if args.threads < 0:
+        raise _usage(f"invalid --threads {args.threads}: must be ≥ 0")
+    if args.method == "dncnn" and args.weights is None and args.run is None:
+        raise _usage("method dncnn needs --weights FILE or --run RUN_ID")
+    if args.method != "dncnn" and (args.weights is not None or args.run is not None):
+        raise _usage(f"--weights/--run apply to method dncnn, not {args.method!r}")
+    if args.method != "dncnn":
+        from engines.labs.denoise.methods import method_status
+
+        available, reason = method_status(args.method)
+        if not available:
+            raise _usage(reason)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+
+
+def _denoiser(args):
+    """The model for ``--weights``/``--run`` (None for baselines); bad weights or runs → usage error."""
+    if args.method != "dncnn":
+        return None, args.method
+    from workbench.labs.denoise.service import DenoiseSetupError, load_denoiser
+
+    try:
+        denoiser = load_denoiser(weights=args.weights, run_id=args.run)
+    except DenoiseSetupError as exc:
+        raise _usage(str(exc)) from None
+    except ValueError as exc:  # WeightsError: bad file, wrong architecture, refused pickle
+        raise _usage(str(exc)) from None
+    return denoiser.model, denoiser.label
+
+
+def cmd_eval_denoise(args) -> int:
+    from pathlib import Path
+
+    _check_common(args)
+    images_dir = Path(args.images).expanduser()
+    if not images_dir.is_dir():
+        raise _usage(f"--images {args.images}: not a folder")
+    from engines.labs.denoise.images import ImageError, list_images
+    from engines.labs.denoise.methods import EvalReport, iter_evaluate
+
+    paths = list_images(images_dir)
+    if not paths:
+        raise _usage(f"--images {args.images}: no PNG, JPEG, TIFF or BMP images in this folder")
+    model, label = _denoiser(args)
+    report = EvalReport(method=args.method, sigma=args.sigma, seed=args.seed, model=label)
+    failed = 0
+    tile = args.tile or None
+    for path in paths:
+        try:
+            (item,) = iter_evaluate([path], sigma=args.sigma, seed=args.seed, method=args.method, model=model,
+                                    tile=tile)
+        except ImageError as exc:
+            print(f"workbench: skipped: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        report.images.append(item)
+        if not args.json:
+            print(f"{item.name:<24} PSNR {item.psnr:6.2f} dB  SSIM {item.ssim:.4f}  "
+                  f"(noisy {item.noisy_psnr:5.2f} dB, {item.seconds:.2f} s)", flush=True)
+    if args.json:
+        print(json.dumps(report.to_json()), flush=True)
+    else:
+        print(f"{'mean':<24} PSNR {report.mean_psnr:6.2f} dB  SSIM {report.mean_ssim:.4f}  "
+              f"({len(report.images)} images, {label}, σ={args.sigma:g}, seed {args.seed})")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_import_weights(args) -> int:
+    from engines.labs.denoise.weights import WeightsError
+    from workbench.labs.denoise.service import import_weights
+
+    try:
+        imported = import_weights(args.file, name=args.name)
+    except WeightsError as exc:
+        raise _usage(str(exc)) from None
+    if args.json:
+        print(json.dumps(imported.to_json()), flush=True)
+    else:
+        layers = imported.options.get("depth", {"dncnn_s": 17, "dncnn_b": 20}.get(imported.model))
+        print(f"imported {args.file} as run {imported.run_id}: {imported.model} ({layers} layers, "
+              f"{imported.params:,} parameters, {imported.source_format})")
+    return EXIT_OK
+
+
+def cmd_denoise(args) -> int:
+    from pathlib import Path
+
+    from workbench.labs.denoise.service import denoise_files
+
+    _check_common(args)
+    out_dir = Path(args.out).expanduser()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise _usage(f"--out {args.out}: exists and is not a folder")
+    model, label = _denoiser(args)
+    results = []
+    for result in denoise_files(args.inputs, out_dir, method=args.method, sigma=args.sigma, model=model,
+                                add_noise=args.add_noise, seed=args.seed, tile=args.tile or None):
+        results.append(result)
+        if not result.ok:
+            print(f"workbench: failed: {result.error}", file=sys.stderr, flush=True)
+        elif not args.json:
+            scores = f"  PSNR {result.noisy_psnr:.2f} → {result.psnr:.2f} dB, SSIM {result.ssim:.4f}" \
+                if result.psnr is not None else ""
+            print(f"{result.source} → {result.output} ({result.seconds:.2f} s){scores}", flush=True)
+    failed = sum(not r.ok for r in results)
+    if args.json:
+        print(json.dumps({"method": args.method, "model": label, "sigma": args.sigma, "out": str(out_dir),
+                          "done": len(results) - failed, "failed": failed,
+                          "files": [r.to_json() for r in results]}), flush=True)
+    elif not results:
+        print("no input images")
+    return EXIT_FAILED if failed or not results else EXIT_OK

@@ -1,0 +1,251 @@
+"""``workbench bench hsi``: the hyperspectral lab's speed and memory against straightforward references.
+
+1. Whole-scene map (Indian Pines, 145×145 = 21,025 pixels, K=30, w=25, HybridSN): seconds and peak
+   resident-memory increase of the workbench's path (windows gathered per batch from the padded PCA
+   cube, :func:`engines.labs.hsi.patches.predict_scene`) against the straightforward way (every window in
+   one tensor, ~1.6 GB, then predicted in batches). Each path runs in its own child process so its
+   peak RSS is its own; the model weights are the same (seeded). Goals: increase ≤ 0.5 GB, time ≤ ref.
+2. Training patches/second of ``hybridsn`` through the task's path (lazy patch dataset, DataLoader,
+   the model's CPU kernels) against a plain eager loop of the same model (``nn.Conv3d``, NCDHW) over
+   pre-built patch tensors; steps are interleaved so machine load hits both alike. Goal ≥ 1.3×.
+
+No Qt. ``quick`` shrinks the scene and the step counts for a smoke run (no goals are judged then).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from typing import Callable
+
+MAP_GOAL_GB = 0.5
+TRAIN_GOAL = 1.3
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def _peak_rss_bytes() -> int:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def _prepared(crop, components: int, window: int):
+    from engines.hyperspectral import load_scene
+    from engines.labs.hsi.patches import prepare_scene
+
+    return prepare_scene(load_scene("indian_pines", crop=crop), components=components, window=window,
+                         train_ratio=0.3, seed=0)
+
+
+def _model(prepared, name: str = "hybridsn"):
+    import torch
+
+    from engines.models import build_model
+
+    torch.manual_seed(0)
+    return build_model(name, num_classes=prepared.num_classes, bands=prepared.components,
+                       window=prepared.window).eval()
+
+
+def plain_copy(model):
+    """The same model and weights with every ``SpectralConv3d`` back to a plain ``nn.Conv3d``."""
+    import copy
+
+    from torch import nn
+
+    from engines.models.hybridsn import SpectralConv3d
+
+    plain = copy.deepcopy(model)
+    for module in plain.modules():
+        for name, child in module.named_children():
+            if isinstance(child, SpectralConv3d):
+                conv = nn.Conv3d(child.in_channels, child.out_channels, child.kernel_size)
+                conv.load_state_dict(child.state_dict())
+                setattr(module, name, conv)
+    return plain
+
+
+def reference_map(model, prepared, *, batch_size: int):
+    """The straightforward way: build every window into one tensor, then predict it in batches."""
+    import numpy as np
+    import torch
+
+    pixels = prepared.all_pixels()
+    w = prepared.window
+    everything = torch.empty((len(pixels), 1, prepared.components, w, w), dtype=torch.float32)
+    for i, (r, c) in enumerate(pixels):
+        everything[i, 0] = prepared.padded[:, r:r + w, c:c + w]
+    out = np.empty((len(pixels), prepared.num_classes), dtype=np.float32)
+    with torch.inference_mode():
+        for start in range(0, len(pixels), batch_size):
+            out[start:start + batch_size] = model(everything[start:start + batch_size]).softmax(1).numpy()
+    return out.reshape(*prepared.shape, -1)
+
+
+def map_child(kind: str, crop, components: int, window: int, batch_size: int) -> dict:
+    """One map in this process: seconds, peak-RSS increase over the loaded model and scene, label checksum."""
+    import numpy as np
+
+    from engines.labs.hsi.patches import predict_pixels, predict_scene
+
+    prepared = _prepared(crop, components, window)
+    model = _model(prepared)
+    if kind == "reference":
+        model = plain_copy(model)
+    # Warm-up on one batch so one-off allocations count for neither path.
+    predict_pixels(model, prepared, prepared.all_pixels()[:batch_size], batch_size=batch_size)
+    baseline = _peak_rss_bytes()
+    started = time.perf_counter()
+    if kind == "lazy":
+        probs = predict_scene(model, prepared, batch_size=batch_size)
+    else:
+        probs = reference_map(model, prepared, batch_size=batch_size)
+    seconds = time.perf_counter() - started
+    labels = probs.argmax(-1)
+    return {"seconds": seconds, "peak_increase_bytes": max(0, _peak_rss_bytes() - baseline),
+            "pixels": int(labels.size), "labels_sha": hashlib.sha1(labels.tobytes()).hexdigest(),
+            "probs_sum": float(np.float64(probs.sum()))}
+
+
+def _run_child(kind: str, crop, components: int, window: int, batch_size: int, threads: int) -> dict:
+    code = ("import json, sys, torch; torch.set_num_threads(%d); from workbench.labs.hsi.bench import map_child; "
+            "print(json.dumps(map_child(%r, %r, %d, %d, %d)))" % (threads, kind, crop, components, window,
+                                                                    batch_size))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BenchError(f"the {kind} map process failed: {done.stderr.strip().splitlines()[-1:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_map(*, crop, components: int, window: int, batch_size: int, threads: int, progress) -> dict:
+    progress(f"whole-scene map: workbench path (crop {crop or 'none'}, K={components}, w={window})…")
+    lazy = _run_child("lazy", crop, components, window, batch_size, threads)
+    progress(f"  {lazy['seconds']:.1f} s, +{lazy['peak_increase_bytes'] / 2**20:.0f} MiB; reference…")
+    ref = _run_child("reference", crop, components, window, batch_size, threads)
+    progress(f"  reference {ref['seconds']:.1f} s, +{ref['peak_increase_bytes'] / 2**20:.0f} MiB")
+    increase_gb = lazy["peak_increase_bytes"] / 1e9
+    return {
+        "pixels": lazy["pixels"],
+        "seconds": round(lazy["seconds"], 2),
+        "reference_seconds": round(ref["seconds"], 2),
+        "time_ratio": round(lazy["seconds"] / ref["seconds"], 3),
+        "peak_increase_gb": round(increase_gb, 3),
+        "reference_peak_increase_gb": round(ref["peak_increase_bytes"] / 1e9, 3),
+        "same_labels": lazy["labels_sha"] == ref["labels_sha"],
+        "goal_increase_gb": MAP_GOAL_GB,
+        "met": increase_gb <= MAP_GOAL_GB and lazy["seconds"] <= ref["seconds"],
+    }
+
+
+def bench_training(*, crop, components: int, window: int, batch_size: int, rounds: int, steps: int,
+                   progress) -> dict:
+    """Interleaved rounds: ``steps`` steps of the workbench path, then ``steps`` of the plain loop."""
+    import torch
+    import torch.nn.functional as F
+    from torch.utils.data import DataLoader
+
+    prepared = _prepared(crop, components, window)
+    dataset = prepared.train_dataset()
+    ours = _model(prepared).train()
+    plain = plain_copy(ours).train()
+    ours_opt = torch.optim.Adam(ours.parameters(), lr=1e-3)
+    plain_opt = torch.optim.Adam(plain.parameters(), lr=1e-3)
+    # The plain loop's data: every training window built up front, as the course code does.
+    all_x = prepared.patches_for_pixels(dataset.pixels)
+    all_y = dataset.labels
+    generator = torch.Generator().manual_seed(0)
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, generator=generator)
+
+    def batches():
+        while True:
+            yield from loader
+
+    ours_batches = batches()
+
+    def ours_step() -> int:
+        x, y = next(ours_batches)
+        loss = F.cross_entropy(ours(x), y)
+        ours_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        ours_opt.step()
+        return len(y)
+
+    def plain_step() -> int:
+        index = torch.randint(len(all_y), (batch_size,), generator=generator)
+        x, y = all_x[index], all_y[index]
+        loss = F.cross_entropy(plain(x), y)
+        plain_opt.zero_grad()
+        loss.backward()
+        plain_opt.step()
+        return len(y)
+
+    ours_step(), plain_step()  # warm-up
+    rates = {"ours": [], "plain": []}
+    for r in range(rounds):
+        for name, fn in (("ours", ours_step), ("plain", plain_step)):
+            started, seen = time.perf_counter(), 0
+            for _ in range(steps):
+                seen += fn()
+            rates[name].append(seen / (time.perf_counter() - started))
+        progress(f"training round {r + 1}/{rounds}: workbench {rates['ours'][-1]:.1f}, "
+                 f"plain {rates['plain'][-1]:.1f} patches/s")
+    ours_rate, plain_rate = statistics.median(rates["ours"]), statistics.median(rates["plain"])
+    return {
+        "patches_per_s": round(ours_rate, 2),
+        "plain_patches_per_s": round(plain_rate, 2),
+        "ratio": round(ours_rate / plain_rate, 3),
+        "batch_size": batch_size,
+        "goal": TRAIN_GOAL,
+        "met": ours_rate / plain_rate >= TRAIN_GOAL,
+    }
+
+
+def run(quick: bool = False, progress: Callable[[str], None] = print) -> dict:
+    import torch
+
+    threads = torch.get_num_threads()
+    if quick:
+        crop, components, window = "0:12,0:12", 15, 9
+        train = dict(crop="0:40,0:40", components=15, window=9, batch_size=32, rounds=1, steps=2)
+    else:
+        crop, components, window = None, 30, 25
+        train = dict(crop=None, components=30, window=25, batch_size=64, rounds=3, steps=3)
+    report = {
+        "suite": "hsi",
+        "quick": quick,
+        "map": bench_map(crop=crop, components=components, window=window, batch_size=256, threads=threads,
+                         progress=progress),
+        "training": bench_training(progress=progress, **train),
+        "machine": {"cpu_count": os.cpu_count(), "torch_threads": threads, "torch": torch.__version__,
+                    "platform": platform.platform(), "cpu_capability": torch.backends.cpu.get_cpu_capability()},
+    }
+    if quick:  # too small to judge the goals
+        report["map"]["met"] = report["training"]["met"] = None
+    return report
+
+
+def format_report(report: dict) -> str:
+    m, t = report["map"], report["training"]
+    lines = [
+        f"whole-scene map ({m['pixels']} px): {m['seconds']:.1f} s vs reference {m['reference_seconds']:.1f} s "
+        f"(×{m['time_ratio']:.2f}); peak memory +{m['peak_increase_gb']:.3f} GB vs +{m['reference_peak_increase_gb']:.3f} GB "
+        f"(goal ≤ {m['goal_increase_gb']} GB and time ≤ reference): {m['met']}",
+        f"training: {t['patches_per_s']:.1f} vs plain {t['plain_patches_per_s']:.1f} patches/s "
+        f"(×{t['ratio']:.2f}, goal ≥ {t['goal']}): {t['met']}",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    quick = "--quick" in sys.argv
+    result = run(quick=quick, progress=lambda s: print(s, file=sys.stderr, flush=True))
+    print(json.dumps(result) if "--json" in sys.argv else format_report(result))

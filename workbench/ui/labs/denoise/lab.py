@@ -1,0 +1,872 @@
+"""Denoising lab: drop images (or a folder) on the window, compare DnCNN runs with classical baselines.
+
+Each dropped image is denoised by every checked method in the lab's worker thread and shown as a
+triptych (noisy | residual | restored, plus the clean original and |error| or SSIM map when known).
+A dropped folder runs as a batch whose results are written to the output folder (originals are never
+overwritten). Selecting a denoising run in the runs list checks it here and shows its output on the
+current image (or on a built-in test image); while that run trains, the preview follows each checkpoint.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.ui.shell.guide import GuidePane
+from workbench.ui.shell.lab import Lab
+from workbench.ui.shell.worker import StoppableWorker, worker_thread
+
+KEEP_IMAGES = 12  # results whose arrays stay in memory; older ones keep their scores and outputs only
+PROGRESS_INTERVAL = 0.1
+SHORT_TITLES = {"nlm": "NLM", "tv": "TV", "wavelet": QT_TRANSLATE_NOOP("DenoisingLab", "Wavelet"), "bm3d": "BM3D"}
+SAMPLE = "<sample>"  # the built-in test image's key (a path no file can have)
+
+
+@dataclass(frozen=True)
+class MethodChoice:
+    key: str  # "run:<id>" or a baseline name
+    label: str
+    method: str  # engines.labs.denoise.methods method name
+    checkpoint: str | None = None
+    mtime: float = 0.0
+    available: bool = True
+    reason: str = ""  # why it is unavailable
+    short: str = ""  # the label in pane titles
+
+    @property
+    def title(self) -> str:
+        return self.short or self.label
+
+
+@dataclass
+class FileOutcome:
+    """One input: its images and each method's result, or why it failed."""
+
+    path: str
+    error: str | None = None
+    noisy: np.ndarray | None = None
+    clean: np.ndarray | None = None
+    bit_depth: int = 8
+    alpha: np.ndarray | None = None
+    noisy_psnr: float | None = None
+    sigma_used: float = 0.0
+    results: list = field(default_factory=list)  # [(MethodChoice, MethodResult)]
+    outputs: list[str] = field(default_factory=list)  # files written (batch)
+    source_suffix: str = ".png"
+
+    @property
+    def name(self) -> str:
+        return QCoreApplication.translate("DenoisingLab", "camera (built-in)") if self.path == SAMPLE \
+            else Path(self.path).name
+
+
+class DenoiseWorker(StoppableWorker):
+    """Denoises a list of files with a list of methods; one :class:`FileOutcome` per file."""
+
+    progress_interval = PROGRESS_INTERVAL
+    file_done = Signal(object)
+    finished = Signal()
+
+    def __init__(self, paths: list[str], methods: list[MethodChoice], *, sigma: float, add_noise: bool, seed: int,
+                 out_dir: str | None, models: dict, images: dict | None = None) -> None:
+        super().__init__()
+        self.paths, self.methods = paths, methods
+        self.sigma, self.add_noise, self.seed, self.out_dir = sigma, add_noise, seed, out_dir
+        self.models = models  # shared cache: (checkpoint, mtime) → prepared model
+        self.images = images or {}  # path → LoadedImage already in memory (built-in sample)
+
+    def _progress(self, done: float, total: int) -> None:
+        self._emit_progress(int(done * 1000), int(total * 1000))  # per mille: tiles make fractional files
+
+    @Slot()
+    def run(self) -> None:
+        total = len(self.paths) * max(len(self.methods), 1)
+        try:
+            if self.out_dir:
+                try:
+                    Path(self.out_dir).mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    for path in self.paths:
+                        error = self.tr("%1: cannot create the output folder (%2)").replace("%1", self.out_dir) \
+                            .replace("%2", str(exc.strerror or exc))
+                        self.file_done.emit(FileOutcome(path, error=error))
+                    return
+            taken = {Path(p).resolve() for p in self.paths}
+            for index, path in enumerate(self.paths):
+                if self._stop:
+                    break
+                outcome = self._denoise_one(path, index, total, taken)
+                self.file_done.emit(outcome)
+        finally:
+            self.finished.emit()
+
+    def _model(self, choice: MethodChoice):
+        from engines.labs.denoise.methods import prepare_model
+        from engines.models import load_trained_model
+        from engines.models.dncnn import DnCNN
+
+        key = (choice.checkpoint, choice.mtime)
+        if key not in self.models:
+            model = load_trained_model(choice.checkpoint)
+            if not isinstance(model, DnCNN):
+                raise ValueError(self.tr("%1 is not a DnCNN").replace("%1", choice.label))
+            self.models[key] = prepare_model(model)
+        return self.models[key]
+
+    def _denoise_one(self, path: str, index: int, total: int, taken: set) -> FileOutcome:
+        from engines.labs.denoise import methods as denoise
+        from engines.labs.denoise.images import ImageError, load_image, save_image
+        from workbench.labs.denoise.service import output_path
+        from workbench.ui.labs.denoise.triptych import MethodResult
+
+        try:
+            image = self.images.get(path) or load_image(path)
+        except ImageError as exc:
+            return FileOutcome(path, error=str(exc))
+        except (OSError, ValueError, MemoryError) as exc:
+            return FileOutcome(path, error=f"{path}: {exc}")
+        clean = image.pixels if self.add_noise else None
+        noisy = denoise.add_noise(image, self.sigma, self.seed) if self.add_noise else image.pixels
+        sigma = self.sigma if self.sigma > 0 else _estimate_sigma(noisy)
+        outcome = FileOutcome(path, noisy=noisy, clean=clean, bit_depth=image.bit_depth, alpha=image.alpha,
+                              sigma_used=sigma, source_suffix=Path(path).suffix or ".png")
+        if clean is not None:
+            outcome.noisy_psnr = denoise.score(image, noisy).psnr
+        errors = []
+        for m, choice in enumerate(self.methods):
+            if self._stop:
+                break
+            base = index * len(self.methods) + m
+            try:
+                if choice.method == "dncnn":
+                    result = denoise.run_model(self._model(choice), noisy, should_stop=self.should_stop,
+                                               progress=lambda d, t, b=base: self._progress(b + d / t, total))
+                else:
+                    result = denoise.run_baseline(choice.method, noisy, sigma=sigma)
+            except denoise.DenoiseCancelled:
+                break
+            except (ValueError, RuntimeError, MemoryError, OSError, KeyError) as exc:
+                errors.append(f"{choice.label}: {exc}")
+                continue
+            self._progress(base + 1, total)
+            method = MethodResult(choice.title, result.restored, result.residual, result.seconds)
+            if clean is not None:
+                scores = denoise.score(image, result.restored)
+                method.psnr, method.ssim = scores.psnr, scores.ssim
+                method.ssim_map = denoise.ssim_map(image, result.restored)
+            outcome.results.append((choice, method))
+            if self.out_dir:
+                try:
+                    target = output_path(Path(path), Path(self.out_dir), _file_tag(choice), color=image.is_color,
+                                         bit_depth=image.bit_depth, alpha=image.alpha is not None, taken=taken)
+                    save_image(target, result.restored, bit_depth=image.bit_depth, alpha=image.alpha)
+                    taken.add(target.resolve())
+                    outcome.outputs.append(str(target))
+                except (ImageError, OSError) as exc:
+                    errors.append(str(exc))
+        if errors:
+            outcome.error = "; ".join(errors)
+        return outcome
+
+
+def _estimate_sigma(noisy: np.ndarray) -> float:
+    """σ on the 8-bit scale from the image itself (wavelet MAD estimate), for images of unknown noise."""
+    from skimage.restoration import estimate_sigma
+
+    value = estimate_sigma(noisy, average_sigmas=True, channel_axis=-1 if noisy.ndim == 3 else None)
+    return max(float(value) * 255.0, 1.0)
+
+
+def _file_tag(choice: MethodChoice) -> str:
+    """The method part of an output file name: ``nlm``, ``dncnn-run12``."""
+    return f"dncnn-run{choice.key.split(':', 1)[1]}" if choice.key.startswith("run:") else choice.method
+
+
+def _local_paths(mime) -> list[str]:
+    return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()] if mime.hasUrls() else []
+
+
+class DenoisingLab(Lab):
+    title = QT_TRANSLATE_NOOP("Lab", "Denoising")
+    tasks = ("denoise",)
+
+    results_changed = Signal()  # a file finished (or failed)
+    batch_finished = Signal()
+    message = Signal(str)
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.setObjectName("denoisingLab")
+        self.setAcceptDrops(True)
+        self.outcomes: OrderedDict[str, FileOutcome] = OrderedDict()
+        self._file_items: dict[str, QListWidgetItem] = {}  # path → its row in the Files list
+        self.errors: list[str] = []
+        self.choices: dict[str, MethodChoice] = {}
+        self.out_dir: str = ""
+        self._models: dict = {}
+        self._thread: QThread | None = None
+        self._worker: DenoiseWorker | None = None
+        self._queue: list[tuple] = []
+        self._dirty_preview = False
+        self.previews = 0  # previews requested by training checkpoints
+        self._sample: Any = None
+        self._build()
+        self.refresh_methods()
+        self.runner.checkpoint_saved.connect(self._on_checkpoint)
+        self.runner.run_finished.connect(lambda *_: self.refresh_methods())
+
+    # -- layout -------------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        from workbench.ui.labs.denoise.triptych import TriptychView
+
+        self.view = TriptychView()
+        self.view.setAcceptDrops(False)
+        self.view.viewport().setAcceptDrops(False)
+        self.hint = QLabel(self.tr("Drop images (PNG, JPEG, TIFF, BMP) or a folder here, or use Open images…"))
+        self.hint.setObjectName("denoiseHint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)  # unwrapped, its one long line widened the lab past the window
+        self.status = QLabel(" ")
+        self.status.setObjectName("denoiseStatus")
+        self.status.setWordWrap(True)
+        self.message.connect(self.status.setText)
+
+        self.methods = QListWidget()
+        self.methods.setObjectName("denoiseMethods")
+        self.methods.setToolTip(self.tr("Checked methods denoise every dropped image, side by side"))
+        self.methods.setMaximumHeight(150)
+        import_button = QPushButton(self.tr("Import weights…"))
+        import_button.setObjectName("denoiseImport")
+        import_button.setToolTip(self.tr("Published DnCNN weights: KAIR .pth or MatConvNet .mat"))
+        import_button.clicked.connect(self.import_weights_dialog)
+
+        self.sigma = QDoubleSpinBox()
+        self.sigma.setObjectName("denoiseSigma")
+        self.sigma.setRange(0.0, 100.0)
+        self.sigma.setDecimals(1)
+        self.sigma.setValue(25.0)
+        self.sigma.setSpecialValueText(self.tr("auto"))
+        self.sigma.setToolTip(self.tr("Noise level σ (8-bit scale): the synthetic noise added to clean images, "
+                                      "and the level the classical methods assume; 'auto' estimates it per image"))
+        self.add_noise = QCheckBox(self.tr("Add synthetic noise σ (the images are clean)"))
+        self.add_noise.setObjectName("denoiseAddNoise")
+        self.add_noise.setChecked(True)
+        self.add_noise.setToolTip(self.tr("Treat dropped images as clean: add seeded Gaussian noise first, so "
+                                          "PSNR, SSIM and the error maps can be shown"))
+        self.seed = QSpinBox()
+        self.seed.setObjectName("denoiseSeed")
+        self.seed.setRange(0, 2**31 - 1)
+
+        open_button = QPushButton(self.tr("Open images…"))
+        open_button.setObjectName("denoiseOpen")
+        open_button.clicked.connect(self.open_dialog)
+        folder_button = QPushButton(self.tr("Denoise folder…"))
+        folder_button.setObjectName("denoiseFolder")
+        folder_button.clicked.connect(self.folder_dialog)
+        self.rerun_button = QPushButton(self.tr("Denoise again"))
+        self.rerun_button.setObjectName("denoiseRerun")
+        self.rerun_button.setToolTip(self.tr("Run the checked methods on the shown image with the current σ"))
+        self.rerun_button.clicked.connect(self.rerun_current)
+        self.out_label = QLabel(self.tr("next to each source"))
+        self.out_label.setObjectName("denoiseOutDir")
+        self.out_label.setWordWrap(True)
+        out_button = QPushButton(self.tr("Change…"))
+        out_button.clicked.connect(self.choose_out_dir)
+
+        self.save_which = QComboBox()
+        self.save_which.setObjectName("denoiseSaveWhich")
+        self.save_button = QPushButton(self.tr("Save"))
+        self.save_button.setObjectName("denoiseSave")
+        self.save_button.setToolTip(self.tr("Save the restored image (Ctrl+S), in the source's bit depth"))
+        self.save_button.clicked.connect(self.save)
+        self.save_as_button = QPushButton(self.tr("Save As…"))
+        self.save_as_button.setObjectName("denoiseSaveAs")
+        self.save_as_button.clicked.connect(self.save_as_dialog)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setObjectName("denoiseCancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("denoiseProgress")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+
+        self.swipe = QSlider(Qt.Orientation.Horizontal)
+        self.swipe.setObjectName("denoiseSwipe")
+        self.swipe.setRange(0, 1000)
+        self.swipe.setValue(500)
+        self.swipe.setToolTip(self.tr("Before/after: noisy left of the line, restored right of it "
+                                      "(or drag the yellow line)"))
+        self.swipe.valueChanged.connect(lambda v: self.view.set_swipe(v / 1000.0))
+        self.view.swipe_moved.connect(self._on_swipe_dragged)
+        self.ssim_toggle = QCheckBox(self.tr("SSIM map instead of |error|"))
+        self.ssim_toggle.setObjectName("denoiseSsim")
+        self.ssim_toggle.toggled.connect(self.view.set_show_ssim)
+
+        self.files = QListWidget()
+        self.files.setObjectName("denoiseFiles")
+        self.files.currentRowChanged.connect(self._on_file_selected)
+
+        controls = QWidget()
+        form = QFormLayout(controls)
+        form.addRow(QLabel(self.tr("Methods")))
+        form.addRow(self.methods)
+        form.addRow(import_button)
+        form.addRow(self.tr("σ"), self.sigma)
+        form.addRow(self.add_noise)
+        form.addRow(self.tr("Noise seed"), self.seed)
+        row = QHBoxLayout()
+        row.addWidget(open_button)
+        row.addWidget(folder_button)
+        form.addRow(row)
+        form.addRow(self.rerun_button)
+        out_row = QHBoxLayout()
+        out_row.addWidget(self.out_label, 1)
+        out_row.addWidget(out_button)
+        form.addRow(self.tr("Output folder"), out_row)
+        form.addRow(self.tr("Save"), self.save_which)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.save_button)
+        save_row.addWidget(self.save_as_button)
+        save_row.addWidget(self.cancel_button)
+        form.addRow(save_row)
+        form.addRow(self.progress)
+        form.addRow(self.tr("Swipe"), self.swipe)
+        form.addRow(self.ssim_toggle)
+        form.addRow(QLabel(self.tr("Files")))
+        form.addRow(self.files)
+        controls.setMaximumWidth(360)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.hint)
+        left_layout.addWidget(self.view, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(controls)
+        guide = GuidePane("denoising", side=True)  # hidden until its button or Help ▸ Guide shows it
+        splitter.addWidget(guide)
+        form.addRow(guide.toggle_button())
+        splitter.setStretchFactor(0, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
+
+    def menu_actions(self) -> list[tuple[str, str, Any, Any]]:
+        """(menu, text, slot, shortcut) entries the window adds to its menus."""
+        return [
+            ("file", self.tr("&Open images to denoise…"), self.open_dialog, QKeySequence.StandardKey.Open),
+            ("file", self.tr("&Import weights…"), self.import_weights_dialog, "Ctrl+I"),
+            ("file", self.tr("&Save denoised image"), self.save, QKeySequence.StandardKey.Save),
+            ("file", self.tr("Save denoised image &As…"), self.save_as_dialog, QKeySequence.StandardKey.SaveAs),
+        ]
+
+    # -- methods ------------------------------------------------------------------------------------------
+    def refresh_methods(self) -> None:
+        """Denoising runs with a checkpoint, then the classical baselines; checked states are kept."""
+        checked = set(self.checked_keys())
+        first = not self.choices
+        choices: list[MethodChoice] = []
+        try:
+            runs = [r for r in self.store.list_runs(task="denoise") if r.checkpoint]
+        except Exception:  # a store problem must not take the lab down; the browser reports it
+            runs = []
+        for run in sorted(runs, key=lambda r: r.id, reverse=True):
+            path = Path(run.checkpoint)
+            mtime = path.stat().st_mtime if path.is_file() else 0.0
+            if mtime:
+                choices.append(MethodChoice(f"run:{run.id}", f"#{run.id} {run.title}", "dncnn", str(path), mtime,
+                                            short=f"#{run.id} {run.model}"))
+        choices.extend(self._baselines())
+        self.choices = {c.key: c for c in choices}
+        if first:
+            checked = {c.key for c in choices[:1] if c.method == "dncnn"} or {"wavelet"}
+        self.methods.blockSignals(True)
+        self.methods.clear()
+        for choice in choices:
+            item = QListWidgetItem(choice.label)
+            item.setData(Qt.ItemDataRole.UserRole, choice.key)
+            item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable |
+                          (Qt.ItemFlag.ItemIsEnabled if choice.available else Qt.ItemFlag.NoItemFlags))
+            item.setCheckState(Qt.CheckState.Checked if choice.key in checked else Qt.CheckState.Unchecked)
+            item.setToolTip(choice.reason or choice.checkpoint or "")
+            self.methods.addItem(item)
+        self.methods.blockSignals(False)
+
+    def _baselines(self) -> list[MethodChoice]:
+        from engines.labs.denoise.methods import METHOD_TITLES, available_methods
+
+        return [MethodChoice(name, QCoreApplication.translate("Methods", METHOD_TITLES.get(name, name)), name,
+                             available=available, reason=reason, short=self.tr(SHORT_TITLES.get(name, name)))
+                for name, (available, reason) in available_methods().items() if name != "dncnn"]
+
+    def checked_keys(self) -> list[str]:
+        keys = []
+        for row in range(self.methods.count()):
+            item = self.methods.item(row)
+            if item.checkState() == Qt.CheckState.Checked and item.flags() & Qt.ItemFlag.ItemIsEnabled:
+                keys.append(item.data(Qt.ItemDataRole.UserRole))
+        return keys
+
+    def set_checked(self, keys) -> None:
+        keys = set(keys)
+        for row in range(self.methods.count()):
+            item = self.methods.item(row)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in keys
+                               else Qt.CheckState.Unchecked)
+
+    def selected_methods(self) -> list[MethodChoice]:
+        return [self.choices[k] for k in self.checked_keys() if k in self.choices]
+
+    # -- opening files ------------------------------------------------------------------------------------
+    def accepts_files(self, paths: list[str]) -> bool:
+        return bool(paths)
+
+    def open_paths(self, paths: list[str]) -> None:
+        """Files are denoised and shown; each folder runs as a batch written to the output folder."""
+        files = [p for p in paths if not Path(p).is_dir()]
+        folders = [p for p in paths if Path(p).is_dir()]
+        if files:
+            self._submit(files, out_dir=None)
+        for folder in folders:
+            from engines.labs.denoise.images import list_images
+
+            images = [str(p) for p in list_images(folder)]
+            if not images:
+                self.message.emit(self.tr("%1: no PNG, JPEG, TIFF or BMP images in this folder").replace("%1", folder))
+                continue
+            out_dir = self.out_dir or str(Path(folder).parent / f"{Path(folder).name}-denoised")
+            self._submit(images, out_dir=out_dir)
+
+    def _submit(self, paths: list[str], *, out_dir: str | None, images: dict | None = None) -> None:
+        methods = self.selected_methods()
+        if not methods:
+            self.message.emit(self.tr("Check at least one method (a DnCNN run or a classical baseline)."))
+            return
+        job = (paths, methods, self.sigma.value(), self.add_noise.isChecked(), self.seed.value(), out_dir, images)
+        if self._thread is not None:
+            self._queue.append(job)
+            self.message.emit(self.tr("Queued %1 file(s)").replace("%1", str(len(paths))))
+            return
+        self._start(*job)
+
+    def _start(self, paths, methods, sigma, add_noise, seed, out_dir, images) -> None:
+        worker = DenoiseWorker(paths, methods, sigma=sigma, add_noise=add_noise, seed=seed, out_dir=out_dir,
+                               models=self._models, images=images)
+        thread = worker_thread(self, worker, "denoise")
+        worker.progress.connect(self._on_progress)
+        worker.file_done.connect(self._on_file_done)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread, self._worker = thread, worker
+        self._batch_dir = out_dir
+        self._batch_total, self._batch_done = len(paths), 0
+        self.cancel_button.setEnabled(True)
+        self.progress.setRange(0, 0)
+        where = self.tr(" → %1").replace("%1", out_dir) if out_dir else ""
+        self.message.emit(self.tr("Denoising %1 file(s) with %2…").replace("%1", str(len(paths)))
+                          .replace("%2", ", ".join(m.label for m in methods)) + where)
+        thread.start()
+
+    @property
+    def busy(self) -> bool:
+        return self._thread is not None
+
+    @Slot()
+    def cancel(self) -> None:
+        self._queue.clear()
+        if self._worker is not None:
+            self._worker.request_stop()
+            self.message.emit(self.tr("Cancelling…"))
+
+    def shutdown(self) -> None:
+        self._queue.clear()
+        if self._worker is not None:
+            self._worker.request_stop()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+            self._on_thread_finished()
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    @Slot(object)
+    def _on_file_done(self, outcome: FileOutcome) -> None:
+        if self.sender() is not self._worker:
+            return
+        self._batch_done += 1
+        key = outcome.path
+        self.outcomes.pop(key, None)
+        self.outcomes[key] = outcome
+        if outcome.error and not outcome.results:
+            self.errors.append(outcome.error)
+        self._forget_old_images()
+        self._list_file(outcome, select=bool(outcome.results))
+        text = outcome.error if outcome.error else self.tr("%1 done").replace("%1", outcome.name)
+        if self._batch_total > 1:
+            text = f"[{self._batch_done}/{self._batch_total}] {text}"
+        self.message.emit(text)
+        self.results_changed.emit()
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        if self._thread is None or self._thread.isRunning():
+            return
+        stopped = self._worker.should_stop()
+        self._worker.deleteLater()
+        self._thread.deleteLater()
+        self._thread = self._worker = None
+        self.cancel_button.setEnabled(False)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0 if stopped else 1)
+        failed = [o for o in self.outcomes.values() if o.error and not o.results]
+        summary = self.tr("Done: %1 of %2 file(s)").replace("%1", str(self._batch_done)).replace(
+            "%2", str(self._batch_total))
+        if stopped:
+            summary = self.tr("Cancelled after %1 of %2 file(s); results so far are kept").replace(
+                "%1", str(self._batch_done)).replace("%2", str(self._batch_total))
+        if self._batch_dir:
+            summary += self.tr("; written to %1").replace("%1", self._batch_dir)
+        if failed:
+            summary += self.tr("; %1 file(s) could not be read (see the list)").replace("%1", str(len(failed)))
+        self.message.emit(summary)
+        self.batch_finished.emit()
+        if self._queue:
+            self._start(*self._queue.pop(0))
+
+    def _forget_old_images(self) -> None:
+        with_images = [o for o in self.outcomes.values() if o.noisy is not None]
+        for outcome in with_images[:-KEEP_IMAGES]:
+            outcome.noisy = outcome.clean = outcome.alpha = None
+            outcome.results = [(c, None) for c, _ in outcome.results]
+
+    def _file_text(self, outcome: FileOutcome) -> str:
+        if not outcome.results:
+            return f"⚠ {outcome.name}"
+        scores = [r.psnr for _, r in outcome.results if r is not None and r.psnr is not None]
+        text = outcome.name + (self.tr(" · best %1 dB").replace("%1", f"{max(scores):.2f}") if scores else "")
+        if outcome.outputs:
+            text += self.tr(" · %1 written").replace("%1", str(len(outcome.outputs)))
+        return text
+
+    def _list_file(self, outcome: FileOutcome, *, select: bool) -> None:
+        """Add the file's row at the end of the list (moving it there if listed); ``select`` shows it.
+
+        One row changes per finished file, so a batch of n files costs n row updates, not n² rebuilt rows.
+        """
+        self.files.blockSignals(True)
+        old = self._file_items.pop(outcome.path, None)
+        if old is not None:
+            self.files.takeItem(self.files.row(old))
+        item = QListWidgetItem(self._file_text(outcome))
+        item.setData(Qt.ItemDataRole.UserRole, outcome.path)
+        item.setToolTip(outcome.error or "\n".join(outcome.outputs) or outcome.path)
+        self.files.addItem(item)
+        self._file_items[outcome.path] = item
+        self.files.blockSignals(False)
+        if select:
+            self.files.setCurrentItem(item)
+            self._on_file_selected(self.files.row(item))
+
+    @Slot(int)
+    def _on_file_selected(self, row: int) -> None:
+        item = self.files.item(row)
+        outcome = self.outcomes.get(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+        if outcome is None:
+            return
+        if outcome.noisy is None:
+            if outcome.results:  # arrays were released: compute again
+                self._submit([outcome.path], out_dir=None)
+            else:
+                self.message.emit(outcome.error or "")
+            return
+        self.show_outcome(outcome)
+
+    def show_outcome(self, outcome: FileOutcome) -> None:
+        from workbench.ui.labs.denoise.triptych import TriptychData
+
+        self.current = outcome
+        data = TriptychData(outcome.name, outcome.noisy, outcome.clean, outcome.noisy_psnr,
+                            [r for _, r in outcome.results if r is not None])
+        self.hint.setVisible(False)
+        self.view.set_data(data)
+        self.save_which.clear()
+        for choice, _ in outcome.results:
+            self.save_which.addItem(choice.label, choice.key)
+
+    @property
+    def current_outcome(self) -> FileOutcome | None:
+        return getattr(self, "current", None)
+
+    @Slot()
+    def rerun_current(self) -> None:
+        outcome = self.current_outcome
+        if outcome is None:
+            self.message.emit(self.tr("Drop or open an image first."))
+            return
+        images = {outcome.path: self._sample} if self._sample is not None and outcome.path == SAMPLE else None
+        self._submit([outcome.path], out_dir=None, images=images)
+
+    # -- dialogs -----------------------------------------------------------------------------------------
+    def _dialogs(self) -> bool:
+        return not self.window.property("suppress_dialogs")
+
+    @Slot()
+    def open_dialog(self) -> None:
+        if not self._dialogs():
+            return
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Open images to denoise"), self._last_folder(),
+                                                self.tr("Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp)"))
+        if files:
+            self._remember_folder(str(Path(files[0]).parent))
+            self._activate()
+            self.open_paths(files)
+
+    @Slot()
+    def folder_dialog(self) -> None:
+        if not self._dialogs():
+            return
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder of images to denoise"), self._last_folder())
+        if folder:
+            self._remember_folder(folder)
+            self._activate()
+            self.open_paths([folder])
+
+    @Slot()
+    def choose_out_dir(self) -> None:
+        if not self._dialogs():
+            return
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Output folder"), self.out_dir or self._last_folder())
+        if folder:
+            self.set_out_dir(folder)
+
+    def set_out_dir(self, folder: str) -> None:
+        self.out_dir = folder
+        self.out_label.setText(folder or self.tr("next to each source"))
+
+    @Slot()
+    def import_weights_dialog(self) -> None:
+        if not self._dialogs():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import DnCNN weights"), self._last_folder(),
+                                              self.tr("Weights (*.pth *.pt *.mat);;All files (*)"))
+        if path:
+            self._remember_folder(str(Path(path).parent))
+            self.import_weights(path)
+
+    def import_weights(self, path: str) -> int | None:
+        """Record ``path`` as a finished denoising run and check it here; a bad file gives a message."""
+        from engines.labs.denoise.weights import WeightsError
+        from workbench.labs.denoise.service import import_weights
+
+        try:
+            imported = import_weights(path, store=self.store)
+        except (WeightsError, ValueError, OSError) as exc:
+            self._warn(self.tr("Cannot import %1: %2").replace("%1", Path(path).name).replace("%2", str(exc)))
+            return None
+        self.window.browser.refresh()
+        self.refresh_methods()
+        self.set_checked([*self.checked_keys(), f"run:{imported.run_id}"])
+        self.message.emit(self.tr("Imported %1 as run #%2 (%3 parameters)").replace("%1", Path(path).name)
+                          .replace("%2", str(imported.run_id)).replace("%3", f"{imported.params:,}"))
+        return imported.run_id
+
+    def _warn(self, text: str) -> None:
+        self.message.emit(text)
+        self.window._warn(text)
+
+    def _last_folder(self) -> str:
+        from PySide6.QtCore import QSettings
+
+        return str(QSettings().value("denoise/lastFolder", str(Path.home())))
+
+    def _remember_folder(self, folder: str) -> None:
+        from PySide6.QtCore import QSettings
+
+        QSettings().setValue("denoise/lastFolder", folder)
+
+    def _activate(self) -> None:
+        tabs = getattr(self.window, "tabs", None)
+        if tabs is not None and tabs.indexOf(self) >= 0:
+            tabs.setCurrentWidget(self)
+
+    # -- saving ------------------------------------------------------------------------------------------
+    def _save_target(self) -> tuple[FileOutcome, Any, Any] | None:
+        outcome = self.current_outcome
+        if outcome is None or not outcome.results:
+            self.message.emit(self.tr("Nothing to save yet: drop or open an image first."))
+            return None
+        key = self.save_which.currentData()
+        for choice, result in outcome.results:
+            if choice.key == key and result is not None:
+                return outcome, choice, result
+        return None
+
+    def default_save_path(self) -> Path | None:
+        from workbench.labs.denoise.service import output_path
+
+        target = self._save_target()
+        if target is None:
+            return None
+        outcome, choice, result = target
+        source = Path(outcome.path if outcome.path != SAMPLE else "camera.png")
+        folder = Path(self.out_dir) if self.out_dir else (source.parent if outcome.path != SAMPLE
+                                                           else Path.home())
+        taken = {source.resolve()} if outcome.path != SAMPLE else set()
+        return output_path(source, folder, _file_tag(choice), color=result.restored.ndim == 3,
+                           bit_depth=outcome.bit_depth, alpha=outcome.alpha is not None, taken=taken)
+
+    @Slot()
+    def save(self) -> Path | None:
+        path = self.default_save_path()
+        return self.save_to(path) if path is not None else None
+
+    @Slot()
+    def save_as_dialog(self) -> None:
+        default = self.default_save_path()
+        if default is None or not self._dialogs():
+            return
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save denoised image"), str(default),
+                                              self.tr("Images (*.png *.tif *.tiff *.bmp *.jpg)"))
+        if path:
+            self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> Path | None:
+        """Write the chosen method's restored image to ``path`` in the source's bit depth (never the source)."""
+        from engines.labs.denoise.images import ImageError, save_image
+
+        target = self._save_target()
+        if target is None:
+            return None
+        outcome, choice, result = target
+        path = Path(path)
+        if outcome.path != SAMPLE and path.resolve() == Path(outcome.path).resolve():
+            self._warn(self.tr("Refusing to overwrite the original %1; choose another name").replace(
+                "%1", str(path)))
+            return None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save_image(path, result.restored, bit_depth=outcome.bit_depth, alpha=outcome.alpha)
+        except (ImageError, OSError) as exc:
+            self._warn(str(exc))
+            return None
+        self.message.emit(self.tr("Saved %1 (%2-bit)").replace("%1", str(path)).replace("%2", str(outcome.bit_depth)))
+        return path
+
+    # -- drag and drop -------------------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if _local_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        paths = _local_paths(event.mimeData())
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.open_paths(paths)
+
+    # -- following runs ------------------------------------------------------------------------------------
+    def show_runs(self, run_ids: list[int]) -> None:
+        runs = []
+        for run_id in run_ids:
+            try:
+                run = self.store.get_run(run_id)
+            except KeyError:
+                continue
+            if run.task == "denoise":
+                runs.append(run)
+        if not runs:
+            return
+        self.refresh_methods()
+        keys = [f"run:{r.id}" for r in runs if f"run:{r.id}" in self.choices]
+        if not keys:
+            return
+        baselines = [k for k in self.checked_keys() if not k.startswith("run:")]
+        self.set_checked([*keys, *baselines])
+        self._dirty_preview = True
+        if self.isVisible():
+            self._refresh_preview()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty_preview:
+            self._refresh_preview()
+
+    def _refresh_preview(self) -> None:
+        """Denoise the shown image (or the built-in test image) with the checked methods."""
+        self._dirty_preview = False
+        if self.busy:
+            return
+        outcome = self.current_outcome
+        if outcome is not None and outcome.path != SAMPLE:
+            self.rerun_current()
+            return
+        self._sample = self._sample or _sample_image()
+        self._submit([SAMPLE], out_dir=None, images={SAMPLE: self._sample})
+
+    @Slot(int, str)
+    def _on_checkpoint(self, run_id: int, _path: str) -> None:
+        """A denoising run saved a checkpoint: show what it does now (the preview follows training)."""
+        key = f"run:{run_id}"
+        following = key in self.checked_keys()
+        if not following:
+            try:
+                run = self.store.get_run(run_id)
+            except KeyError:
+                return
+            if run.task != "denoise" or run_id != self.runner.current_run_id:
+                return
+        self.refresh_methods()  # the checkpoint's mtime changed, so the cached model is not reused
+        if not following:  # the training run replaces other runs in the comparison; baselines stay
+            self.set_checked([key, *[k for k in self.checked_keys() if not k.startswith("run:")]])
+        self.previews += 1
+        self._dirty_preview = True
+        if self.isVisible():
+            self._refresh_preview()
+
+    def _on_swipe_dragged(self, fraction: float) -> None:
+        self.swipe.blockSignals(True)
+        self.swipe.setValue(int(round(fraction * 1000)))
+        self.swipe.blockSignals(False)
+
+
+def _sample_image():
+    """scikit-image's bundled 'camera' (512² gray, 8-bit), cropped to 256², as the training preview image."""
+    import skimage.data
+
+    from engines.labs.denoise.images import LoadedImage
+
+    camera = skimage.data.camera()[128:384, 128:384]
+    return LoadedImage(Path("camera.png"), np.ascontiguousarray(camera), 8)

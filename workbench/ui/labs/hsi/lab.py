@@ -1,0 +1,411 @@
+"""Hyperspectral lab: the whole scene classified by each selected run, beside the ground truth.
+
+Selecting hyperspectral runs in the browser loads their scene (the PCA, window and split each run was
+trained with) and any cached maps in the lab's worker thread; *Compute maps* classifies every pixel of
+the scene for the runs without one (minutes on a CPU for the full HybridSN; progress and Cancel; maps
+are cached per run and checkpoint under the run's folder). Hover a pixel for its class and confidence;
+click it for its spectrum and each run's class probabilities. With per-epoch weights kept
+(``keep_epoch_weights``), the maps follow the epoch scrubber.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.ui.labs.hsi.map_view import ProbabilityPlot, SceneMapView, SceneView, SpectrumPlot
+from workbench.ui.shell.guide import GuidePane
+from workbench.ui.shell.lab import Lab
+from workbench.ui.shell.worker import FunctionWorker
+
+MAX_RUNS = 4  # panels side by side beyond the ground truth
+
+
+def _scene_key(config) -> str:
+    return json.dumps({k: getattr(config, k) for k in ("data", "data_options", "components", "window",
+                                                       "train_ratio", "pca_fit", "seed")}, sort_keys=True)
+
+
+class HyperspectralLab(Lab):
+    title = QT_TRANSLATE_NOOP("Lab", "Hyperspectral")
+    tasks = ("hsi",)
+
+    maps_ready = Signal()  # the map panels show the current runs
+    spectrum_shown = Signal(int, int)  # row, col
+    message = Signal(str)
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.setObjectName("hyperspectralLab")
+        self.run_ids: list[int] = []
+        self.checkpoints: dict[int, str | None] = {}  # run → checkpoint shown (None: SVM map)
+        self.maps: dict[int, np.ndarray] = {}  # run → probabilities (rows, cols, classes)
+        self.missing: list[int] = []  # runs whose map is not computed yet
+        self._scenes: dict[str, Any] = {}  # scene key → workbench.labs.hsi.maps.RunScene
+        self._run_scene: dict[int, str] = {}
+        self._thread: QThread | None = None
+        self._worker: FunctionWorker | None = None
+        self._pending: tuple | None = None
+        self._build()
+
+    # -- layout --------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.map_view = SceneMapView()
+        self.spectrum = SpectrumPlot()
+        self.probabilities = ProbabilityPlot()
+        self.status = QLabel(self.tr("Select hyperspectral runs (task hsi) in the runs list."))
+        self.status.setObjectName("hsiStatus")
+        self.status.setWordWrap(True)
+        self.hover = QLabel(" ")
+        self.hover.setObjectName("hsiHover")
+        self.message.connect(self.status.setText)
+        self.map_view.pixel_hovered.connect(self.hover.setText)
+        self.map_view.pixel_clicked.connect(self.show_pixel)
+
+        self.compute_button = QPushButton(self.tr("Compute maps"))
+        self.compute_button.setObjectName("hsiCompute")
+        self.compute_button.setToolTip(self.tr("Classify every pixel of the scene for the selected runs "
+                                               "(runs in the background; cached per run and checkpoint)"))
+        self.compute_button.clicked.connect(self.compute_maps)
+        self.compute_button.setEnabled(False)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setObjectName("hsiCancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("hsiProgress")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setObjectName("hsiOpacity")
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(80)
+        self.opacity.setToolTip(self.tr("Opacity of the class colours over the false-colour image"))
+        self.opacity.valueChanged.connect(lambda v: self.map_view.set_opacity(v / 100.0))
+        self.errors = QCheckBox(self.tr("Highlight errors"))
+        self.errors.setObjectName("hsiErrors")
+        self.errors.setChecked(True)
+        self.errors.setToolTip(self.tr("Misclassified labelled pixels in red"))
+        self.errors.toggled.connect(self.map_view.set_show_errors)
+        self.training = QCheckBox(self.tr("Show training pixels"))
+        self.training.setObjectName("hsiTraining")
+        self.training.toggled.connect(self.map_view.set_show_training)
+        self.band_boxes = []
+        bands_row = QHBoxLayout()
+        for name in ("R", "G", "B"):
+            box = QSpinBox()
+            box.setObjectName(f"hsiBand{name}")
+            box.setPrefix(f"{name} ")
+            box.setRange(0, 0)
+            box.setToolTip(self.tr("Band shown in the false-colour background"))
+            box.valueChanged.connect(self._on_bands_changed)
+            self.band_boxes.append(box)
+            bands_row.addWidget(box)
+        self.legend = QListWidget()
+        self.legend.setObjectName("hsiLegend")
+
+        controls = QWidget()
+        form = QFormLayout(controls)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.compute_button)
+        buttons.addWidget(self.cancel_button)
+        form.addRow(buttons)
+        form.addRow(self.progress)
+        form.addRow(self.tr("Opacity"), self.opacity)
+        form.addRow(self.errors)
+        form.addRow(self.training)
+        form.addRow(self.tr("Bands"), bands_row)
+        form.addRow(QLabel(self.tr("Classes")))
+        form.addRow(self.legend)
+        controls.setMaximumWidth(320)
+
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.spectrum)
+        lower.addWidget(self.probabilities)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.map_view)
+        left.addWidget(lower)
+        left.setStretchFactor(0, 3)
+        left.setStretchFactor(1, 2)
+        top = QHBoxLayout()
+        top.addWidget(left, 1)
+        top.addWidget(controls)
+        guide = GuidePane("hyperspectral", side=True)  # hidden until its button or Help ▸ Guide shows it
+        top.addWidget(guide)
+        form.addRow(guide.toggle_button())
+        layout = QVBoxLayout(self)
+        layout.addLayout(top, 1)
+        layout.addWidget(self.hover)
+        layout.addWidget(self.status)
+
+    # -- Lab interface -------------------------------------------------------------------------------
+    def show_runs(self, run_ids: list[int]) -> None:
+        runs = []
+        for run_id in run_ids:
+            try:
+                run = self.store.get_run(run_id)
+            except KeyError:
+                continue
+            if run.task == "hsi":
+                runs.append(run)
+        if not runs:
+            return
+        runs = runs[:MAX_RUNS]
+        self.run_ids = [r.id for r in runs]
+        self.checkpoints = {r.id: self._checkpoint(r, None) for r in runs}
+        self._load(compute=False)
+
+    def set_cursor(self, step: int) -> None:
+        """Follow the scrubber: each run's weights of the last epoch that ended at or before ``step``."""
+        if not self.run_ids:
+            return
+        changed = False
+        for run_id in self.run_ids:
+            run = self.store.get_run(run_id)
+            ends = {int(p.epoch): p.step for p in self.store.metrics(run_id, "overall_accuracy")}
+            epochs = [e for e, end in ends.items() if end <= step]
+            checkpoint = self._checkpoint(run, max(epochs) if epochs else None)
+            if checkpoint != self.checkpoints.get(run_id):
+                self.checkpoints[run_id] = checkpoint
+                changed = True
+        if changed:
+            self._load(compute=False)
+
+    def shutdown(self) -> None:
+        self._pending = None
+        self._stop_worker()
+
+    # -- actions ------------------------------------------------------------------------------------------
+    @Slot()
+    def compute_maps(self) -> None:
+        if self.run_ids:
+            self._load(compute=True)
+
+    @Slot()
+    def cancel(self) -> None:
+        self._pending = None
+        if self._worker is not None:
+            self._worker.request_stop()
+            self.message.emit(self.tr("Cancelling…"))
+
+    @Slot(int, int)
+    def show_pixel(self, row: int, col: int) -> None:
+        view = self.map_view.scene_view
+        if view is None:
+            return
+        truth = int(view.gt[row, col])
+        name = view.class_names[truth - 1] if truth else self.tr("unlabelled")
+        self.spectrum.set_spectrum(view.cube[row, col], view.wavelengths,
+                                   self.tr("Pixel (%1, %2) · truth: %3").replace("%1", str(row))
+                                   .replace("%2", str(col)).replace("%3", name))
+        rows = [(panel.title, panel.probs[row, col]) for panel in self.map_view.panels[1:]]
+        self.probabilities.set_probabilities(rows, view.class_names)
+        self.map_view.mark(row, col)
+        self.spectrum_shown.emit(row, col)
+
+    # -- loading and computing (worker) --------------------------------------------------------------
+    def _checkpoint(self, run, epoch: int | None) -> str | None:
+        from workbench.labs.hsi.maps import checkpoint_for_epoch
+
+        if run.model == "svm":
+            return None
+        return checkpoint_for_epoch(run, epoch)
+
+    def _load(self, *, compute: bool) -> None:
+        runs = [self.store.get_run(i) for i in self.run_ids]
+        checkpoints = dict(self.checkpoints)
+        scenes = dict(self._scenes)
+        job = (runs, checkpoints, scenes, compute)
+        if self._thread is not None:  # supersede the running job; start this one when it has stopped
+            self._pending = job
+            self._worker.request_stop()
+            return
+        self._start(*job)
+
+    def _start(self, runs, checkpoints, scenes, compute: bool) -> None:
+        from workbench.ui.shell.worker import worker_thread
+
+        def job(should_stop, progress):
+            return _load_maps(runs, checkpoints, scenes, compute, should_stop, progress)
+
+        from engines.labs.hsi.patches import Cancelled
+
+        worker = FunctionWorker("compute" if compute else "load", job, cancelled=(Cancelled,), plain=(ValueError,))
+        thread = worker_thread(self, worker, "hsi-maps")
+        worker.progress.connect(self._on_progress)
+        worker.done.connect(self._on_done)
+        worker.failed.connect(self._on_failed)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread, self._worker = thread, worker
+        self.cancel_button.setEnabled(True)
+        self.compute_button.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.message.emit(self.tr("Computing maps…") if compute else self.tr("Loading the scene…"))
+        thread.start()
+
+    def _stop_worker(self) -> None:
+        if self._worker is not None:
+            self._worker.request_stop()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+            self._on_thread_finished()
+
+    @property
+    def busy(self) -> bool:
+        return self._thread is not None
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        if self._thread is not None and not self._thread.isRunning():
+            self._worker.deleteLater()
+            self._thread.deleteLater()
+            self._thread = self._worker = None
+            self.cancel_button.setEnabled(False)
+            self.compute_button.setEnabled(bool(self.missing))
+            if self.progress.maximum() == 0:
+                self.progress.setRange(0, 1)
+            if self._pending is not None:
+                job, self._pending = self._pending, None
+                self._start(*job)
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    @Slot(str, str)
+    def _on_failed(self, kind: str, message: str) -> None:
+        if self.sender() is not self._worker:
+            return
+        if message == "cancelled":
+            if self._pending is None:
+                self.message.emit(self.tr("Cancelled; maps computed so far are kept."))
+            return
+        self.message.emit(message)
+
+    @Slot(str, object)
+    def _on_done(self, kind: str, result: dict) -> None:
+        if self.sender() is not self._worker or self._pending is not None:
+            return  # superseded
+        if self.progress.maximum() == 0:  # the busy indicator of a load that had nothing to compute
+            self.progress.setRange(0, 1)
+        self.progress.setValue(self.progress.maximum())
+        self._scenes.update(result["scenes"])
+        self._run_scene.update(result["run_scene"])
+        self.maps = result["maps"]
+        self.missing = result["missing"]
+        shown = [i for i in self.run_ids if i in self._run_scene]
+        if not shown:
+            self.message.emit(" · ".join(result.get("errors", [])))
+            return
+        scene = self._scenes[self._run_scene[shown[0]]].prepared.scene
+        view = self.map_view.scene_view
+        if view is None or view.name != scene.name or view.gt.shape != scene.gt.shape or \
+                not np.array_equal(view.gt, scene.gt):
+            self._show_scene(scene)
+        entries = []
+        for run_id in self.run_ids:
+            if run_id not in self.maps:
+                continue
+            run_scene = self._scenes[self._run_scene[run_id]]
+            if run_scene.prepared.scene.gt.shape != scene.gt.shape:
+                continue  # a run on another scene cannot sit beside this one
+            run = self.store.get_run(run_id)
+            entries.append({"title": f"#{run_id} {run.model}", "probs": self.maps[run_id],
+                            "training_mask": run_scene.prepared.training_mask(),
+                            "confidence_known": run.model != "svm"})
+        self.map_view.set_maps(entries)
+        text = self.tr("%1 map(s) shown").replace("%1", str(len(entries)))
+        if self.missing:
+            text += self.tr("; press Compute maps for run(s) %1").replace(
+                "%1", ", ".join(f"#{i}" for i in self.missing))
+        if result.get("errors"):
+            text += " · " + " · ".join(result["errors"])
+        self.message.emit(text)
+        self.maps_ready.emit()
+
+    def _show_scene(self, scene) -> None:
+        view = SceneView(name=scene.name, gt=scene.gt, cube=scene.cube, class_names=list(scene.class_names),
+                         colors=list(scene.colors), wavelengths=scene.wavelengths, rgb_bands=tuple(scene.rgb_bands))
+        for box, band in zip(self.band_boxes, view.rgb_bands):
+            box.blockSignals(True)
+            box.setRange(0, scene.bands - 1)
+            box.setValue(int(band))
+            box.blockSignals(False)
+        self.map_view.set_scene(view)
+        self.legend.clear()
+        counts = np.bincount(scene.gt.ravel(), minlength=scene.num_classes + 1)
+        for i, (name, colour) in enumerate(zip(scene.class_names, scene.colors)):
+            swatch = QPixmap(14, 14)
+            swatch.fill(QColor(*colour))
+            self.legend.addItem(QListWidgetItem(QIcon(swatch), f"{i + 1}. {name} ({counts[i + 1]})"))
+
+    @Slot()
+    def _on_bands_changed(self) -> None:
+        self.map_view.set_background_bands(tuple(box.value() for box in self.band_boxes))
+
+
+def _load_maps(runs, checkpoints, scenes, compute: bool, should_stop, progress) -> dict:
+    """Worker side: prepare each run's scene (once per distinct setting), read cached maps, compute missing."""
+    from engines.labs.hsi.patches import Cancelled
+    from engines.labs.hsi.task import HsiConfig
+    from workbench.labs.hsi import maps as hsi_maps
+
+    new_scenes: dict[str, Any] = {}
+    run_scene: dict[int, str] = {}
+    maps: dict[int, np.ndarray] = {}
+    missing: list[int] = []
+    errors: list[str] = []
+    for run in runs:
+        try:
+            values = {k: v for k, v in run.config.items() if k in HsiConfig.__dataclass_fields__}
+            key = _scene_key(HsiConfig.from_dict(values))
+            if key not in scenes and key not in new_scenes:
+                new_scenes[key] = hsi_maps.prepare_for_run(run)
+            run_scene[run.id] = key
+        except (hsi_maps.MapError, ValueError) as exc:
+            errors.append(f"#{run.id}: {exc}")
+            continue
+        checkpoint = checkpoints.get(run.id)
+        cached = hsi_maps.cached_map(run.id, checkpoint) if checkpoint or run.model == "svm" else None
+        if cached is not None:
+            maps[run.id] = cached
+        elif checkpoint is None:
+            errors.append(f"#{run.id}: " + QCoreApplication.translate("HyperspectralLab", "no checkpoint yet"))
+        else:
+            missing.append(run.id)
+    if compute:
+        for run in [r for r in runs if r.id in missing]:
+            if should_stop():
+                raise Cancelled("stopped")
+            run_sc = scenes.get(run_scene[run.id]) or new_scenes[run_scene[run.id]]
+            try:
+                maps[run.id] = hsi_maps.compute_map(run, checkpoints[run.id], run_scene=run_sc, progress=progress,
+                                                    should_stop=should_stop)
+                missing.remove(run.id)
+            except hsi_maps.MapError as exc:
+                errors.append(f"#{run.id}: {exc}")
+    if not run_scene:
+        raise ValueError("; ".join(errors) or QCoreApplication.translate("HyperspectralLab",
+                                                                         "no hyperspectral run to show"))
+    return {"scenes": new_scenes, "run_scene": run_scene, "maps": maps, "missing": missing, "errors": errors}

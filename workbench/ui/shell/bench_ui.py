@@ -1,0 +1,388 @@
+"""Qt side of ``workbench bench ui``: event-loop latency, worker-path throughput, curve redraw, first paint.
+
+:mod:`workbench.bench` owns the temporary home, the child processes and the report; the
+functions here drive the real widgets (``MainWindow``, ``LiveCurves``) in this process.
+Every figure is a measurement to print, never something a test asserts.
+
+numpy is imported inside the functions: the first-paint probe loads this module during a
+cold start and must not add to what it measures.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from workbench.bench import BenchError
+from workbench.ui.shell.app import FIRST_PAINT_PROBE_ENV
+
+PROBE_INTERVAL_MS = 10
+RUN_TIMEOUT_S = 600
+
+
+def wait_for(signal, timeout_s: float, start: Callable[[], object] | None = None, *, what: str) -> tuple:
+    """Call ``start`` and spin the event loop until ``signal`` fires; return its arguments."""
+    loop = QEventLoop()
+    got: list[tuple] = []
+
+    def on_signal(*args) -> None:
+        if not got:
+            got.append(args)
+        loop.quit()
+
+    signal.connect(on_signal)
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    timer.start(int(timeout_s * 1000))
+    try:
+        if start is not None:
+            start()
+        if not got:
+            loop.exec()
+    finally:
+        signal.disconnect(on_signal)
+        timer.stop()
+    if not got:
+        raise BenchError(f"{what} did not happen within {timeout_s:.0f} s")
+    return got[0]
+
+
+def open_window():
+    """The real main window, shown (offscreen in the benchmark), engines loaded, never saving its layout."""
+    from workbench.ui.shell.app import _make_app
+    from workbench.ui.shell.main_window import MainWindow
+
+    _make_app()
+    window = MainWindow()
+    window.setProperty("ephemeral", True)
+    window.setProperty("suppress_dialogs", True)
+    window.show()
+    window.ensure_ready()
+    QApplication.processEvents()
+    return window
+
+
+def close_window(window) -> None:
+    from workbench.ui.shell.worker import running_threads
+
+    window.close()  # joins the worker thread if a run were still going
+    window.store.close()
+    window.deleteLater()
+    QApplication.processEvents()
+    if running_threads():
+        raise BenchError("a worker thread is still running after the window closed")
+
+
+# -- 1. event-loop latency during training ----------------------------------------------------
+def probe_lateness(seconds: float) -> list[tuple[float, float]]:
+    """Re-arm a 10 ms single-shot timer for ``seconds``; samples are (seconds in, lateness in ms).
+
+    Single-shot and re-armed (not a repeating timer) so a late tick is not followed by an
+    early catch-up tick that would hide it.
+    """
+    samples: list[tuple[float, float]] = []
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setSingleShot(True)
+    timer.setInterval(PROBE_INTERVAL_MS)
+    started = armed = time.perf_counter()
+    deadline = started + seconds
+
+    def tick() -> None:
+        nonlocal armed
+        now = time.perf_counter()
+        samples.append((now - started, (now - armed) * 1000.0 - PROBE_INTERVAL_MS))
+        if now >= deadline:
+            loop.quit()
+            return
+        armed = time.perf_counter()
+        timer.start()
+
+    timer.timeout.connect(tick)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    return samples
+
+
+def event_loop_latency(window, config, *, seconds: float) -> dict:
+    """Lateness of a 10 ms timer on the GUI thread while the window's worker trains ``config``.
+
+    The probe starts at the run's first step, as a user would watch it, so one-off costs of
+    the first live redraw count too (they show as ``max`` and ``max_at_s``).
+    """
+    runner = window.runner
+    _run_id, first = wait_for(runner.steps, RUN_TIMEOUT_S, lambda: window.start_job(config, name="bench: latency"),
+                              what="the first training step of the latency run")
+    steps: list[int] = [first[-1][0]]
+
+    def on_steps(_run_id: int, points: list) -> None:
+        steps.append(points[-1][0])
+
+    runner.steps.connect(on_steps)
+    started = time.perf_counter()
+    samples = probe_lateness(seconds)
+    elapsed = time.perf_counter() - started
+    runner.steps.disconnect(on_steps)
+    still_training = runner.busy
+    if still_training:
+        wait_for(runner.run_finished, RUN_TIMEOUT_S, runner.stop, what="stopping the latency run")
+    if not still_training:
+        raise BenchError("the latency run ended before the probe did; nothing was measured under load")
+    import numpy as np
+
+    lateness = [late for _, late in samples]
+    p50, p99 = np.percentile(lateness, [50, 99])
+    worst_at, worst = max(samples, key=lambda sample: sample[1])
+    return {
+        "p50": round(float(p50), 2),
+        "p99": round(float(p99), 2),
+        "max": round(worst, 2),
+        "max_at_s": round(worst_at, 2),  # seconds after the run's first step
+        "ticks": len(samples),
+        "seconds": round(elapsed, 2),
+        "train_steps_per_s": round((steps[-1] - steps[0]) / elapsed, 1),
+    }
+
+
+# -- 2. training throughput: window worker path vs headless --------------------------------
+def samples_per_second(store, run_id: int) -> float:
+    """Train samples/s of a run from its per-epoch ``throughput`` and ``epoch_seconds`` metrics.
+
+    Epochs after the first when there are several (the first pays allocator and cache warm-up);
+    evaluation, checkpointing and the final latency probe are outside these seconds.
+    """
+    run = store.get_run(run_id)
+    if run.status != "finished":
+        raise BenchError(f"benchmark run {run_id} ended {run.status}: {run.message}")
+    by_step: dict[int, dict[str, float]] = {}
+    for point in store.metrics(run_id):
+        if point.name in ("throughput", "epoch_seconds"):
+            by_step.setdefault(point.step, {})[point.name] = point.value
+    epochs = [m for _, m in sorted(by_step.items()) if len(m) == 2]
+    if not epochs:
+        raise BenchError(f"benchmark run {run_id} recorded no throughput")
+    if len(epochs) > 1:
+        epochs = epochs[1:]
+    samples = sum(m["throughput"] * m["epoch_seconds"] for m in epochs)
+    seconds = sum(m["epoch_seconds"] for m in epochs)
+    return samples / seconds
+
+
+def throughput_ratio(window, config, *, rounds: int, warmup_config=None) -> dict:
+    """Median samples/s through ``window.start_job`` over the headless ``TrainingSession``, alternated.
+
+    Headless runs as the CLI does, on the main thread. The same session on a plain Python
+    thread is measured too: the window's worker is a thread, and where the intra-op pool runs
+    matters on its own (see ``window_vs_thread``), so that control isolates the GUI's cost.
+    """
+    import threading
+
+    import numpy as np
+
+    from workbench.runner import TrainingSession, create_run
+    from workbench.store import RunStore
+
+    store = RunStore()  # the same file the window writes, as a second CLI process would see it
+
+    def headless(cfg, name: str) -> float:
+        run_id = create_run(store, cfg, name=name)
+        TrainingSession(cfg, store=store, run_id=run_id).run()
+        return samples_per_second(store, run_id)
+
+    def headless_thread(cfg, name: str) -> float:
+        run_id = create_run(store, cfg, name=name)
+        failure: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                with RunStore(store.path, recover=False) as own:  # SQLite connections stay on their thread
+                    TrainingSession(cfg, store=own, run_id=run_id).run()
+            except BaseException as exc:  # reported below, on the caller's thread
+                failure.append(exc)
+
+        thread = threading.Thread(target=target, name="bench-headless")
+        thread.start()
+        thread.join()
+        if failure:
+            raise BenchError(f"headless thread run {run_id}: {failure[0]}")
+        return samples_per_second(store, run_id)
+
+    def windowed(cfg, name: str) -> float:
+        ids: list[int] = []
+        run_id, status, outcome = wait_for(window.runner.run_finished, RUN_TIMEOUT_S,
+                                           lambda: ids.append(window.start_job(cfg, name=name)),
+                                           what="a window benchmark run")
+        if status != "finished":
+            raise BenchError(f"window benchmark run {run_id} ended {status}: {outcome.get('message', '')}")
+        return samples_per_second(store, ids[0])
+
+    try:
+        if warmup_config is not None:  # the first runs pay one-off costs (kernels, allocator, imports)
+            headless(warmup_config, "bench: warm-up headless")
+            windowed(warmup_config, "bench: warm-up window")
+        head: list[float] = []
+        win: list[float] = []
+        thread: list[float] = []
+        for i in range(rounds):
+            head.append(headless(config, f"bench: headless {i + 1}"))
+            win.append(windowed(config, f"bench: window {i + 1}"))
+            thread.append(headless_thread(config, f"bench: headless thread {i + 1}"))
+    finally:
+        store.close()
+    h, w, t = float(np.median(head)), float(np.median(win)), float(np.median(thread))
+    return {
+        "value": round(w / h, 3),
+        "window_samples_per_s": round(w, 1),
+        "headless_samples_per_s": round(h, 1),
+        "headless_thread_samples_per_s": round(t, 1),
+        "window_vs_thread": round(w / t, 3),
+        "window_runs": [round(v, 1) for v in win],
+        "headless_runs": [round(v, 1) for v in head],
+        "headless_thread_runs": [round(v, 1) for v in thread],
+        "measure": "train samples/s from the runs' per-epoch throughput metric, epochs after the first",
+    }
+
+
+# -- 3. curve redraw while panning ----------------------------------------------------------
+def synthetic_loss_rows(run_index: int, points: int, rng):
+    """``(step, epoch, wall_time, value)`` rows shaped like a noisy decaying training loss."""
+    import numpy as np
+
+    steps = np.arange(1, points + 1, dtype=np.float64)
+    rows = np.empty((points, 4), dtype=np.float64)
+    rows[:, 0] = steps
+    rows[:, 1] = steps / 500.0
+    rows[:, 2] = 1.7e9 + steps * 0.05
+    decay = 2.3 * np.exp(-steps / (5_000.0 + 400.0 * run_index)) + 0.05
+    rows[:, 3] = decay * (1.0 + 0.15 * rng.standard_normal(points))
+    return rows
+
+
+class _PaintCounter(QObject):
+    """Counts paint events of the widget it filters (a frame is one paint of the panned plot)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def curve_redraw_fps(*, runs: int, points: int, seconds: float, size=(1200, 700)) -> dict:
+    """Frames per second panning the loss plot of a ``LiveCurves`` holding ``runs`` × ``points``."""
+    import numpy as np
+    import pyqtgraph as pg
+
+    from workbench.ui.shell.app import _make_app
+    from workbench.ui.shell.curves import LiveCurves
+
+    app = _make_app()
+    pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")  # as MainWindow.ensure_ready sets them
+    widget = LiveCurves()
+    widget.resize(*size)
+    widget.show()
+    QApplication.processEvents()
+    rng = np.random.default_rng(0)
+    try:
+        started = time.perf_counter()
+        for i in range(runs):
+            widget.add_points(i + 1, "loss", synthetic_loss_rows(i, points, rng))
+        widget.redraw(force=True)
+        app.processEvents()
+        widget.repaint()
+        first_frame_ms = (time.perf_counter() - started) * 1000.0
+
+        view = widget.loss_plot.getPlotItem().vb
+        view.disableAutoRange()  # a pan moves the view; nothing re-fits it
+        paints = _PaintCounter()
+        widget.loss_plot.viewport().installEventFilter(paints)
+        (x0, x1), _ = view.viewRange()
+        dx = (x1 - x0) * 0.005
+        frame_ms: list[float] = []
+        deadline = time.perf_counter() + seconds
+        started = time.perf_counter()
+        while True:
+            t = time.perf_counter()
+            if t >= deadline:
+                break
+            direction = 1.0 if (len(frame_ms) // 60) % 2 == 0 else -1.0  # back and forth, data stays in view
+            painted = paints.count
+            view.translateBy(x=direction * dx)
+            while paints.count == painted and time.perf_counter() < deadline + 5.0:
+                app.processEvents()  # the pan's update requests: the plot paints once, as in the window
+            frame_ms.append((time.perf_counter() - t) * 1000.0)
+        elapsed = time.perf_counter() - started
+        drawn = widget.drawn_points(1, "loss")
+    finally:
+        widget.close()
+        widget.deleteLater()
+        app.processEvents()
+    if not frame_ms or drawn != points:
+        raise BenchError(f"the curve benchmark drew {drawn} of {points} points per run")
+    return {
+        "value": round(len(frame_ms) / elapsed, 1),
+        "runs": runs,
+        "points_per_run": points,
+        "frame_ms_p50": round(float(np.median(frame_ms)), 1),
+        "frame_ms_max": round(float(max(frame_ms)), 1),
+        "frames": len(frame_ms),
+        "load_and_first_frame_ms": round(first_frame_ms, 1),
+        "size": list(size),
+    }
+
+
+# -- 4. first paint (the hook ``run_app`` installs when the probe variable is set) -------------
+def process_start_time() -> float:
+    """Wall-clock time this process started: from ``/proc`` on Linux, else roughly now."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])  # field 22, starttime
+        with open("/proc/uptime", encoding="ascii") as fh:
+            uptime = float(fh.read().split()[0])
+        return time.time() - (uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return time.time()
+
+
+class FirstPaintProbe(QObject):
+    """Prints ``{"first_paint_s": …}`` when the window first paints, then quits the app.
+
+    The variable holds the launcher's ``time.time()`` at spawn (so interpreter start-up counts);
+    any other value falls back to this process's start time.
+    """
+
+    def __init__(self, window, value: str) -> None:
+        super().__init__(window)
+        try:
+            self.started_at = float(value)
+        except ValueError:
+            self.started_at = process_start_time()
+        self.window = window
+        self.seen = False
+        window.setProperty("ephemeral", True)
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if not self.seen and obj is self.window and event.type() == QEvent.Type.Paint:
+            # The window paints first and its children follow in the same frame, within milliseconds.
+            self.seen = True
+            report = {"first_paint_s": round(time.time() - self.started_at, 4),
+                      "engines_loaded_before_paint": bool(getattr(self.window, "_ready", False))}
+            print(json.dumps(report), flush=True)
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
+def install_first_paint_probe(window) -> FirstPaintProbe | None:
+    value = os.environ.get(FIRST_PAINT_PROBE_ENV)
+    return FirstPaintProbe(window, value) if value else None

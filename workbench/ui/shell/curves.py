@@ -1,0 +1,419 @@
+"""Live training curves (pyqtgraph): items created once, redrawn from buffers on a timer.
+
+Workers append points at whatever rate they produce them; the plot redraws
+dirty curves at most ``refresh_hz`` times a second with ``setData``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+from scipy.signal import lfilter  # imported here, not on the first redraw (a GUI-thread stall)
+
+# Keys, translated where shown (in context LiveCurves).
+X_AXES = (QT_TRANSLATE_NOOP("LiveCurves", "step"), QT_TRANSLATE_NOOP("LiveCurves", "epoch"),
+          QT_TRANSLATE_NOOP("LiveCurves", "wall time"))
+
+
+def ema(values: np.ndarray, weight: float) -> np.ndarray:
+    """Debiased exponential moving average (as TensorBoard's smoothing slider)."""
+    if weight <= 0 or len(values) == 0:
+        return values
+    smoothed = lfilter([1.0 - weight], [1.0, -weight], values)
+    debias = 1.0 - weight ** np.arange(1, len(values) + 1)
+    return smoothed / debias
+
+
+class SeriesBuffer:
+    """Growable columns (step, epoch, wall time, value) for one run's metric."""
+
+    def __init__(self) -> None:
+        self._data = np.empty((256, 4), dtype=np.float64)
+        self.n = 0
+
+    def extend(self, rows) -> None:
+        rows = np.asarray(rows, dtype=np.float64).reshape(-1, 4)
+        need = self.n + len(rows)
+        if need > len(self._data):
+            grown = np.empty((max(need, 2 * len(self._data)), 4), dtype=np.float64)
+            grown[: self.n] = self._data[: self.n]
+            self._data = grown
+        self._data[self.n:need] = rows
+        self.n = need
+
+    def clear(self) -> None:
+        self.n = 0
+
+    def column(self, name: str) -> np.ndarray:
+        index = {"step": 0, "epoch": 1, "wall time": 2, "value": 3}[name]
+        return self._data[: self.n, index]
+
+
+def _same_range(a, b) -> bool:
+    span = max(abs(b[1] - b[0]), 1e-12)
+    return abs(a[0] - b[0]) <= 1e-9 * span and abs(a[1] - b[1]) <= 1e-9 * span
+
+
+@dataclass
+class RunCurves:
+    run_id: int
+    label: str
+    colour: object
+    start_wall: float | None = None
+    buffers: dict[str, SeriesBuffer] = field(default_factory=dict)
+    items: dict[str, tuple] = field(default_factory=dict)
+    dirty: bool = True
+
+
+class CurvePlot(pg.PlotWidget):
+    """A PlotWidget configured for long curves: clip to view, peak downsampling."""
+
+    def __init__(self, title: str, parent=None) -> None:
+        super().__init__(parent=parent)
+        self.setBackground(None)
+        item = self.getPlotItem()
+        item.setTitle(title)
+        # No grid: its lines are replayed on every paint and cost a third of a frame while panning.
+        item.setClipToView(True)
+        item.setDownsampling(auto=True, mode="peak")
+        self.legend = item.addLegend(offset=(-10, 10))
+        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((200, 80, 80), width=1,
+                                                                              style=Qt.PenStyle.DashLine))
+        self.cursor.hide()
+        item.addItem(self.cursor, ignoreBounds=True)
+        self.hover = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((128, 128, 128), width=1))
+        self.hover.hide()
+        item.addItem(self.hover, ignoreBounds=True)
+        self.hover_label = pg.TextItem(anchor=(0, 1), color=(60, 60, 60), fill=pg.mkBrush(255, 255, 255, 200))
+        self.hover_label.hide()
+        item.addItem(self.hover_label, ignoreBounds=True)
+
+
+class LiveCurves(QWidget):
+    """Loss (per step) and evaluation metrics (per epoch) of one or more runs."""
+
+    LOSS = "loss"
+
+    def __init__(self, parent=None, *, refresh_hz: int = 20) -> None:
+        super().__init__(parent)
+        self.runs: dict[int, RunCurves] = {}
+        self._x_axis = "step"
+        self._smoothing = 0.6
+        self.preferred_metric = "test_accuracy"
+        self._metric = self.preferred_metric
+        self._cursor_step: int | None = None
+
+        self.loss_plot = CurvePlot(self.tr("Training loss"))
+        self.loss_plot.setObjectName("lossPlot")
+        self.metric_plot = CurvePlot(self.tr("Evaluation"))
+        self.metric_plot.setObjectName("metricPlot")
+        # The metric plot follows the loss plot's x range, coalesced to one update per 100 ms: a direct
+        # pyqtgraph link repaints both plots twice on every pan step.
+        self._x_sync_pending: tuple | None = None
+        self._x_syncing = False
+        self._x_sync_timer = QTimer(self)
+        self._x_sync_timer.setSingleShot(True)
+        self._x_sync_timer.setInterval(100)
+        self._x_sync_timer.timeout.connect(self._apply_x_sync)
+        for source in (self.loss_plot, self.metric_plot):
+            source.getPlotItem().vb.sigXRangeChanged.connect(
+                lambda _vb, rng, s=source: self._queue_x_sync(s, rng))
+
+        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing_slider.setObjectName("smoothingSlider")
+        self.smoothing_slider.setRange(0, 99)
+        self.smoothing_slider.setValue(int(self._smoothing * 100))
+        self.smoothing_slider.setToolTip(
+            self.tr("Exponential moving average of the loss; the raw curve stays faint behind"))
+        self.smoothing_slider.valueChanged.connect(self._on_smoothing)
+        self.smoothing_label = QLabel()
+        self.log_y = QCheckBox(self.tr("Log y"))
+        self.log_y.setObjectName("logY")
+        self.log_y.toggled.connect(self._on_log_y)
+        self.x_axis_box = QComboBox()
+        self.x_axis_box.setObjectName("xAxis")
+        for name in X_AXES:
+            self.x_axis_box.addItem(self.tr(name), name)
+        self.x_axis_box.currentIndexChanged.connect(self._on_x_axis)
+        self.metric_box = QComboBox()
+        self.metric_box.setObjectName("metricBox")
+        self.metric_box.setToolTip(self.tr("Metric shown in the lower plot"))
+        self.metric_box.currentTextChanged.connect(self._on_metric)
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel(self.tr("Smoothing")))
+        controls.addWidget(self.smoothing_slider, 1)
+        controls.addWidget(self.smoothing_label)
+        controls.addSpacing(12)
+        controls.addWidget(self.log_y)
+        controls.addSpacing(12)
+        controls.addWidget(QLabel(self.tr("X axis")))
+        controls.addWidget(self.x_axis_box)
+        controls.addSpacing(12)
+        controls.addWidget(QLabel(self.tr("Metric")))
+        controls.addWidget(self.metric_box)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("curvesSplitter")
+        splitter.addWidget(self.loss_plot)
+        splitter.addWidget(self.metric_plot)
+        splitter.setSizes([300, 200])
+        self.splitter = splitter
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(controls)
+        layout.addWidget(splitter, 1)
+        self._on_smoothing(self.smoothing_slider.value())
+
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.redraw)
+        self.set_refresh_rate(refresh_hz)
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._on_mouse(p, pos))
+
+    def _queue_x_sync(self, source, x_range) -> None:
+        if self._x_syncing:
+            return
+        other = self.metric_plot if source is self.loss_plot else self.loss_plot
+        if _same_range(other.getPlotItem().vb.viewRange()[0], x_range):
+            return  # the echo of a sync just applied: re-applying it would repaint both plots again
+        self._x_sync_pending = (source, tuple(x_range))
+        if not self._x_sync_timer.isActive():
+            self._x_sync_timer.start()
+
+    def _apply_x_sync(self) -> None:
+        if self._x_sync_pending is None:
+            return
+        source, x_range = self._x_sync_pending
+        self._x_sync_pending = None
+        target = self.metric_plot if source is self.loss_plot else self.loss_plot
+        if _same_range(target.getPlotItem().vb.viewRange()[0], x_range):
+            return
+        self._x_syncing = True
+        try:
+            target.getPlotItem().vb.setXRange(*x_range, padding=0)
+        finally:
+            self._x_syncing = False
+
+    # -- data in -------------------------------------------------------------------------
+    def set_refresh_rate(self, hz: int) -> None:
+        self._timer.start(int(1000 / max(1, min(hz, 60))))
+
+    def clear(self) -> None:
+        for curves in self.runs.values():
+            for metric, items in curves.items.items():
+                plot = self.loss_plot if metric == self.LOSS else self.metric_plot
+                for item in items:
+                    if item is not None:
+                        plot.removeItem(item)  # also drops its legend entry
+        self.runs.clear()
+        self.metric_box.blockSignals(True)
+        self.metric_box.clear()
+        self.metric_box.blockSignals(False)
+
+    def add_run(self, run_id: int, label: str) -> RunCurves:
+        if run_id not in self.runs:
+            colour = pg.intColor(len(self.runs), hues=9, values=1, maxValue=220)
+            self.runs[run_id] = RunCurves(run_id, label, colour)
+        return self.runs[run_id]
+
+    def add_points(self, run_id: int, metric: str, rows) -> None:
+        """Append ``(step, epoch, wall_time, value)`` rows; drawn on the next timer tick."""
+        curves = self.runs.get(run_id) or self.add_run(run_id, f"#{run_id}")
+        buffer = curves.buffers.get(metric)
+        if buffer is None:
+            buffer = curves.buffers[metric] = SeriesBuffer()
+            if metric != self.LOSS and self.metric_box.findText(metric) < 0:
+                # Adding items must not steal the selection from the preferred metric.
+                self.metric_box.blockSignals(True)
+                self.metric_box.addItem(metric)
+                self.metric_box.blockSignals(False)
+                if metric == self.preferred_metric or self.metric_box.count() == 1:
+                    self.metric_box.setCurrentText(metric)
+                    self._on_metric(metric)
+        if curves.start_wall is None and len(rows):
+            curves.start_wall = float(rows[0][2])
+        buffer.extend(rows)
+        curves.dirty = True
+
+    def load_history(self, run_id: int, label: str, points) -> None:
+        """Fill a run's curves from stored ``MetricPoint``s."""
+        self.add_run(run_id, label)
+        by_name: dict[str, list] = {}
+        for p in points:
+            by_name.setdefault(p.name, []).append((p.step, p.epoch, p.wall_time, p.value))
+        for name, rows in by_name.items():
+            self.add_points(run_id, name, rows)
+
+    def point_count(self, run_id: int, metric: str) -> int:
+        curves = self.runs.get(run_id)
+        buffer = curves.buffers.get(metric) if curves else None
+        return buffer.n if buffer else 0
+
+    def drawn_points(self, run_id: int, metric: str) -> int:
+        """Points currently held by the plotted raw curve (after the last redraw)."""
+        curves = self.runs.get(run_id)
+        if not curves or metric not in curves.items:
+            return 0
+        raw = curves.items[metric][0]
+        x, _ = raw.getOriginalDataset()
+        return 0 if x is None else len(x)
+
+    # -- drawing ----------------------------------------------------------------------
+    def _x(self, curves: RunCurves, buffer: SeriesBuffer) -> np.ndarray:
+        if self._x_axis == "wall time":
+            return buffer.column("wall time") - (curves.start_wall or 0.0)
+        return buffer.column(self._x_axis)
+
+    def _ensure_items(self, curves: RunCurves, metric: str):
+        if metric in curves.items:
+            return curves.items[metric]
+        if metric == self.LOSS:
+            faint = pg.mkColor(curves.colour)
+            faint.setAlpha(60)
+            raw = self.loss_plot.plot(pen=pg.mkPen(faint, width=1))
+            smooth = self.loss_plot.plot(pen=pg.mkPen(curves.colour, width=1), name=curves.label)
+            items = (raw, smooth)
+        else:
+            line = self.metric_plot.plot(pen=pg.mkPen(curves.colour, width=1), symbol="o", symbolSize=5,
+                                         symbolBrush=curves.colour, name=curves.label)
+            items = (line, None)
+        for item in items:
+            if item is not None:
+                item.setClipToView(True)
+                # Peak downsampling to one bin per pixel (pyqtgraph's default is 5 samples per pixel): each
+                # bin still draws its min and max, so the envelope is kept at half the points of factor 2.
+                item.opts["autoDownsampleFactor"] = 1.0
+                item.setDownsampling(auto=True, method="peak")
+        curves.items[metric] = items
+        return items
+
+    @Slot()
+    def redraw(self, *, force: bool = False) -> None:
+        for curves in self.runs.values():
+            if not (curves.dirty or force):
+                continue
+            for metric in (self.LOSS, self._metric):
+                buffer = curves.buffers.get(metric)
+                if buffer is None or buffer.n == 0:
+                    continue
+                first, second = self._ensure_items(curves, metric)
+                x = self._x(curves, buffer)
+                y = buffer.column("value")
+                first.setData(x, y)
+                if second is not None:
+                    second.setData(x, ema(y, self._smoothing))
+            curves.dirty = False
+
+    def _on_smoothing(self, value: int) -> None:
+        self._smoothing = value / 100.0
+        self.smoothing_label.setText(f"{self._smoothing:.2f}")
+        self.redraw(force=True)
+
+    def _on_log_y(self, on: bool) -> None:
+        self.loss_plot.getPlotItem().setLogMode(y=on)
+        self.redraw(force=True)
+
+    def _on_x_axis(self, index: int) -> None:
+        self._x_axis = self.x_axis_box.itemData(index)
+        label = {"step": self.tr("step"), "epoch": self.tr("epoch"), "wall time": self.tr("seconds")}[self._x_axis]
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.getPlotItem().setLabel("bottom", label)
+        self._update_cursor()
+        self.redraw(force=True)
+
+    def _on_metric(self, metric: str) -> None:
+        if not metric:
+            return
+        for curves in self.runs.values():
+            for name, items in list(curves.items.items()):
+                if name not in (self.LOSS, metric):
+                    for item in items:
+                        if item is not None:
+                            self.metric_plot.removeItem(item)
+                    del curves.items[name]
+        self._metric = metric
+        self.metric_plot.getPlotItem().setTitle(metric)
+        self.redraw(force=True)
+
+    # -- cursor and crosshair ------------------------------------------------------------
+    def set_cursor(self, step: int | None) -> None:
+        self._cursor_step = step
+        self._update_cursor()
+
+    def _update_cursor(self) -> None:
+        for plot in (self.loss_plot, self.metric_plot):
+            if self._cursor_step is None:
+                plot.cursor.hide()
+                continue
+            x = self._x_for_step(self._cursor_step)
+            if x is None:
+                plot.cursor.hide()
+            else:
+                plot.cursor.setPos(x)
+                plot.cursor.show()
+
+    def _x_for_step(self, step: int) -> float | None:
+        if self._x_axis == "step":
+            return float(step)
+        for curves in self.runs.values():
+            buffer = curves.buffers.get(self.LOSS)
+            if buffer is not None and buffer.n:
+                steps = buffer.column("step")
+                i = int(np.clip(np.searchsorted(steps, step), 0, buffer.n - 1))
+                return float(self._x(curves, buffer)[i])
+        return None
+
+    def max_step(self) -> int:
+        steps = [int(c.buffers[self.LOSS].column("step")[-1]) for c in self.runs.values()
+                 if self.LOSS in c.buffers and c.buffers[self.LOSS].n]
+        return max(steps, default=0)
+
+    def values_at(self, step: int) -> dict[int, dict[str, float]]:
+        """Each run's loss and current metric at the last point with step ≤ ``step``."""
+        out: dict[int, dict[str, float]] = {}
+        for run_id, curves in self.runs.items():
+            row = {}
+            for metric in (self.LOSS, self._metric):
+                buffer = curves.buffers.get(metric)
+                if buffer is None or buffer.n == 0:
+                    continue
+                i = int(np.searchsorted(buffer.column("step"), step, side="right")) - 1
+                if i >= 0:
+                    row[metric] = float(buffer.column("value")[i])
+            out[run_id] = row
+        return out
+
+    def _on_mouse(self, plot: CurvePlot, pos) -> None:
+        view = plot.getPlotItem().vb
+        if not plot.sceneBoundingRect().contains(pos):
+            plot.hover.hide()
+            plot.hover_label.hide()
+            return
+        point = view.mapSceneToView(pos)
+        plot.hover.setPos(point.x())
+        plot.hover.show()
+        metric = self.LOSS if plot is self.loss_plot else self._metric
+        lines = [f"x = {point.x():.4g}"]
+        for curves in self.runs.values():
+            buffer = curves.buffers.get(metric)
+            if buffer is None or buffer.n == 0:
+                continue
+            x = self._x(curves, buffer)
+            i = int(np.clip(np.searchsorted(x, point.x()), 0, buffer.n - 1))
+            lines.append(f"{curves.label}: {buffer.column('value')[i]:.4g}")
+        plot.hover_label.setText("\n".join(lines))
+        plot.hover_label.setPos(point.x(), point.y())
+        plot.hover_label.show()

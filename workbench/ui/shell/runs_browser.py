@@ -1,0 +1,197 @@
+"""The runs browser: search, filters, multi-select, rename/tag (undoable), delete."""
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.store import STATUSES, RunStore
+from workbench.ui.shell.runs_model import RUN_ID_ROLE, SORT_ROLE, RunsTableModel, status_text
+
+ANY = "__any__"
+
+
+class RunsFilterProxy(QSortFilterProxyModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.text = ""
+        self.task = self.model = self.status = None
+        self.setSortRole(SORT_ROLE)
+
+    def set_filters(self, *, text=None, task=ANY, model=ANY, status=ANY) -> None:
+        if text is not None:
+            self.text = text.strip().lower()
+        if task != ANY:
+            self.task = task
+        if model != ANY:
+            self.model = model
+        if status != ANY:
+            self.status = status
+        self.invalidate()
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        run = self.sourceModel().run_at(source_row)
+        if self.task and run.task != self.task:
+            return False
+        if self.model and run.model != self.model:
+            return False
+        if self.status and run.status != self.status:
+            return False
+        if self.text:
+            haystack = " ".join([f"#{run.id}", run.name, run.task, run.model, run.dataset, run.status,
+                                 *run.tags]).lower()
+            return all(word in haystack for word in self.text.split())
+        return True
+
+
+class EditRunCommand(QUndoCommand):
+    """Rename or retag a run; undo restores the previous value."""
+
+    def __init__(self, browser: "RunsBrowser", run_id: int, field: str, new, old) -> None:
+        label = {"name": QCoreApplication.translate("RunsBrowser", "Rename run #%1"),
+                 "tags": QCoreApplication.translate("RunsBrowser", "Edit tags of run #%1")}[field]
+        super().__init__(label.replace("%1", str(run_id)))
+        self.browser, self.run_id, self.field, self.new, self.old = browser, run_id, field, new, old
+
+    def _apply(self, value) -> None:
+        self.browser.store.update_run(self.run_id, **{self.field: value})
+        self.browser.model.update_run(self.run_id)
+
+    def redo(self) -> None:
+        self._apply(self.new)
+
+    def undo(self) -> None:
+        self._apply(self.old)
+
+
+class RunsBrowser(QWidget):
+    selection_changed = Signal(list)  # run ids
+    activated = Signal(int)  # run id (double-click / Enter)
+    pause_requested = Signal()
+
+    def __init__(self, store: RunStore, parent=None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.undo_stack = QUndoStack(self)
+        self.model = RunsTableModel(store, self)
+        self.proxy = RunsFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("runSearch")
+        self.search.setPlaceholderText(self.tr("Find runs: model, dataset, name, tag, #id (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda text: self.proxy.set_filters(text=text))
+        self.task_filter = self._combo("taskFilter", self.tr("All tasks"))
+        self.model_filter = self._combo("modelFilter", self.tr("All models"))
+        self.status_filter = self._combo("statusFilter", self.tr("All statuses"))
+        for status in STATUSES:
+            self.status_filter.addItem(status_text(status), status)
+        self.task_filter.currentIndexChanged.connect(
+            lambda _i: self.proxy.set_filters(task=self.task_filter.currentData()))
+        self.model_filter.currentIndexChanged.connect(
+            lambda _i: self.proxy.set_filters(model=self.model_filter.currentData()))
+        self.status_filter.currentIndexChanged.connect(
+            lambda _i: self.proxy.set_filters(status=self.status_filter.currentData()))
+
+        self.view = QTableView()
+        self.view.setObjectName("runsView")
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((44, 96, 90, 70, 62, 50, 120, 70)):
+            self.view.setColumnWidth(column, width)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit(self.selected_ids()))
+        self.view.doubleClicked.connect(lambda index: self.activated.emit(index.data(RUN_ID_ROLE)))
+        # Space pauses/resumes only while the runs list has focus (elsewhere Space types or clicks).
+        space = QShortcut(QKeySequence(Qt.Key.Key_Space), self.view)
+        space.setContext(Qt.ShortcutContext.WidgetShortcut)
+        space.activated.connect(self.pause_requested)
+
+        filters = QHBoxLayout()
+        for combo in (self.task_filter, self.model_filter, self.status_filter):
+            filters.addWidget(combo)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+
+    def _combo(self, name: str, any_label: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setObjectName(name)
+        combo.addItem(any_label, None)
+        return combo
+
+    def refresh(self) -> None:
+        selected = self.selected_ids()
+        self.model.refresh()
+        self._refill(self.task_filter, sorted({r.task for r in self.model.runs}))
+        self._refill(self.model_filter, sorted({r.model for r in self.model.runs}))
+        self.select(selected)
+
+    def update_run(self, run_id: int) -> None:
+        known = self.model.row_of(run_id) is not None
+        self.model.update_run(run_id)
+        if not known:
+            self._refill(self.task_filter, sorted({r.task for r in self.model.runs}))
+            self._refill(self.model_filter, sorted({r.model for r in self.model.runs}))
+
+    @staticmethod
+    def _refill(combo: QComboBox, values: list[str]) -> None:
+        current = combo.currentData()
+        existing = {combo.itemData(i) for i in range(1, combo.count())}
+        if existing == set(values):
+            return
+        combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for value in values:
+            combo.addItem(value, value)
+        index = combo.findData(current)
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def selected_ids(self) -> list[int]:
+        rows = {i.row() for i in self.view.selectionModel().selectedRows()}
+        return [self.proxy.index(r, 0).data(RUN_ID_ROLE) for r in sorted(rows)]
+
+    def select(self, run_ids: list[int]) -> None:
+        from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+        selection = QItemSelection()
+        for run_id in run_ids:
+            row = self.model.row_of(run_id)
+            if row is None:
+                continue
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if index.isValid():
+                selection.select(index, index.siblingAtColumn(self.model.columnCount() - 1))
+        self.view.selectionModel().select(
+            selection, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+
+    def rename(self, run_id: int, name: str) -> None:
+        old = self.store.get_run(run_id).name
+        if name != old:
+            self.undo_stack.push(EditRunCommand(self, run_id, "name", name, old))
+
+    def set_tags(self, run_id: int, tags: list[str]) -> None:
+        old = self.store.get_run(run_id).tags
+        tags = [t for t in dict.fromkeys(t.strip() for t in tags) if t]
+        if tags != old:
+            self.undo_stack.push(EditRunCommand(self, run_id, "tags", tags, old))
