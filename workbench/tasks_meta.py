@@ -1,11 +1,13 @@
-"""Facts about tasks the window needs before torch is imported (keeps first paint fast)."""
+"""Facts about tasks the window needs before torch is imported (keeps first paint fast).
+
+They come from each lab's :class:`~workbench.lab_info.LabInfo` (``workbench/labs/<lab>/__init__.py``).
+"""
 from __future__ import annotations
 
-# Mirrors engines.core.tasks.TaskSpec.primary_metric; a test keeps the two in step.
-PRIMARY_METRICS = {"classify": ("test_accuracy", True)}
-PRIMARY_METRICS["denoise"] = ("val_psnr", True)
-PRIMARY_METRICS["hsi"] = ("overall_accuracy", True)
-PRIMARY_METRICS["retrieval"] = ("map_average", True)
+from workbench.labs import LABS
+
+# task → (primary metric, higher is better); mirrors engines.core.tasks.TaskSpec, a test keeps the two in step.
+PRIMARY_METRICS = {lab.task: (lab.primary_metric, lab.higher_is_better) for lab in LABS}
 
 
 def primary_metric_name(task: str) -> str:
