@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 LANGUAGES=(zh_CN)
 # Everything the window shows: the UI, and the core's texts marked with QT_TRANSLATE_NOOP
 # (study presets; the engines' texts are listed in workbench/ui/shell/engine_texts.py).
-SOURCES=(workbench/ui/*.py workbench/ui/shell/lab/*.py workbench/studies.py)
+SOURCES=(workbench/ui/shell/*.py workbench/ui/labs/*/*.py workbench/studies.py)
 
 for lang in "${LANGUAGES[@]}"; do
     ts="assets/i18n/workbench_${lang}.ts"

@@ -1313,18 +1313,6 @@
         <translation>首选项</translation>
     </message>
     <message>
-        <source>Open images to denoise (or drop images or a folder on the window)</source>
-        <translation>打开要去噪的图像（或将图像、文件夹拖放到窗口上）</translation>
-    </message>
-    <message>
-        <source>Save / save as the denoised image shown</source>
-        <translation>保存 / 另存为当前显示的去噪图像</translation>
-    </message>
-    <message>
-        <source>Import published DnCNN weights</source>
-        <translation>导入已发布的 DnCNN 权重</translation>
-    </message>
-    <message>
         <source>Quit (a run in progress is checkpointed and marked interrupted)</source>
         <translation>退出（进行中的运行会保存检查点并标记为已中断）</translation>
     </message>

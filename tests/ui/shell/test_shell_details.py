@@ -67,6 +67,20 @@ def test_shortcuts_are_listed_and_bound(make_window):
         assert expected in bound
 
 
+def test_labs_declare_their_shortcuts_and_the_list_shows_them(make_window):
+    from workbench.ui.shell.main_window import SHORTCUTS
+
+    win = make_window()
+    win.ensure_ready()
+    rows = dict(win.shortcut_rows())
+    bound = {a.shortcut().toString() for a in win.actions()}
+    # The Denoising lab's File-menu entries, declared by the lab, not by the window's table.
+    for keys in ("Ctrl+O", "Ctrl+I", "Ctrl+S"):
+        assert keys in bound
+        assert "Denoising" in rows[keys]
+    assert "Ctrl+O" not in {keys for keys, _ in SHORTCUTS}
+
+
 def test_queue_runs_one_after_another(make_window, qtbot):
     win = make_window()
     win.show()

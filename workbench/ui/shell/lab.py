@@ -21,11 +21,12 @@ class Lab(QWidget):
     title = "Lab"  # English, an identifier; lab modules mark it with QT_TRANSLATE_NOOP("Lab", ...)
     tasks: tuple[str, ...] = ()  # tasks whose runs this lab knows how to show
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, main_window: "MainWindow") -> None:
         super().__init__()
-        self.window = window
-        self.store = window.store
-        self.runner = window.runner
+        # Not ``window``: that would shadow QWidget.window().
+        self.main_window = main_window
+        self.store = main_window.store
+        self.runner = main_window.runner
 
     def display_title(self) -> str:
         """The tab's text in the user's language."""

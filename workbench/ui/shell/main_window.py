@@ -36,6 +36,7 @@ from workbench.ui.shell.runs_browser import RunsBrowser
 from workbench.ui.shell.runs_model import status_text
 from workbench.ui.shell.worker import Job, JobRunner
 
+# The window's own shortcuts; each lab declares its own with its menu entries (Lab.menu_actions).
 SHORTCUTS = [
     ("Ctrl+Return", QT_TRANSLATE_NOOP("MainWindow", "Start a run with the settings of the New run panel")),
     ("Space", QT_TRANSLATE_NOOP("MainWindow", "Pause / resume the active run (when the runs list has focus)")),
@@ -48,9 +49,6 @@ SHORTCUTS = [
     ("Ctrl+Z / Ctrl+Shift+Z", QT_TRANSLATE_NOOP("MainWindow", "Undo / redo a rename or tag edit")),
     ("Ctrl+Shift+N", QT_TRANSLATE_NOOP("MainWindow", "New study")),
     ("Ctrl+,", QT_TRANSLATE_NOOP("MainWindow", "Preferences")),
-    ("Ctrl+O", QT_TRANSLATE_NOOP("MainWindow", "Open images to denoise (or drop images or a folder on the window)")),
-    ("Ctrl+S / Ctrl+Shift+S", QT_TRANSLATE_NOOP("MainWindow", "Save / save as the denoised image shown")),
-    ("Ctrl+I", QT_TRANSLATE_NOOP("MainWindow", "Import published DnCNN weights")),
     ("Ctrl+Q", QT_TRANSLATE_NOOP("MainWindow", "Quit (a run in progress is checkpointed and marked interrupted)")),
     ("Shift+F1", QT_TRANSLATE_NOOP("MainWindow", "Guide to the current lab")),
 ]
@@ -473,7 +471,7 @@ class MainWindow(QMainWindow):
             return
         run = self.store.get_run(ids[0])
         if not run.checkpoint or not os.path.exists(run.checkpoint):
-            self._warn(self.tr("Run #%1 has no checkpoint to continue from.").replace("%1", str(run.id)))
+            self.warn(self.tr("Run #%1 has no checkpoint to continue from.").replace("%1", str(run.id)))
             return
         if run.status in RESUMABLE_STATUSES:
             self.continue_run(run.id)
@@ -552,7 +550,7 @@ class MainWindow(QMainWindow):
                 for p in self.store.metrics(ids[0]):
                     writer.writerow([ids[0], p.step, p.epoch, p.name, repr(p.value), p.wall_time])
         except OSError as exc:
-            self._warn(self.tr("Cannot write %1: %2").replace("%1", path).replace("%2", exc.strerror or str(exc)))
+            self.warn(self.tr("Cannot write %1: %2").replace("%1", path).replace("%2", exc.strerror or str(exc)))
             return
         self.status_label.setText(self.tr("Exported run #%1 to %2").replace("%1", str(ids[0])).replace("%2", path))
 
@@ -730,7 +728,7 @@ class MainWindow(QMainWindow):
     def _on_error(self, run_id: int, message: str) -> None:
         """The one handler for worker errors: status bar plus a message box."""
         self.status_label.setText(self.tr("Run #%1: %2").replace("%1", str(run_id)).replace("%2", message))
-        self._warn(self.tr("Run #%1 ended: %2").replace("%1", str(run_id)).replace("%2", message))
+        self.warn(self.tr("Run #%1 ended: %2").replace("%1", str(run_id)).replace("%2", message))
 
     @Slot()
     def _on_queue_changed(self) -> None:
@@ -754,7 +752,8 @@ class MainWindow(QMainWindow):
         self.clear_queue_action.setEnabled(bool(self.runner.queue))
 
     # -- dialogs ------------------------------------------------------------------------
-    def _warn(self, message: str) -> None:
+    def warn(self, message: str) -> None:
+        """Show ``message`` in a warning box (tests: record it as the property ``last_warning`` instead)."""
         if self.property("suppress_dialogs"):
             self.setProperty("last_warning", message)
             return
@@ -768,11 +767,21 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{keys}</b></td><td>{self.tr(text)}</td></tr>" for keys, text in SHORTCUTS)
+        rows = "".join(f"<tr><td><b>{keys}</b></td><td>{text}</td></tr>" for keys, text in self.shortcut_rows())
         box = QMessageBox(self)
         box.setWindowTitle(self.tr("Keyboard shortcuts"))
         box.setText(f"<table cellspacing='6'>{rows}</table>")
         box.open()
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(keys, what they do) for the window's shortcuts and then each lab's, in the user's language."""
+        rows = [(keys, self.tr(text)) for keys, text in SHORTCUTS]
+        for lab in self.labs:
+            for _menu, text, _slot, shortcut in lab.menu_actions():
+                if shortcut is not None:
+                    keys = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+                    rows.append((keys, f"{text.replace('&', '')} ({lab.display_title()})"))
+        return rows
 
     @Slot()
     def show_guide(self) -> None:

@@ -36,7 +36,7 @@ def test_dropping_two_images_and_a_text_file_gives_two_results_and_one_message(l
     Image.fromarray(np.stack([_camera(offset=200)] * 3, -1)).save(rgb)
     text.write_text("not an image")
     with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
-        drop_files(lab.window, [gray, text, rgb])  # dropped on the window, not on the lab
+        drop_files(lab.main_window, [gray, text, rgb])  # dropped on the window, not on the lab
     ok = [o for o in lab.outcomes.values() if o.results]
     assert sorted(o.name for o in ok) == ["gray.png", "rgb.png"]
     assert len(lab.errors) == 1 and "notes.txt" in lab.errors[0]
@@ -108,7 +108,7 @@ def test_save_keeps_the_bit_depth_and_never_overwrites_the_original(lab, qtbot, 
     assert np.array_equal(back, expected.astype(np.uint16))
     assert lab.save_to(source) is None  # refused: the original stays intact
     assert np.array_equal(np.array(Image.open(source)), original)
-    assert "overwrite" in lab.window.property("last_warning")
+    assert "overwrite" in lab.main_window.property("last_warning")
 
 
 def test_a_dropped_folder_runs_as_a_batch_into_the_output_folder_and_cancel_stops_it(lab, qtbot, tmp_path):
@@ -147,9 +147,9 @@ def test_selecting_a_denoising_run_previews_it_on_the_built_in_image(lab, qtbot,
     from workbench.labs.denoise.service import import_weights
 
     imported = import_weights(weights, store=lab.store)
-    lab.window.browser.refresh()
+    lab.main_window.browser.refresh()
     with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
-        lab.window.browser.select([imported.run_id])
+        lab.main_window.browser.select([imported.run_id])
     assert lab.checked_keys()[0] == f"run:{imported.run_id}"
     assert lab.view.data is not None and lab.view.data.name.startswith("camera")
     assert lab.view.data.methods[0].label.startswith(f"#{imported.run_id}")
@@ -167,7 +167,7 @@ def test_the_preview_follows_a_training_run_started_from_the_window(lab, qtbot, 
                          val_data=str(folder), threads=1)
     lab.set_checked(["wavelet"])
     with qtbot.waitSignal(lab.runner.run_finished, timeout=120_000):
-        run_id = lab.window.start_job(config)
+        run_id = lab.main_window.start_job(config)
     qtbot.waitUntil(lambda: not lab.busy and lab.view.data is not None, timeout=60_000)
     assert lab.previews >= 2  # one per epoch's checkpoint
     assert lab.checked_keys() == [f"run:{run_id}", "wavelet"]
@@ -183,7 +183,7 @@ def test_bad_weights_give_a_message_and_record_nothing(lab, tmp_path):
     torch.save({"fc.weight": torch.zeros(2, 2)}, wrong)
     before = len(lab.store.list_runs())
     assert lab.import_weights(str(pickle)) is None
-    assert "model.pth" in lab.window.property("last_warning")
+    assert "model.pth" in lab.main_window.property("last_warning")
     assert lab.import_weights(str(wrong)) is None
-    assert "resnet.pth" in lab.window.property("last_warning")
+    assert "resnet.pth" in lab.main_window.property("last_warning")
     assert len(lab.store.list_runs()) == before
