@@ -105,10 +105,9 @@ def config_from_args(args: argparse.Namespace):
     from typing import get_type_hints
 
     from engines.core.config import ConfigError, parse_literal, parse_value
-    from engines.core.data import DATASETS
+    from engines.core.models import model_spec
     from engines.core.registry import UnknownName, keyword_options
     from engines.core.tasks import get_task
-    from engines.models import MODELS
 
     try:
         spec = get_task(args.task)
@@ -158,13 +157,10 @@ def config_from_args(args: argparse.Namespace):
     config.model_options = {**config.model_options, **model_options}
     config.data_options = {**config.data_options, **data_options}
     try:
-        config.validate()
+        config.validate()  # also: the model and dataset must be registered for the task
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    try:
-        builder = MODELS.get(config.model)
-    except UnknownName as exc:
-        raise UsageError(str(exc)) from None
+    builder = model_spec(config.model).builder
     aliases = getattr(builder, "option_aliases", {})  # e.g. r → reduction
     config.model_options = {aliases.get(k, k): v for k, v in config.model_options.items()}
     accepted = set(keyword_options(builder)) - {"num_classes"}  # num_classes comes from the dataset
@@ -172,8 +168,6 @@ def config_from_args(args: argparse.Namespace):
         if key not in accepted:
             valid = sorted(fields | set(accepted))
             raise UsageError(f"unknown setting {key!r} for model {config.model!r}; valid keys: {', '.join(valid)}")
-    if config.data not in DATASETS:
-        raise UsageError(f"unknown dataset {config.data!r}; valid choices: {', '.join(DATASETS.names())}")
     _dry_build(config)
     return config
 

@@ -114,6 +114,9 @@ class Outcome:
 
 
 def create_run(store: RunStore, config: TrainConfig, *, name: str = "", tags=()) -> int:
+    """Record ``config`` as a queued run; a config that does not validate (a model or dataset of another
+    task, a bad value) raises :class:`~engines.core.config.ConfigError` and nothing is recorded."""
+    config.validate()
     return store.create_run(
         task=config.task, model=config.model, dataset=config.data, config=config.to_dict(),
         seed=config.seed, device=config.device, name=name, tags=tags,

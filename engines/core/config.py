@@ -76,7 +76,24 @@ class TrainConfig:
                 raise ConfigError(f"{f.name} must be ≥ {low}, got {value!r}")
             if kind is float and not math.isfinite(value):
                 raise ConfigError(f"{f.name} must be a finite number, got {value!r}")
+        self._check_registered()
         return self
+
+    def _check_registered(self) -> None:
+        """The model and the dataset must be registered for this config's task (their registrations say so)."""
+        from engines.core.data import DATASETS, dataset_names
+        from engines.core.models import MODELS, model_names
+
+        for kind, name, registry, names_of in (("model", self.model, MODELS, model_names),
+                                               ("dataset", self.data, DATASETS, dataset_names)):
+            valid = names_of(task=self.task)
+            if name in valid:
+                continue
+            if not valid:
+                raise ConfigError(f"no {kind} is registered for task {self.task!r}")
+            if name in registry:
+                raise ConfigError(f"{kind} {name!r} is not a {self.task} {kind}; valid choices: {', '.join(valid)}")
+            raise ConfigError(f"unknown {kind} {name!r}; valid choices: {', '.join(valid)}")
 
 
 def parse_value(text: str, kind: type) -> Any:

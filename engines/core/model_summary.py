@@ -119,8 +119,15 @@ def summarize(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
                         _separable_pairs(leaves, shapes, flops))
 
 
-def summarize_registered(name: str, input_shape: tuple[int, ...] = (3, 32, 32), **options: Any) -> ModelSummary:
-    """Build the registered model ``name`` with ``options`` and summarise it."""
-    from engines.models import build_model
+def summarize_registered(name: str, input_shape: tuple[int, ...] | None = None, **options: Any) -> ModelSummary:
+    """Build the registered model ``name`` with ``options`` and summarise it.
 
+    ``input_shape`` (no batch dimension) defaults to the example input the model registered with.
+    """
+    from engines.core.models import build_model, model_spec
+
+    if input_shape is None:
+        input_shape = model_spec(name).example_input_shape(**options)
+        if input_shape is None:
+            raise ValueError(f"model {name!r} registers no example input; pass input_shape")
     return summarize(build_model(name, **options), input_shape)

@@ -1,4 +1,8 @@
-"""Task registry: a task is a config dataclass plus a ``fit`` event generator."""
+"""Task registry: a task is a config dataclass plus a ``fit`` event generator.
+
+Which models and datasets belong to a task is declared where they register (``register_model(name,
+tasks=...)``, ``register_dataset(name, tasks=...)``); a :class:`TaskSpec` asks those registries.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,8 +20,18 @@ class TaskSpec:
     fit: Callable[..., Iterator[Event]]
     primary_metric: str
     higher_is_better: bool = True
-    models: Callable[[], list[str]] | None = None
-    datasets: Callable[[], list[str]] | None = None
+
+    def model_names(self) -> list[str]:
+        """The registered models of this task, sorted."""
+        from engines.core.models import model_names
+
+        return model_names(task=self.name)
+
+    def dataset_names(self) -> list[str]:
+        """The registered datasets of this task, sorted."""
+        from engines.core.data import dataset_names  # here, not at the top: it imports torch
+
+        return dataset_names(task=self.name)
 
 
 TASKS: Registry[TaskSpec] = Registry("task", provider="engines.labs")

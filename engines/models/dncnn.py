@@ -18,9 +18,14 @@ import torch
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_weights
 
-from engines.models import register_model
+from engines.core.models import register_model
 
 CHANNEL_CHOICES = (1, 3)
+
+
+def example_patch(*, channels: int = 1, **_options) -> tuple[int, int, int]:
+    """A 40×40 training patch: DnCNN takes images of any size, this is the example the summaries use."""
+    return (channels, 40, 40)
 
 
 def _no_norm(_features: int) -> nn.Module:
@@ -131,7 +136,7 @@ def fold_batchnorm(model: DnCNN) -> DnCNN:
     return folded.to(next(model.parameters()).device).eval()
 
 
-@register_model("dncnn")
+@register_model("dncnn", tasks=("denoise",), input_shape=example_patch)
 def build_dncnn(*, depth: int = 17, features: int = 64, channels: int = 1, residual: bool = True,
                 batchnorm: bool = True) -> DnCNN:
     """DnCNN with any depth and width; ``channels`` 1 (gray) or 3 (RGB).
@@ -142,14 +147,14 @@ def build_dncnn(*, depth: int = 17, features: int = 64, channels: int = 1, resid
                  norm=nn.BatchNorm2d if batchnorm else None)
 
 
-@register_model("dncnn_s")
+@register_model("dncnn_s", tasks=("denoise",), input_shape=example_patch)
 def build_dncnn_s(*, features: int = 64, channels: int = 1, residual: bool = True,
                   batchnorm: bool = True) -> DnCNN:
     """DnCNN-S: 17 layers (receptive field 35×35), trained for one noise level."""
     return build_dncnn(depth=17, features=features, channels=channels, residual=residual, batchnorm=batchnorm)
 
 
-@register_model("dncnn_b")
+@register_model("dncnn_b", tasks=("denoise",), input_shape=example_patch)
 def build_dncnn_b(*, features: int = 64, channels: int = 1, residual: bool = True,
                   batchnorm: bool = True) -> DnCNN:
     """DnCNN-B: 20 layers, trained blind over σ ∈ [0, 55]."""
@@ -158,8 +163,6 @@ def build_dncnn_b(*, features: int = 64, channels: int = 1, residual: bool = Tru
 
 for _builder in (build_dncnn, build_dncnn_s, build_dncnn_b):
     _builder.option_choices = {"channels": CHANNEL_CHOICES}
-    # Image-to-image models: the classification task (and its zoo test) skips builders marked so.
-    _builder.task = "denoise"
 
 
 def depth_to_model_name(depth: int) -> str:

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engines.models import register_model
+from engines.core.models import register_model
 
 LOSS_TERMS = ("j1", "j2", "j3")
 
@@ -79,6 +79,7 @@ def dscmr_losses(u: torch.Tensor, v: torch.Tensor, p_u: torch.Tensor, p_v: torch
 
 def build_dscmr(*, num_classes: int = 20, dim_a: int = 4096, dim_b: int = 300, hidden: int = 2048,
                 common: int = 1024) -> nn.Module:
+    """DSCMR: one FC branch per modality into a shared layer and a shared linear classifier."""
     for name, value in (("num_classes", num_classes), ("dim_a", dim_a), ("dim_b", dim_b), ("hidden", hidden),
                         ("common", common)):
         if not isinstance(value, int) or value < 1:
@@ -86,6 +87,5 @@ def build_dscmr(*, num_classes: int = 20, dim_a: int = 4096, dim_b: int = 300, h
     return DSCMR(dim_a=dim_a, dim_b=dim_b, num_classes=num_classes, hidden=hidden, common=common)
 
 
-build_dscmr.task = "retrieval"  # generic image-classifier tests skip it (see tests/engines/models/test_registry.py)
-build_dscmr.input_shape = lambda dim_a=4096, dim_b=300, **_: (dim_a + dim_b,)
-register_model("dscmr")(build_dscmr)
+register_model("dscmr", tasks=("retrieval",),
+               input_shape=lambda dim_a=4096, dim_b=300, **_: (dim_a + dim_b,))(build_dscmr)

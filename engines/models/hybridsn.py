@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engines.models import register_model
+from engines.core.models import register_model
 
 SPECTRAL_KERNELS = (7, 5, 3)  # depth of the three 3-D kernels; each also takes 3×3 pixels
 WIDTHS_3D = (8, 16, 32)
@@ -206,11 +206,9 @@ def _make_builder(name: str, cls: type, doc: str):
 
     builder.__name__ = f"build_{name}"
     builder.__doc__ = doc
-    # Not 3×32×32 images: generic model tests and the task read the input a builder expects here.
-    builder.input_shape = lambda bands=30, window=25, **_: (1, bands, window, window)
-    builder.input_kind = "hyperspectral_patch"
-    builder.task = "hsi"  # generic image-classifier tests skip it (see tests/engines/models/test_registry.py)
-    register_model(name)(builder)
+    # Not 3×32×32 images: one PCA-reduced patch around a pixel, shaped by the options.
+    register_model(name, tasks=("hsi",),
+                   input_shape=lambda bands=30, window=25, **_: (1, bands, window, window))(builder)
     return builder
 
 
@@ -221,5 +219,3 @@ build_hybridsn_2d3d = _make_builder(
     "hybridsn_2d3d", HybridSN2D3D, "Control: HybridSN's layers in the other order (2-D first, then 3-D).")
 build_cnn2d = _make_builder("cnn2d", CNN2D, "Control: 2-D convolutions only (bands as channels).")
 build_cnn3d = _make_builder("cnn3d", CNN3D, "Control: 3-D convolutions only, spectral average before the head.")
-
-HSI_MODELS = ("hybridsn", "hybridsn_2d3d", "cnn2d", "cnn3d")

@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 import torch
 from torch import nn
 
-from engines.models import register_model
+from engines.core.models import register_model
 from engines.models.attention import ATTENTIONS, SQUEEZES, AttentionFactory, attention_factory
 from engines.models.layers import OUTPUT_ACTIVATIONS, output_activation
 
@@ -183,7 +183,7 @@ def _v1(blocks, *, num_classes, in_channels, width_mult, relu6, attention, reduc
                        attention=attention_factory(attention, reduction=reduction, squeeze=squeeze), output=output)
 
 
-@register_model("mobilenet_v1")
+@register_model("mobilenet_v1", tasks=("classify",), input_shape=(3, 32, 32))
 def build_mobilenet_v1(*, num_classes: int = 10, in_channels: int = 3, width_mult: float = 1.0,
                        relu6: bool = False, attention: str = "none", reduction: int = 16, squeeze: str = "avg",
                        output: str = "none") -> MobileNetV1:
@@ -192,7 +192,7 @@ def build_mobilenet_v1(*, num_classes: int = 10, in_channels: int = 3, width_mul
                relu6=relu6, attention=attention, reduction=reduction, squeeze=squeeze, output=output)
 
 
-@register_model("mobilenet_v1_13")
+@register_model("mobilenet_v1_13", tasks=("classify",), input_shape=(3, 32, 32))
 def build_mobilenet_v1_13(*, num_classes: int = 10, in_channels: int = 3, width_mult: float = 1.0,
                           relu6: bool = False, attention: str = "none", reduction: int = 16, squeeze: str = "avg",
                           output: str = "none") -> MobileNetV1:
@@ -201,7 +201,7 @@ def build_mobilenet_v1_13(*, num_classes: int = 10, in_channels: int = 3, width_
                relu6=relu6, attention=attention, reduction=reduction, squeeze=squeeze, output=output)
 
 
-@register_model("mobilenet_v2")
+@register_model("mobilenet_v2", tasks=("classify",), input_shape=(3, 32, 32))
 def build_mobilenet_v2(*, num_classes: int = 10, in_channels: int = 3, width_mult: float = 1.0,
                        relu6: bool = False, paper_residual: bool = False, attention: str = "none",
                        reduction: int = 16, squeeze: str = "avg", output: str = "none") -> MobileNetV2:

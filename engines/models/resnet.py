@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engines.models import register_model
+from engines.core.models import register_model
 from engines.models.attention import ATTENTIONS, SQUEEZES, AttentionFactory, attention_factory
 from engines.models.layers import OUTPUT_ACTIVATIONS, output_activation
 from engines.models.mobilenet import scaled
@@ -70,7 +70,7 @@ def _build(*, num_classes, in_channels, width_mult, attention, reduction, squeez
                         attention=attention_factory(attention, reduction=reduction, squeeze=squeeze), output=output)
 
 
-@register_model("resnet18")
+@register_model("resnet18", tasks=("classify",), input_shape=(3, 32, 32))
 def build_resnet18(*, num_classes: int = 10, in_channels: int = 3, width_mult: float = 1.0,
                    attention: str = "none", reduction: int = 16, squeeze: str = "avg",
                    output: str = "none") -> PreActResNet:
@@ -79,7 +79,7 @@ def build_resnet18(*, num_classes: int = 10, in_channels: int = 3, width_mult: f
                   reduction=reduction, squeeze=squeeze, output=output)
 
 
-@register_model("se_resnet18")
+@register_model("se_resnet18", tasks=("classify",), input_shape=(3, 32, 32))
 def build_se_resnet18(*, num_classes: int = 10, in_channels: int = 3, width_mult: float = 1.0,
                       attention: str = "se", reduction: int = 16, squeeze: str = "avg",
                       output: str = "none") -> PreActResNet:

@@ -5,7 +5,7 @@ from typing import Callable
 
 from torch import nn
 
-from engines.models import register_model
+from engines.core.models import register_model
 from engines.models.layers import OUTPUT_ACTIVATIONS, output_activation
 
 
@@ -45,7 +45,7 @@ class SmallCNN(nn.Module):
         return self.output(self.classifier(self.dropout(x)))
 
 
-@register_model("small_cnn")
+@register_model("small_cnn", tasks=("classify",), input_shape=(3, 32, 32))
 def build_small_cnn(
     *,
     num_classes: int = 10,

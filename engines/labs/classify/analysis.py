@@ -19,30 +19,6 @@ from torch.utils.data import DataLoader, Dataset, Subset
 from engines.models.attention import channel_gates
 
 
-def image_classifiers(input_shape: tuple[int, ...] = (3, 32, 32)) -> list[str]:
-    """Registered models that classify images of ``input_shape`` (other labs register other kinds).
-
-    A model qualifies when its builder takes ``num_classes`` and a forward pass of that shape
-    works; the check runs on the meta device, so no weights are allocated.
-    """
-    from engines.core.registry import keyword_options
-    from engines.models import MODELS, build_model, model_names
-
-    names = []
-    for name in model_names():
-        builder = MODELS.get(name)
-        if getattr(builder, "task", "classify") != "classify" or "num_classes" not in keyword_options(builder):
-            continue  # a builder that names another task (hsi, denoise, retrieval) is not an image classifier
-        try:
-            with torch.device("meta"):
-                out = build_model(name, num_classes=10).eval()(torch.empty(2, *input_shape))
-        except (ValueError, RuntimeError, TypeError, NotImplementedError):
-            continue
-        if tuple(out.shape) == (2, 10):
-            names.append(name)
-    return names
-
-
 class Cancelled(Exception):
     """``should_stop`` asked the evaluation to end early."""
 

@@ -175,7 +175,7 @@ def denormalize(images: torch.Tensor) -> torch.Tensor:
     return images * std + mean
 
 
-@register_dataset("cifar10")
+@register_dataset("cifar10", tasks=("classify",))
 def load_cifar10(*, seed: int = 0, root: str = "", download: bool = True, augment: bool = True,
                  max_train: int = 0, max_test: int = 0) -> DatasetSplits:
     """CIFAR-10 (50,000 train / 10,000 test, 32×32×3, 10 classes).

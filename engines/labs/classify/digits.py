@@ -21,7 +21,7 @@ def _to_images(flat: np.ndarray, size: int) -> torch.Tensor:
     return x.expand(-1, 3, -1, -1).contiguous()
 
 
-@register_dataset("digits")
+@register_dataset("digits", tasks=("classify",))
 def load_digits_dataset(*, seed: int = 0, test_fraction: float = 0.2, size: int = 32) -> DatasetSplits:
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")

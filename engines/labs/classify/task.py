@@ -8,11 +8,11 @@ import torch
 import torch.nn.functional as F
 
 from engines.core.config import TrainConfig, opt
-from engines.core.data import dataset_names, load_dataset
+from engines.core.data import load_dataset
 from engines.core.events import Event
 from engines.core.loop import Problem, run_training
 from engines.core.tasks import TaskSpec, register_task
-from engines.models import build_model, model_names
+from engines.models import build_model
 
 
 @dataclass
@@ -87,7 +87,5 @@ register_task(
         config_cls=ClassifyConfig,
         fit=fit,
         primary_metric="test_accuracy",
-        models=model_names,
-        datasets=dataset_names,
     )
 )

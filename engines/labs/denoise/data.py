@@ -187,7 +187,7 @@ def _splits(name: str, train: list[np.ndarray], val: list[np.ndarray], val_names
     )
 
 
-@register_dataset("image_folder")
+@register_dataset("image_folder", tasks=("denoise",))
 def load_image_folder(*, root: str = "", val_root: str = "", val_fraction: float = 0.1, channels: int = 1,
                       patch_size: int = 40, stride: int = 10, scales=DEFAULT_SCALES, augment: bool = True,
                       max_patches: int = 0, max_size: int = 0, seed: int = 0) -> DatasetSplits:
@@ -207,7 +207,7 @@ def load_image_folder(*, root: str = "", val_root: str = "", val_fraction: float
                    info={"root": str(root)})
 
 
-@register_dataset("skimage_samples")
+@register_dataset("skimage_samples", tasks=("denoise",))
 def load_skimage_samples(*, channels: int = 1, patch_size: int = 40, stride: int = 10, scales=DEFAULT_SCALES,
                          augment: bool = True, max_patches: int = 0, max_size: int = 180,
                          seed: int = 0) -> DatasetSplits:

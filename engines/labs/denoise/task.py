@@ -17,11 +17,11 @@ import torch
 from torch.utils.data import Dataset
 
 from engines.core.config import ConfigError, TrainConfig, opt
-from engines.core.data import DataError, dataset_names, load_dataset
+from engines.core.data import DataError, load_dataset
 from engines.core.events import Event
 from engines.core.loop import Problem, run_training
 from engines.core.tasks import TaskSpec, register_task
-from engines.models import MODELS, build_model, model_names
+from engines.models import build_model
 
 
 @dataclass
@@ -118,20 +118,9 @@ def _finalize(sums: Mapping[str, float]) -> dict[str, float]:
     return {"val_psnr": sums["psnr"] / n, "val_ssim": sums["ssim"] / n}
 
 
-def denoise_model_names() -> list[str]:
-    return [name for name in model_names() if getattr(MODELS.get(name), "task", None) == "denoise"]
-
-
-def denoise_dataset_names() -> list[str]:
-    return [name for name in dataset_names() if name in ("image_folder", "skimage_samples")]
-
-
 def build_problem(config: DenoiseConfig) -> Problem:
     from engines.labs.denoise.data import ImageList, load_folder_images
 
-    if config.model not in denoise_model_names():
-        raise ConfigError(f"model {config.model!r} is not a denoising model; valid choices: "
-                          f"{', '.join(denoise_model_names())}")
     if config.blind and config.sigma_max < config.sigma_min:
         raise ConfigError(f"sigma_max ({config.sigma_max}) must be ≥ sigma_min ({config.sigma_min})")
     options = dict(config.model_options)
@@ -175,8 +164,6 @@ register_task(
         config_cls=DenoiseConfig,
         fit=fit,
         primary_metric="val_psnr",
-        models=denoise_model_names,
-        datasets=denoise_dataset_names,
     )
 )
 

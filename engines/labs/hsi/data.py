@@ -30,6 +30,5 @@ def _dataset_builder(scene_name: str | None):
 
 
 for _name in SCENES:
-    register_dataset(_name)(_dataset_builder(_name))
-register_dataset("hsi_file")(_dataset_builder(None))
-HSI_DATASETS = (*SCENES, "hsi_file")
+    register_dataset(_name, tasks=("hsi",))(_dataset_builder(_name))
+register_dataset("hsi_file", tasks=("hsi",))(_dataset_builder(None))

@@ -25,25 +25,13 @@ from engines.core.tasks import TaskSpec, register_task
 from engines.labs.hsi.metrics import scores_from_confusion
 from engines.models import build_model
 
-HSI_MODEL_NAMES = ("hybridsn", "hybridsn_2d3d", "cnn2d", "cnn3d")
 PREPARATION_KEYS = ("components", "window", "train_ratio", "pca_fit", "eval_max", "seed")
-
-
-def hsi_dataset_names() -> list[str]:
-    from engines.labs.hsi.data import HSI_DATASETS
-
-    return list(HSI_DATASETS)
-
-
-def hsi_model_names() -> list[str]:
-    return list(HSI_MODEL_NAMES)
 
 
 @dataclass
 class HsiConfig(TrainConfig):
     task: str = opt("hsi", "Task to run.", choices=("hsi",))
-    model: str = opt("hybridsn", "Patch classifier: hybridsn (3-D→2-D), hybridsn_2d3d, cnn2d or cnn3d.",
-                     choices=HSI_MODEL_NAMES)
+    model: str = opt("hybridsn", "Patch classifier: hybridsn (3-D→2-D), hybridsn_2d3d, cnn2d or cnn3d.")
     data: str = opt("indian_pines", "Scene: indian_pines (offline), pavia_university, salinas, or hsi_file "
                                     "with data.path=FILE.")
     epochs: int = opt(100, "Number of passes over the training pixels (the authors: 100).", min=1)
@@ -114,8 +102,6 @@ def _finalize_for(num_classes: int, class_names: list[str], last: dict):
 
 def build_problem(config: HsiConfig, holder: dict | None = None) -> Problem:
     _check(config)
-    if config.model not in HSI_MODEL_NAMES:
-        raise ConfigError(f"invalid model {config.model!r} for task hsi; valid choices: {', '.join(HSI_MODEL_NAMES)}")
     splits = load_dataset(config.data, **config.data_options, seed=config.seed, components=config.components,
                           window=config.window, train_ratio=config.train_ratio, pca_fit=config.pca_fit,
                           eval_max=config.eval_max)
@@ -203,7 +189,5 @@ register_task(
         config_cls=HsiConfig,
         fit=fit,
         primary_metric="overall_accuracy",
-        models=hsi_model_names,
-        datasets=hsi_dataset_names,
     )
 )

@@ -216,9 +216,9 @@ def _mat_builder(dataset: str | None):
     return build
 
 
-register_dataset("dscmr_mat")(_mat_builder(None))
+register_dataset("dscmr_mat", tasks=("retrieval",))(_mat_builder(None))
 for _name in DSCMR_DATASETS:
-    register_dataset(_name)(_mat_builder(_name))
+    register_dataset(_name, tasks=("retrieval",))(_mat_builder(_name))
 
 
 # -- Indian Pines: spectrum view × spatial-patch view ---------------------------------------------------------
@@ -268,7 +268,7 @@ def indian_pines_views(*, seed: int = 0, train_ratio: float = 0.2, components: i
     return pair.check()
 
 
-@register_dataset("indian_pines_views")
+@register_dataset("indian_pines_views", tasks=("retrieval",))
 def _indian_pines_views_splits(*, seed: int = 0, train_ratio: float = 0.2, components: int = 10, window: int = 7,
                                test_max: int = 2000, crop=None) -> DatasetSplits:
     return indian_pines_views(seed=seed, train_ratio=train_ratio, components=components, window=window,
@@ -414,7 +414,7 @@ def image_text_features(*, path: str | None = None, captions: str | None = None,
     return pair.check()
 
 
-@register_dataset("image_text")
+@register_dataset("image_text", tasks=("retrieval",))
 def _image_text_splits(*, path: str | None = None, captions: str | None = None, weights: str | None = None,
                        backbone: str = "resnet18", seed: int = 0, test_ratio: float = 0.2, image_size: int = 224,
                        max_words: int = 2000) -> DatasetSplits:

@@ -23,7 +23,7 @@ import torch
 from torch.utils.data import Dataset
 
 from engines.core.config import ConfigError, TrainConfig, opt
-from engines.core.data import load_dataset
+from engines.core.data import dataset_names, load_dataset
 from engines.core.events import Event, Finished
 from engines.core.loop import Problem, run_training
 from engines.core.tasks import TaskSpec, register_task
@@ -31,9 +31,6 @@ from engines.labs.retrieval.metrics import retrieval_scores
 from engines.models import build_model
 from engines.models.dscmr import LOSS_TERMS, dscmr_losses
 
-RETRIEVAL_MODELS = ("dscmr",)
-RETRIEVAL_DATASETS = ("indian_pines_views", "dscmr_mat", "pascal_sentence", "wikipedia", "nus_wide_10k",
-                      "xmedianet", "image_text")
 PRECISION_KS = (1, 5, 10, 50)
 # The ablation of the paper (Table 5) as values of ``losses``, in the paper's order.
 ABLATION = (("full", "j1+j2+j3"), ("without J1", "j2+j3"), ("without J2", "j1+j3"), ("without J3", "j1+j2"),
@@ -53,8 +50,7 @@ def parse_losses(text: str) -> tuple[str, ...]:
 @dataclass
 class RetrievalConfig(TrainConfig):
     task: str = opt("retrieval", "Task to run.", choices=("retrieval",))
-    model: str = opt("dscmr", "Cross-modal model: dscmr (two FC branches, a shared layer, a shared classifier).",
-                     choices=RETRIEVAL_MODELS)
+    model: str = opt("dscmr", "Cross-modal model: dscmr (two FC branches, a shared layer, a shared classifier).")
     data: str = opt("indian_pines_views", "Paired features: indian_pines_views (offline two-view benchmark), "
                                           "pascal_sentence / wikipedia / nus_wide_10k / xmedianet or dscmr_mat "
                                           "(the authors' .mat files, data.path=FOLDER), image_text (your images "
@@ -160,19 +156,13 @@ def _finalize_for(terms_log: dict):
 
 
 def build_problem(config: RetrievalConfig, holder: dict | None = None) -> Problem:
-    config.validate()
-    if config.model not in RETRIEVAL_MODELS:
-        raise ConfigError(f"invalid model {config.model!r} for task retrieval; valid choices: "
-                          f"{', '.join(RETRIEVAL_MODELS)}")
-    if config.data not in RETRIEVAL_DATASETS:
-        raise ConfigError(f"dataset {config.data!r} holds no paired features for retrieval; valid choices: "
-                          f"{', '.join(RETRIEVAL_DATASETS)}")
+    config.validate()  # also refuses a model or dataset that is not registered for retrieval
     data_options = dict(config.data_options)
     data_options.setdefault("seed", config.seed)
     splits = load_dataset(config.data, **data_options)
     if "pair" not in splits.info:
         raise ConfigError(f"dataset {config.data!r} holds no paired features for retrieval; valid choices: "
-                          f"{', '.join(RETRIEVAL_DATASETS)}")
+                          f"{', '.join(dataset_names(task='retrieval'))}")
     dim_a, dim_b = splits.info["dim_a"], splits.info["dim_b"]
     options = {**config.model_options, "num_classes": splits.num_classes, "dim_a": dim_a, "dim_b": dim_b}
     model = build_model(config.model, **options)
@@ -327,7 +317,5 @@ register_task(
         config_cls=RetrievalConfig,
         fit=fit,
         primary_metric="map_average",
-        models=lambda: list(RETRIEVAL_MODELS),
-        datasets=lambda: list(RETRIEVAL_DATASETS),
     )
 )

@@ -2,11 +2,11 @@
 import pytest
 import torch
 
+from engines.core.models import build_model, model_names, model_spec
 from engines.core.summary import count_parameters
-from engines.models import MODELS, build_model, model_names
 from engines.models.dncnn import DnCNN, fold_batchnorm
 
-DENOISERS = [n for n in model_names() if getattr(MODELS.get(n), "task", None) == "denoise"]
+DENOISERS = model_names(task="denoise")
 
 
 def _randomize_bn(model: torch.nn.Module, seed: int = 0) -> None:
@@ -23,7 +23,8 @@ def _randomize_bn(model: torch.nn.Module, seed: int = 0) -> None:
 def test_denoisers_are_registered():
     assert set(DENOISERS) == {"dncnn", "dncnn_s", "dncnn_b"}
     for name in DENOISERS:
-        assert MODELS.get(name).option_choices == {"channels": (1, 3)}
+        assert model_spec(name).builder.option_choices == {"channels": (1, 3)}
+        assert model_spec(name).example_input_shape(channels=3) == (3, 40, 40)
 
 
 @pytest.mark.parametrize("name", DENOISERS)

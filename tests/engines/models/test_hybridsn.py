@@ -4,16 +4,15 @@ from __future__ import annotations
 import pytest
 import torch
 
+from engines.core.models import build_model, model_names, model_spec
 from engines.core.summary import count_parameters
-from engines.models import MODELS, build_model
-from engines.models.hybridsn import HSI_MODELS
 
 
 def test_hybridsn_has_the_course_notes_parameter_count():
     assert count_parameters(build_model("hybridsn", num_classes=16, bands=30, window=25)) == 5_122_176
 
 
-@pytest.mark.parametrize("name", HSI_MODELS)
+@pytest.mark.parametrize("name", model_names(task="hsi"))
 def test_every_patch_model_trains_on_both_input_layouts(name):
     torch.manual_seed(0)
     model = build_model(name, num_classes=5, bands=16, window=11)
@@ -25,7 +24,7 @@ def test_every_patch_model_trains_on_both_input_layouts(name):
     model.train()
     torch.nn.functional.cross_entropy(out, y).backward()
     assert all(p.grad is not None for p in model.parameters())
-    assert MODELS.get(name).input_shape(bands=16, window=11) == (1, 16, 11, 11)
+    assert model_spec(name).example_input_shape(bands=16, window=11) == (1, 16, 11, 11)
 
 
 def test_bad_options_and_inputs_say_what_fits():

@@ -47,7 +47,8 @@ def _synthetic(n: int, seed: int):
 def _config(model: str, steps: int, channels_last: str = "auto"):
     from engines.core.tasks import make_config
 
-    return make_config("classify", model=model, data="synthetic", epochs=1, batch_size=BATCH, optimizer="sgd",
+    # data: a registered classify dataset so the config validates; build_problem below feeds synthetic tensors.
+    return make_config("classify", model=model, data="digits", epochs=1, batch_size=BATCH, optimizer="sgd",
                        lr=0.1, momentum=0.9, weight_decay=5e-4, scheduler="none", seed=SEED, max_steps=steps,
                        device="cpu", channels_last=channels_last)
 
@@ -159,12 +160,11 @@ def training_figures(model_name: str, *, steps: int, warmup: int, rounds: int,
 def latency_figures(*, repeats: int, big_batch: int, progress: Callable[[str], None]) -> dict:
     import torch
 
+    from engines.core.models import build_model, model_names
     from engines.core.summary import count_flops, count_parameters
-    from engines.labs.classify.analysis import image_classifiers
-    from engines.models import build_model
 
     figures = {}
-    for name in image_classifiers():  # 32×32×3 classifiers; other labs' models take other inputs
+    for name in model_names(task="classify"):  # 32×32×3 classifiers; other labs' models take other inputs
         model = build_model(name, num_classes=10).eval().to(memory_format=torch.channels_last)
         row = {"params": count_parameters(model), "flops": count_flops(model, (3, 32, 32))}
         for batch in (1, big_batch):

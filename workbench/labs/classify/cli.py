@@ -43,7 +43,7 @@ def cmd_summary(args) -> int:
     from workbench.cli import UsageError
 
     try:
-        builder = MODELS.get(args.model)
+        builder = MODELS.get(args.model).builder
     except UnknownName as exc:
         raise UsageError(str(exc)) from None
     try:

@@ -78,16 +78,16 @@ def cmd_svm(args) -> int:
 
     import numpy as np
 
-    from engines.core.data import DataError
+    from engines.core.data import DataError, dataset_names
     from engines.hyperspectral import load_scene
-    from engines.labs.hsi.data import HSI_DATASETS
     from engines.labs.hsi.svm import fit_svm
     from workbench.cli import UsageError, parse_data_options
     from workbench.labs.hsi import maps as hsi_maps
     from workbench.store import RunStore
 
-    if args.data not in HSI_DATASETS:
-        raise UsageError(f"unknown scene {args.data!r}; valid choices: {', '.join(HSI_DATASETS)}")
+    scenes = dataset_names(task="hsi")
+    if args.data not in scenes:
+        raise UsageError(f"unknown scene {args.data!r}; valid choices: {', '.join(scenes)}")
     options = parse_data_options(args.overrides, "hsi-svm")
     started = time.perf_counter()
     config = {"task": "hsi", "model": "svm", "data": args.data, "seed": args.seed, "train_ratio": args.train_ratio,

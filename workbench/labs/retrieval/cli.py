@@ -22,12 +22,13 @@ def add_commands(sub) -> dict:
 
 
 def cmd_features(args) -> int:
-    from engines.core.data import DataError, load_dataset
-    from engines.labs.retrieval.task import RETRIEVAL_DATASETS, chance_map
+    from engines.core.data import DataError, dataset_names, load_dataset
+    from engines.labs.retrieval.task import chance_map
     from workbench.cli import UsageError, parse_data_options
 
-    if args.data not in RETRIEVAL_DATASETS:
-        raise UsageError(f"unknown retrieval dataset {args.data!r}; valid choices: {', '.join(RETRIEVAL_DATASETS)}")
+    choices = dataset_names(task="retrieval")
+    if args.data not in choices:
+        raise UsageError(f"unknown retrieval dataset {args.data!r}; valid choices: {', '.join(choices)}")
     try:
         splits = load_dataset(args.data, **parse_data_options(args.overrides, "retrieval-features"))
     except (DataError, TypeError) as exc:  # TypeError: an option the loader does not take

@@ -176,10 +176,10 @@ class ConfigForm(QWidget):
                 continue
             f = fields[name]
             choices = f.metadata.get("choices")
-            if name == "model" and spec.models:
-                choices = spec.models()
-            elif name == "data" and spec.datasets:
-                choices = spec.datasets()
+            if name == "model":
+                choices = spec.model_names()  # only the task's own, as its registrations declare
+            elif name == "data":
+                choices = spec.dataset_names()
             editor = FieldEditor(name, hints[name], getattr(defaults, name), f.metadata.get("help", ""),
                                  choices, f.metadata.get("min"))
             self.editors[name] = editor
@@ -207,8 +207,8 @@ class ConfigForm(QWidget):
         self.changed.emit()
 
     def _rebuild_model_options(self) -> None:
+        from engines.core.models import MODELS
         from engines.core.registry import keyword_options
-        from engines.models import MODELS
 
         self._clear(self.model_form)
         self.model_editors.clear()
@@ -216,7 +216,7 @@ class ConfigForm(QWidget):
         if not model or model not in MODELS:
             self.model_box.hide()
             return
-        builder = MODELS.get(model)
+        builder = MODELS.get(model).builder
         option_choices = getattr(builder, "option_choices", {})
         for name, param in keyword_options(builder).items():
             if name in ("num_classes", "in_channels"):

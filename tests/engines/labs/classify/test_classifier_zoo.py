@@ -5,9 +5,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from engines.core.models import build_model, model_names, model_spec
 from engines.core.summary import count_parameters
-from engines.labs.classify.analysis import image_classifiers
-from engines.models import MODELS, build_model
 
 PUBLISHED_PARAMS = {
     "mobilenet_v1": 2_142_026,
@@ -22,7 +21,7 @@ def test_parameter_counts_match_the_published_architectures(name, params):
     assert count_parameters(build_model(name, num_classes=10)) == params
 
 
-@pytest.mark.parametrize("name", image_classifiers())
+@pytest.mark.parametrize("name", model_names(task="classify"))
 def test_one_optimizer_step_lowers_the_loss_on_a_fixed_batch(name):
     torch.manual_seed(0)
     model = build_model(name, num_classes=7)  # any class count, 32×32×3 input
@@ -73,7 +72,7 @@ def test_output_activation_option(name, output):
 
 @pytest.mark.parametrize("name", ["mobilenet_v1", "mobilenet_v1_13", "mobilenet_v2", "resnet18", "se_resnet18"])
 def test_builders_declare_choices_and_reject_bad_values(name):
-    builder = MODELS.get(name)
+    builder = model_spec(name).builder
     assert set(builder.option_choices) >= {"output", "attention", "squeeze"}
     assert builder.option_aliases == {"r": "reduction"}
     for bad in ({"attention": "cbam"}, {"squeeze": "median"}, {"reduction": 0}, {"output": "sigmoid"},
@@ -82,9 +81,9 @@ def test_builders_declare_choices_and_reject_bad_values(name):
             build_model(name, **bad)
 
 
-def test_image_classifiers_are_found_in_the_registry():
-    assert {"small_cnn", "mobilenet_v1", "mobilenet_v1_13", "mobilenet_v2", "resnet18",
-            "se_resnet18"} <= set(image_classifiers())
+def test_the_image_classifiers_are_the_models_registered_for_classify():
+    assert model_names(task="classify") == ["mobilenet_v1", "mobilenet_v1_13", "mobilenet_v2", "resnet18",
+                                            "se_resnet18", "small_cnn"]
 
 
 def test_width_multiplier_narrows_and_small_inputs_work():

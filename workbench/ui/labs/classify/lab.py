@@ -230,13 +230,13 @@ class ClassificationLab(Lab):
     # -- Models tab -------------------------------------------------------------------------
     def _build_models_tab(self) -> QWidget:
         from engines.core.data import dataset_names
-        from engines.labs.classify.analysis import image_classifiers
+        from engines.core.models import model_names
         from engines.labs.classify.recipes import recipe_names
         from engines.models.attention import ATTENTIONS
 
         self.model_box = QComboBox()
         self.model_box.setObjectName("labModel")
-        for name in image_classifiers():
+        for name in model_names(task="classify"):
             self.model_box.addItem(name, name)
         self.attention_box = QComboBox()
         self.attention_box.setObjectName("labAttention")
@@ -247,7 +247,7 @@ class ClassificationLab(Lab):
             self.width_box.addItem(f"{width:g}", width)
         self.data_box = QComboBox()
         self.data_box.setObjectName("labData")
-        for name in dataset_names():
+        for name in dataset_names(task="classify"):
             self.data_box.addItem(name, name)
         self.data_box.setCurrentIndex(max(0, self.data_box.findData("digits")))
         self.recipe_box = QComboBox()
@@ -305,10 +305,10 @@ class ClassificationLab(Lab):
 
     def _model_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {}
+        from engines.core.models import model_spec
         from engines.core.registry import keyword_options
-        from engines.models import MODELS
 
-        accepted = keyword_options(MODELS.get(self.model_box.currentData()))
+        accepted = keyword_options(model_spec(self.model_box.currentData()).builder)
         attention = self.attention_box.currentData()
         if "attention" in accepted and attention != accepted["attention"].default:
             options["attention"] = attention
@@ -621,7 +621,7 @@ class ClassificationLab(Lab):
     def load_se_run(self, run_id: int | None, checkpoint: str | None = None) -> bool:
         """Load a run's model (``checkpoint``: a specific epoch snapshot) and show its excitations."""
         from engines.core.checkpoint import CheckpointError
-        from engines.core.data import DATASETS, load_dataset
+        from engines.core.data import dataset_spec, load_dataset
         from engines.core.registry import keyword_options
         from engines.labs.classify.analysis import se_block_channels
         from engines.models import load_trained_model
@@ -630,7 +630,7 @@ class ClassificationLab(Lab):
             return False
         run_checkpoint, dataset, options = self._run_inputs(run_id)
         checkpoint = checkpoint or run_checkpoint
-        if "download" in keyword_options(DATASETS.get(dataset)):
+        if "download" in keyword_options(dataset_spec(dataset).loader):
             options["download"] = False  # this runs on the GUI thread: a missing folder is a message, not a fetch
         try:
             model = load_trained_model(checkpoint)
