@@ -139,8 +139,224 @@ def load_denoiser(*, weights: str | os.PathLike | None = None, run_id: int | Non
 
 # -- batch denoising of files ----------------------------------------------------------------------------
 @dataclass(frozen=True)
+class BatchMethod:
+    """One way to denoise the files of a batch.
+
+    ``method`` is an :mod:`engines.labs.denoise.methods` name; ``dncnn`` needs ``model`` (a prepared network)
+    or ``load`` (a function returning it, called when a file first needs it, so a run that cannot be loaded
+    is reported per file like any other failure). ``tag`` is the method part of output names
+    (``<stem>.<tag><suffix>``), ``label`` the name in messages; both default to ``method``.
+    """
+
+    method: str
+    tag: str = ""
+    label: str = ""
+    model: Any = None
+    load: Callable[[], Any] | None = None
+
+    @property
+    def file_tag(self) -> str:
+        return self.tag or self.method
+
+    @property
+    def name(self) -> str:
+        return self.label or self.method
+
+
+@dataclass
+class MethodOutcome:
+    """One method's result on one file: the restoration, its scores (synthetic noise only), where it went."""
+
+    method: BatchMethod
+    restoration: Any  # engines.labs.denoise.methods.Restoration
+    psnr: float | None = None
+    ssim: float | None = None
+    ssim_map: Any = None  # (H, W) array when asked for and the original is known
+    output: str | None = None
+
+
+@dataclass
+class FileDenoised:
+    """One input of a batch. ``error``: the file could not be read (nothing else is set); ``failures``: the
+    methods or writes that failed on it (``"<label>: <reason>"`` or the write's message), the others' results
+    are in ``results``. Arrays are the image's own (float in [0, 1]); ``clean`` only with synthetic noise."""
+
+    source: str
+    error: str | None = None
+    image: Any = None  # engines.labs.denoise.images.LoadedImage
+    noisy: Any = None
+    clean: Any = None
+    sigma: float = 0.0  # the σ the baselines were given (estimated when asked)
+    noisy_psnr: float | None = None
+    results: list[MethodOutcome] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.failures
+
+    @property
+    def outputs(self) -> list[str]:
+        return [r.output for r in self.results if r.output is not None]
+
+
+def estimate_sigma(noisy) -> float:
+    """σ on the 8-bit scale from the image itself (wavelet MAD estimate), for images of unknown noise."""
+    from skimage.restoration import estimate_sigma as estimate
+
+    value = estimate(noisy, average_sigmas=True, channel_axis=-1 if noisy.ndim == 3 else None)
+    return max(float(value) * 255.0, 1.0)
+
+
+def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files as given, folders as their images (sorted); missing paths are kept so they get reported."""
+    from engines.labs.denoise.images import list_images
+
+    expanded: list[Path] = []
+    for item in inputs:
+        path = Path(item).expanduser()
+        expanded.extend(list_images(path) if path.is_dir() else [path])
+    return expanded
+
+
+def output_path(source: Path, out_dir: Path, method: str, *, color: bool, bit_depth: int, alpha: bool,
+                taken: set[Path]) -> Path:
+    """``OUT/<stem>.<method><suffix>``, or ``<stem>.<method>-1<suffix>``, ``-2``, … when that name is one of
+    ``taken`` (the inputs and earlier outputs) or an existing file: nothing is ever overwritten."""
+    from engines.labs.denoise.images import output_suffix
+
+    suffix = output_suffix(source.suffix, color=color, bit_depth=bit_depth, alpha=alpha)
+    candidate = out_dir / f"{source.stem}.{method}{suffix}"
+    counter = 1
+    while candidate.resolve() in taken or candidate.exists():
+        candidate = out_dir / f"{source.stem}.{method}-{counter}{suffix}"
+        counter += 1
+    return candidate
+
+
+def denoise_batch(inputs: Iterable[str | os.PathLike], methods: list[BatchMethod], *, sigma: float,
+                  out_dir: str | os.PathLike | None = None, add_noise: bool = False, seed: int = 0,
+                  estimate_unknown_sigma: bool = False, ssim_maps: bool = False, tile: int | None = 512,
+                  images: dict | None = None, should_stop: Callable[[], bool] | None = None,
+                  progress: Callable[[float, int], None] | None = None) -> Iterator[FileDenoised]:
+    """Denoise every input (files, and folders as their images) with every method: one result per file.
+
+    The one batch pipeline of the lab, run by ``workbench denoise`` and by the window's worker.
+    With ``add_noise`` the inputs are treated as clean: σ noise (seeded) is added first and PSNR/SSIM of each
+    result against the original are reported (with SSIM maps when ``ssim_maps``). The baselines get σ, or an
+    estimate from each image when σ is 0 and ``estimate_unknown_sigma``. With ``out_dir`` every result is
+    written there in the source's bit depth and alpha; originals and existing files are never overwritten
+    (see :func:`output_path`). ``images`` maps inputs to images already in memory (``LoadedImage``).
+
+    One error policy: a file that cannot be read yields its message as ``error`` and the batch goes on; a
+    method or a write that fails is listed in ``failures`` and the other methods go on. ``should_stop()`` is
+    checked between files, methods and a network's tiles: a file stopped part-way is yielded with the
+    results it has, then the batch ends. ``progress(done, total)`` counts (file, method) pairs, fractional
+    within a tiled network.
+    """
+    from engines.labs.denoise import methods as denoise
+    from engines.labs.denoise.images import ImageError, load_image
+
+    sources = expand_inputs(inputs)
+    images = images or {}
+    stop = should_stop or (lambda: False)
+    if out_dir is not None:
+        out_dir = Path(out_dir).expanduser()
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = f"{out_dir}: cannot create the output folder ({exc.strerror or exc})"
+            for source in sources:
+                yield FileDenoised(str(source), error=reason)
+            return
+    taken = {p.resolve() for p in sources}
+    total = len(sources) * max(len(methods), 1)
+    for index, source in enumerate(sources):
+        if stop():
+            return
+        try:
+            image = images.get(str(source)) or load_image(source)
+            noisy = denoise.add_noise(image, sigma, seed) if add_noise else image.pixels
+        except ImageError as exc:  # its message names the file already
+            yield FileDenoised(str(source), error=str(exc))
+            continue
+        except MemoryError:
+            yield FileDenoised(str(source), error=f"{source}: not enough memory to denoise this image")
+            continue
+        except (OSError, ValueError) as exc:
+            yield FileDenoised(str(source), error=f"{source}: {exc}")
+            continue
+        outcome = FileDenoised(str(source), image=image, noisy=noisy, clean=image.pixels if add_noise else None,
+                               sigma=sigma if sigma > 0 or not estimate_unknown_sigma else estimate_sigma(noisy))
+        if add_noise:
+            outcome.noisy_psnr = denoise.score(image, noisy).psnr
+        cancelled = False
+        for m, method in enumerate(methods):
+            if stop():
+                cancelled = True
+                break
+            base = index * len(methods) + m
+            try:
+                result = _restore(method, noisy, outcome.sigma, tile, stop,
+                                  None if progress is None else (lambda d, t, b=base: progress(b + d / t, total)))
+            except denoise.DenoiseCancelled:
+                cancelled = True
+                break
+            except MemoryError:
+                outcome.failures.append(f"{method.name}: not enough memory to denoise this image")
+                continue
+            except (ValueError, RuntimeError, OSError, KeyError) as exc:  # e.g. colour for a gray-only model
+                outcome.failures.append(f"{method.name}: {exc}")
+                continue
+            if progress is not None:
+                progress(base + 1, total)
+            done = MethodOutcome(method, result)
+            if add_noise:
+                scores = denoise.score(image, result.restored)
+                done.psnr, done.ssim = scores.psnr, scores.ssim
+                if ssim_maps:
+                    done.ssim_map = denoise.ssim_map(image, result.restored)
+            if out_dir is not None:
+                done.output = _write(source, out_dir, method, image, result.restored, taken, outcome.failures)
+            outcome.results.append(done)
+        yield outcome
+        if cancelled:
+            return
+
+
+def _restore(method: BatchMethod, noisy, sigma: float, tile: int | None, should_stop, progress):
+    from engines.labs.denoise import methods as denoise
+
+    if method.method != "dncnn":
+        return denoise.run_baseline(method.method, noisy, sigma=sigma)
+    model = method.model if method.model is not None else (method.load() if method.load is not None else None)
+    return denoise.restore("dncnn", noisy, sigma=sigma, model=model, tile=tile, should_stop=should_stop,
+                           progress=progress)
+
+
+def _write(source: Path, out_dir: Path, method: BatchMethod, image, restored, taken: set[Path],
+           failures: list[str]) -> str | None:
+    """Save one result under a fresh name; a failed write is added to ``failures``."""
+    from engines.labs.denoise.images import ImageError, save_image
+
+    try:
+        target = output_path(source, out_dir, method.file_tag, color=image.is_color, bit_depth=image.bit_depth,
+                             alpha=image.alpha is not None, taken=taken)
+        save_image(target, restored, bit_depth=image.bit_depth, alpha=image.alpha)
+    except ImageError as exc:  # names the file
+        failures.append(str(exc))
+        return None
+    except OSError as exc:
+        failures.append(f"{out_dir}: {exc}")
+        return None
+    taken.add(target.resolve())
+    return str(target)
+
+
+@dataclass(frozen=True)
 class FileResult:
-    """One input file: where its result went, or why it failed. Scores only with synthetic noise."""
+    """One input file of :func:`denoise_files`: where its result went, or why it failed. Scores only with
+    synthetic noise."""
 
     source: str
     output: str | None = None
@@ -158,67 +374,19 @@ class FileResult:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
 
 
-def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files as given, folders as their images (sorted); missing paths are kept so they get reported."""
-    from engines.labs.denoise.images import list_images
-
-    expanded: list[Path] = []
-    for item in inputs:
-        path = Path(item).expanduser()
-        expanded.extend(list_images(path) if path.is_dir() else [path])
-    return expanded
-
-
-def output_path(source: Path, out_dir: Path, method: str, *, color: bool, bit_depth: int, alpha: bool,
-                taken: set[Path]) -> Path:
-    """``OUT/<stem>.<method><suffix>``, never one of ``taken`` (the inputs and earlier outputs)."""
-    from engines.labs.denoise.images import output_suffix
-
-    suffix = output_suffix(source.suffix, color=color, bit_depth=bit_depth, alpha=alpha)
-    candidate = out_dir / f"{source.stem}.{method}{suffix}"
-    counter = 1
-    while candidate.resolve() in taken:
-        candidate = out_dir / f"{source.stem}.{method}-{counter}{suffix}"
-        counter += 1
-    return candidate
-
-
 def denoise_files(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *, method: str = "dncnn",
                   sigma: float, model=None, add_noise: bool = False, seed: int = 0, tile: int | None = 512,
                   should_stop: Callable[[], bool] | None = None) -> Iterator[FileResult]:
-    """Denoise every input into ``out_dir``; a bad file yields a result with ``error`` and the batch goes on.
-
-    With ``add_noise`` the inputs are treated as clean: σ noise (seeded) is added first, and PSNR/SSIM of the
-    result against the original are reported. Results keep the source's bit depth and alpha. Originals are
-    never overwritten. Stops between files when ``should_stop()`` is true.
-    """
-    from engines.labs.denoise import methods as denoise
-    from engines.labs.denoise.images import ImageError, load_image, save_image
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    sources = expand_inputs(inputs)
-    taken = {p.resolve() for p in sources}
-    for source in sources:
-        if should_stop is not None and should_stop():
+    """:func:`denoise_batch` with one method into ``out_dir``, one flat :class:`FileResult` per file (the CLI's
+    records); a file that failed has its messages, joined, in ``error``."""
+    for item in denoise_batch(inputs, [BatchMethod(method, model=model)], sigma=sigma, out_dir=out_dir,
+                              add_noise=add_noise, seed=seed, tile=tile, should_stop=should_stop):
+        if not item.ok:
+            problems = [item.error] if item.error else [f"{item.source}: {f}" for f in item.failures]
+            yield FileResult(item.source, error="; ".join(problems))
+            continue
+        if not item.results:  # stopped part-way through this file
             return
-        try:
-            image = load_image(source)
-            noisy = denoise.add_noise(image, sigma, seed) if add_noise else image.pixels
-            result = denoise.restore(method, noisy, sigma=sigma, model=model)
-            target = output_path(source, out_dir, method, color=image.is_color, bit_depth=image.bit_depth,
-                                 alpha=image.alpha is not None, taken=taken)
-            save_image(target, result.restored, bit_depth=image.bit_depth, alpha=image.alpha)
-            taken.add(target.resolve())
-            scores = noisy_scores = None
-            if add_noise:
-                scores, noisy_scores = denoise.score(image, result.restored), denoise.score(image, noisy)
-            yield FileResult(str(source), str(target), None, result.seconds,
-                             scores.psnr if scores else None, scores.ssim if scores else None,
-                             noisy_scores.psnr if noisy_scores else None)
-        except ImageError as exc:  # its message names the file already
-            yield FileResult(str(source), error=str(exc))
-        except ValueError as exc:  # e.g. a colour image for a model that cannot take it
-            yield FileResult(str(source), error=f"{source}: {exc}")
-        except MemoryError:
-            yield FileResult(str(source), error=f"{source}: not enough memory to denoise this image")
+        (done,) = item.results
+        yield FileResult(item.source, done.output, None, done.restoration.seconds, done.psnr, done.ssim,
+                         item.noisy_psnr)

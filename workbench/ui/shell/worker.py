@@ -7,6 +7,7 @@ Shutdown is always request stop → ``quit()`` → ``wait()``; never ``terminate
 """
 from __future__ import annotations
 
+import inspect
 import time
 import weakref
 from collections import deque
@@ -86,11 +87,14 @@ class StoppableWorker(QObject):
 class FunctionWorker(StoppableWorker):
     """Runs ``fn(should_stop, progress)`` once off the GUI thread; the outcome travels back as signals.
 
+    When ``fn`` returns a generator, each value it yields goes out as ``item`` while it runs (a batch reports
+    file by file) and its return value is the result.
     ``cancelled``: exception types meaning the job stopped on request (reported as ``"cancelled"``);
     ``plain``: exception types whose message is shown as it is (others get their type name in front).
     Progress is coalesced to ≤ 20 signals a second (the last one always goes out).
     """
 
+    item = Signal(str, object)  # kind, a value the job yielded
     done = Signal(str, object)  # kind, result
     failed = Signal(str, str)  # kind, message ("cancelled" when stopped)
     finished = Signal()
@@ -104,6 +108,8 @@ class FunctionWorker(StoppableWorker):
     def run(self) -> None:
         try:
             result = self.fn(self.should_stop, self._emit_progress)
+            if inspect.isgenerator(result):
+                result = self._drain(result)
         except self.cancelled:
             self.failed.emit(self.kind, "cancelled")
         except Exception as exc:  # never let an exception escape a worker thread
@@ -112,6 +118,149 @@ class FunctionWorker(StoppableWorker):
             self.done.emit(self.kind, result)
         finally:
             self.finished.emit()
+
+    def _drain(self, generator) -> Any:
+        """Relay every value ``generator`` yields; its return value is the job's result."""
+        while True:
+            try:
+                value = next(generator)
+            except StopIteration as stop:
+                return stop.value
+            self.item.emit(self.kind, value)
+
+
+class LabJob(QObject):
+    """A lab's background job: one :class:`FunctionWorker` at a time on a QThread this object keeps.
+
+    ``start(kind, fn)`` runs ``fn(should_stop, progress)`` off the GUI thread (see :class:`FunctionWorker`);
+    a job already running is superseded: it is asked to stop and the new one starts once its thread has
+    ended (only the newest waiting job runs; a superseded job's signals are dropped). ``enqueue`` runs a
+    job after the current and the queued ones instead. The job's outcome arrives as signals of plain
+    values, delivered on the GUI thread: ``item`` per yielded value, then ``result`` or ``error`` or
+    ``cancelled``, and ``finished(kind, stopped)`` once its thread has ended and been cleaned up.
+    ``cancel()`` asks the running job to stop and drops waiting ones; ``shutdown()`` (the window closing)
+    does the same and then waits: request stop → ``quit()`` → ``wait()``, never ``terminate()``.
+    """
+
+    progress = Signal(int, int)  # done, total
+    item = Signal(str, object)  # kind, value
+    result = Signal(str, object)  # kind, result
+    error = Signal(str, str)  # kind, message
+    cancelled = Signal(str)  # kind: the job stopped on request
+    finished = Signal(str, bool)  # kind, whether a stop was requested
+
+    def __init__(self, owner: QObject, name: str, *, cancelled: tuple[type, ...] = (),
+                 plain: tuple[type, ...] = (), progress_interval: float = EMIT_INTERVAL) -> None:
+        super().__init__(owner)
+        self.name = name
+        self.cancelled_types, self.plain = cancelled, plain
+        self.progress_interval = progress_interval
+        self._thread: QThread | None = None
+        self._worker: FunctionWorker | None = None
+        self._waiting: deque[tuple[str, Any]] = deque()  # (kind, fn) to run after the current job
+        self._superseded = False  # the running job was asked to stop for a newer one
+
+    # -- public API ---------------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """A job runs or waits to run."""
+        return self._thread is not None or bool(self._waiting)
+
+    @property
+    def kind(self) -> str | None:
+        """The running job's kind."""
+        return self._worker.kind if self._worker is not None else None
+
+    def start(self, kind: str, fn) -> None:
+        """Run ``fn`` now, or as soon as the running job (asked to stop) has ended; waiting jobs are dropped."""
+        self._waiting.clear()
+        if self._thread is None:
+            self._launch(kind, fn)
+            return
+        self._waiting.append((kind, fn))
+        self._superseded = True
+        self._worker.request_stop()
+
+    def enqueue(self, kind: str, fn) -> None:
+        """Run ``fn`` after the running job and the jobs already waiting."""
+        if self._thread is None:
+            self._launch(kind, fn)
+        else:
+            self._waiting.append((kind, fn))
+
+    def cancel(self) -> bool:
+        """Ask the running job to stop and drop waiting ones; whether a job was running."""
+        self._waiting.clear()
+        self._superseded = False
+        if self._worker is None:
+            return False
+        self._worker.request_stop()
+        return True
+
+    def shutdown(self) -> None:
+        """Stop the running job and wait for its thread (the window is closing)."""
+        self.cancel()
+        thread = self._thread
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+            self._on_thread_finished()
+
+    # -- internals ----------------------------------------------------------------------------------------
+    def _launch(self, kind: str, fn) -> None:
+        worker = FunctionWorker(kind, fn, cancelled=self.cancelled_types, plain=self.plain)
+        worker.progress_interval = self.progress_interval
+        thread = worker_thread(self, worker, f"{self.name}-{kind}")
+        worker.progress.connect(self._on_progress)
+        worker.item.connect(self._on_item)
+        worker.done.connect(self._on_done)
+        worker.failed.connect(self._on_failed)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread, self._worker, self._superseded = thread, worker, False
+        thread.start()
+
+    def _current(self) -> bool:
+        """Whether the signal being delivered comes from the running job and is still wanted."""
+        return self.sender() is self._worker and not self._superseded
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        if self._current():
+            self.progress.emit(done, total)
+
+    @Slot(str, object)
+    def _on_item(self, kind: str, value) -> None:
+        if self._current():
+            self.item.emit(kind, value)
+
+    @Slot(str, object)
+    def _on_done(self, kind: str, result) -> None:
+        if self._current():
+            self.result.emit(kind, result)
+
+    @Slot(str, str)
+    def _on_failed(self, kind: str, message: str) -> None:
+        if not self._current():
+            return
+        if message == "cancelled":
+            self.cancelled.emit(kind)
+        else:
+            self.error.emit(kind, message)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        if self._thread is None or self._thread.isRunning():
+            return
+        worker, thread, superseded = self._worker, self._thread, self._superseded
+        stopped = worker.should_stop()
+        worker.deleteLater()
+        thread.deleteLater()
+        self._thread = self._worker = None
+        self._superseded = False
+        if not superseded:
+            self.finished.emit(worker.kind, stopped)
+        if self._thread is None and self._waiting:  # a finished slot may have started a job already
+            self._launch(*self._waiting.popleft())
 
 
 class TrainingWorker(QObject):

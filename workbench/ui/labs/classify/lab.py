@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from workbench.ui.shell.guide import GuidePane
 from workbench.ui.shell.lab import Lab
-from workbench.ui.shell.worker import FunctionWorker, worker_thread
+from workbench.ui.shell.worker import LabJob
 
 BAR_COLOUR = "#4e79a7"
 CLASS_COLOURS = ("#f28e2b", "#4e79a7")
@@ -193,8 +193,11 @@ class ClassificationLab(Lab):
         super().__init__(window)
         self.setObjectName("classificationLab")
         self.setAcceptDrops(True)
-        self._thread: QThread | None = None
-        self._worker: FunctionWorker | None = None
+        from engines.labs.classify.analysis import Cancelled
+
+        self.job = LabJob(self, "classification", cancelled=(Cancelled,))
+        self.job.result.connect(self._on_worker_done)
+        self.job.error.connect(self._on_worker_failed)
         self._summaries: dict[tuple, Any] = {}
         self.evaluation = None
         self.test_set = None
@@ -379,7 +382,7 @@ class ClassificationLab(Lab):
         except ValueError as exc:
             self.message.emit(str(exc))
             return None
-        run_id = self.window.start_job(config)
+        run_id = self.main_window.start_job(config)
         self.message.emit(self.tr("Run #%1 queued").replace("%1", str(run_id)))
         return run_id
 
@@ -473,8 +476,10 @@ class ClassificationLab(Lab):
 
     def _run_inputs(self, run_id: int):
         """(checkpoint path, dataset name, data options) of a run — plain values for a worker."""
+        from workbench.runner import with_data_folder
+
         run = self.store.get_run(run_id)
-        options = dict(run.config.get("data_options", {}))
+        options = with_data_folder(run.dataset, dict(run.config.get("data_options", {})))
         options.setdefault("seed", run.config.get("seed", 0))
         return run.checkpoint, run.dataset, options
 
@@ -484,7 +489,7 @@ class ClassificationLab(Lab):
             return
         checkpoint, dataset, options = self._run_inputs(run_id)
 
-        def job(should_stop):
+        def job(should_stop, _progress):
             from engines.core.data import load_dataset
             from engines.labs.classify.analysis import evaluate_classifier
             from engines.models import load_trained_model
@@ -496,7 +501,7 @@ class ClassificationLab(Lab):
             return run_id, evaluation, splits.test
 
         self.message.emit(self.tr("Evaluating run #%1…").replace("%1", str(run_id)))
-        self._start_worker("evaluate", job)
+        self.job.start("evaluate", job)
 
     def _show_evaluation(self, result) -> None:
         from engines.labs.classify.analysis import display_images
@@ -749,7 +754,7 @@ class ClassificationLab(Lab):
         dataset, options = self._run_inputs(self.se_run_id)[1:]
         classes = [self.class_a.currentData(), self.class_b.currentData()]
 
-        def job(should_stop):
+        def job(should_stop, _progress):
             from engines.core.data import load_dataset
             from engines.labs.classify.analysis import class_mean_excitations
             from engines.models import load_trained_model
@@ -758,7 +763,7 @@ class ClassificationLab(Lab):
             test = load_dataset(dataset, **options).test
             return classes, class_mean_excitations(model, test, classes, should_stop=should_stop)
 
-        self._start_worker("class_means", job)
+        self.job.start("class_means", job)
 
     def _show_class_means(self, result) -> None:
         classes, means = result
@@ -794,42 +799,13 @@ class ClassificationLab(Lab):
         if path != self.se_checkpoint:
             self.load_se_run(run.id, path)
 
-    # -- worker plumbing ---------------------------------------------------------------------------
-    def _start_worker(self, kind: str, fn) -> None:
-        self._stop_worker()
-        from engines.labs.classify.analysis import Cancelled
-
-        worker = FunctionWorker(kind, lambda should_stop, _progress: fn(should_stop), cancelled=(Cancelled,))
-        thread = worker_thread(self, worker, f"classification-{kind}")
-        worker.done.connect(self._on_worker_done)
-        worker.failed.connect(self._on_worker_failed)
-        thread.finished.connect(self._on_thread_finished)
-        self._thread, self._worker = thread, worker
-        thread.start()
-
-    def _stop_worker(self) -> None:
-        if self._worker is not None:
-            self._worker.request_stop()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._on_thread_finished()
-
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        if self._thread is not None and not self._thread.isRunning():
-            self._worker.deleteLater()
-            self._thread.deleteLater()
-            self._thread = self._worker = None
-
+    # -- worker results -----------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        return self._thread is not None
+        return self.job.busy
 
     @Slot(str, object)
     def _on_worker_done(self, kind: str, result) -> None:
-        if self.sender() is not self._worker:
-            return  # a superseded job
         if kind == "evaluate":
             self._show_evaluation(result)
         elif kind == "class_means":
@@ -837,8 +813,7 @@ class ClassificationLab(Lab):
 
     @Slot(str, str)
     def _on_worker_failed(self, kind: str, message: str) -> None:
-        if message != "cancelled":
-            self.message.emit(self.tr("%1 failed: %2").replace("%1", kind).replace("%2", message))
+        self.message.emit(self.tr("%1 failed: %2").replace("%1", kind).replace("%2", message))
 
     def shutdown(self) -> None:
-        self._stop_worker()
+        self.job.shutdown()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from workbench.ui.shell.guide import GuidePane
 from workbench.ui.shell.lab import Lab
-from workbench.ui.shell.worker import StoppableWorker, worker_thread
+from workbench.ui.shell.worker import LabJob
 
 KEEP_IMAGES = 12  # results whose arrays stay in memory; older ones keep their scores and outputs only
 PROGRESS_INTERVAL = 0.1
@@ -83,121 +83,62 @@ class FileOutcome:
             else Path(self.path).name
 
 
-class DenoiseWorker(StoppableWorker):
-    """Denoises a list of files with a list of methods; one :class:`FileOutcome` per file."""
+def denoise_job(paths: list[str], methods: list[MethodChoice], *, sigma: float, add_noise: bool, seed: int,
+                out_dir: str | None, models: dict, images: dict | None = None):
+    """The window's batch for :class:`LabJob`: :func:`workbench.labs.denoise.service.denoise_batch` over
+    ``paths`` (files), yielding one :class:`FileOutcome` per file. ``models`` is the lab's cache of prepared
+    networks ((checkpoint, mtime) → model); ``images`` holds inputs already in memory (the built-in sample)."""
 
-    progress_interval = PROGRESS_INTERVAL
-    file_done = Signal(object)
-    finished = Signal()
+    def job(should_stop, progress):
+        from workbench.labs.denoise.service import BatchMethod, denoise_batch
 
-    def __init__(self, paths: list[str], methods: list[MethodChoice], *, sigma: float, add_noise: bool, seed: int,
-                 out_dir: str | None, models: dict, images: dict | None = None) -> None:
-        super().__init__()
-        self.paths, self.methods = paths, methods
-        self.sigma, self.add_noise, self.seed, self.out_dir = sigma, add_noise, seed, out_dir
-        self.models = models  # shared cache: (checkpoint, mtime) → prepared model
-        self.images = images or {}  # path → LoadedImage already in memory (built-in sample)
+        batch = [BatchMethod(c.method, tag=_file_tag(c), label=c.label,
+                             load=(lambda c=c: _load_model(models, c)) if c.method == "dncnn" else None)
+                 for c in methods]
+        choice_of = {id(b): c for b, c in zip(batch, methods)}
+        items = denoise_batch(paths, batch, sigma=sigma, out_dir=out_dir, add_noise=add_noise, seed=seed,
+                              estimate_unknown_sigma=True, ssim_maps=True, images=images, should_stop=should_stop,
+                              # per mille: tiles make fractional files
+                              progress=lambda done, total: progress(int(done * 1000), int(total * 1000)))
+        for path, item in zip(paths, items):  # files only: one item per path, in order
+            yield _file_outcome(path, item, choice_of)
 
-    def _progress(self, done: float, total: int) -> None:
-        self._emit_progress(int(done * 1000), int(total * 1000))  # per mille: tiles make fractional files
-
-    @Slot()
-    def run(self) -> None:
-        total = len(self.paths) * max(len(self.methods), 1)
-        try:
-            if self.out_dir:
-                try:
-                    Path(self.out_dir).mkdir(parents=True, exist_ok=True)
-                except OSError as exc:
-                    for path in self.paths:
-                        error = self.tr("%1: cannot create the output folder (%2)").replace("%1", self.out_dir) \
-                            .replace("%2", str(exc.strerror or exc))
-                        self.file_done.emit(FileOutcome(path, error=error))
-                    return
-            taken = {Path(p).resolve() for p in self.paths}
-            for index, path in enumerate(self.paths):
-                if self._stop:
-                    break
-                outcome = self._denoise_one(path, index, total, taken)
-                self.file_done.emit(outcome)
-        finally:
-            self.finished.emit()
-
-    def _model(self, choice: MethodChoice):
-        from engines.labs.denoise.methods import prepare_model
-        from engines.models import load_trained_model
-        from engines.models.dncnn import DnCNN
-
-        key = (choice.checkpoint, choice.mtime)
-        if key not in self.models:
-            model = load_trained_model(choice.checkpoint)
-            if not isinstance(model, DnCNN):
-                raise ValueError(self.tr("%1 is not a DnCNN").replace("%1", choice.label))
-            self.models[key] = prepare_model(model)
-        return self.models[key]
-
-    def _denoise_one(self, path: str, index: int, total: int, taken: set) -> FileOutcome:
-        from engines.labs.denoise import methods as denoise
-        from engines.labs.denoise.images import ImageError, load_image, save_image
-        from workbench.labs.denoise.service import output_path
-        from workbench.ui.labs.denoise.triptych import MethodResult
-
-        try:
-            image = self.images.get(path) or load_image(path)
-        except ImageError as exc:
-            return FileOutcome(path, error=str(exc))
-        except (OSError, ValueError, MemoryError) as exc:
-            return FileOutcome(path, error=f"{path}: {exc}")
-        clean = image.pixels if self.add_noise else None
-        noisy = denoise.add_noise(image, self.sigma, self.seed) if self.add_noise else image.pixels
-        sigma = self.sigma if self.sigma > 0 else _estimate_sigma(noisy)
-        outcome = FileOutcome(path, noisy=noisy, clean=clean, bit_depth=image.bit_depth, alpha=image.alpha,
-                              sigma_used=sigma, source_suffix=Path(path).suffix or ".png")
-        if clean is not None:
-            outcome.noisy_psnr = denoise.score(image, noisy).psnr
-        errors = []
-        for m, choice in enumerate(self.methods):
-            if self._stop:
-                break
-            base = index * len(self.methods) + m
-            try:
-                if choice.method == "dncnn":
-                    result = denoise.run_model(self._model(choice), noisy, should_stop=self.should_stop,
-                                               progress=lambda d, t, b=base: self._progress(b + d / t, total))
-                else:
-                    result = denoise.run_baseline(choice.method, noisy, sigma=sigma)
-            except denoise.DenoiseCancelled:
-                break
-            except (ValueError, RuntimeError, MemoryError, OSError, KeyError) as exc:
-                errors.append(f"{choice.label}: {exc}")
-                continue
-            self._progress(base + 1, total)
-            method = MethodResult(choice.title, result.restored, result.residual, result.seconds)
-            if clean is not None:
-                scores = denoise.score(image, result.restored)
-                method.psnr, method.ssim = scores.psnr, scores.ssim
-                method.ssim_map = denoise.ssim_map(image, result.restored)
-            outcome.results.append((choice, method))
-            if self.out_dir:
-                try:
-                    target = output_path(Path(path), Path(self.out_dir), _file_tag(choice), color=image.is_color,
-                                         bit_depth=image.bit_depth, alpha=image.alpha is not None, taken=taken)
-                    save_image(target, result.restored, bit_depth=image.bit_depth, alpha=image.alpha)
-                    taken.add(target.resolve())
-                    outcome.outputs.append(str(target))
-                except (ImageError, OSError) as exc:
-                    errors.append(str(exc))
-        if errors:
-            outcome.error = "; ".join(errors)
-        return outcome
+    return job
 
 
-def _estimate_sigma(noisy: np.ndarray) -> float:
-    """σ on the 8-bit scale from the image itself (wavelet MAD estimate), for images of unknown noise."""
-    from skimage.restoration import estimate_sigma
+def _file_outcome(path: str, item, choice_of: dict) -> FileOutcome:
+    """A :class:`workbench.labs.denoise.service.FileDenoised` as the window keeps it."""
+    from workbench.ui.labs.denoise.triptych import MethodResult
 
-    value = estimate_sigma(noisy, average_sigmas=True, channel_axis=-1 if noisy.ndim == 3 else None)
-    return max(float(value) * 255.0, 1.0)
+    if item.error is not None:
+        return FileOutcome(path, error=item.error)
+    image = item.image
+    outcome = FileOutcome(path, error="; ".join(item.failures) or None, noisy=item.noisy, clean=item.clean,
+                          bit_depth=image.bit_depth, alpha=image.alpha, noisy_psnr=item.noisy_psnr,
+                          sigma_used=item.sigma, outputs=item.outputs, source_suffix=Path(path).suffix or ".png")
+    for done in item.results:
+        choice = choice_of[id(done.method)]
+        restored = done.restoration
+        method = MethodResult(choice.title, restored.restored, restored.residual, restored.seconds)
+        method.psnr, method.ssim, method.ssim_map = done.psnr, done.ssim, done.ssim_map
+        outcome.results.append((choice, method))
+    return outcome
+
+
+def _load_model(models: dict, choice: MethodChoice):
+    """The prepared network of a run, cached by (checkpoint, mtime) across batches."""
+    from engines.labs.denoise.methods import prepare_model
+    from engines.models import load_trained_model
+    from engines.models.dncnn import DnCNN
+
+    key = (choice.checkpoint, choice.mtime)
+    if key not in models:
+        model = load_trained_model(choice.checkpoint)
+        if not isinstance(model, DnCNN):
+            raise ValueError(QCoreApplication.translate("DenoiseWorker", "%1 is not a DnCNN").replace(
+                "%1", choice.label))
+        models[key] = prepare_model(model)
+    return models[key]
 
 
 def _file_tag(choice: MethodChoice) -> str:
@@ -227,9 +168,11 @@ class DenoisingLab(Lab):
         self.choices: dict[str, MethodChoice] = {}
         self.out_dir: str = ""
         self._models: dict = {}
-        self._thread: QThread | None = None
-        self._worker: DenoiseWorker | None = None
-        self._queue: list[tuple] = []
+        self.job = LabJob(self, "denoise", progress_interval=PROGRESS_INTERVAL)
+        self.job.progress.connect(self._on_progress)
+        self.job.item.connect(self._on_file_done)
+        self.job.finished.connect(self._on_batch_finished)
+        self._batches: list[tuple[str | None, int, str]] = []  # (output folder, files, message) per batch to run
         self._dirty_preview = False
         self.previews = 0  # previews requested by training checkpoints
         self._sample: Any = None
@@ -467,59 +410,46 @@ class DenoisingLab(Lab):
         if not methods:
             self.message.emit(self.tr("Check at least one method (a DnCNN run or a classical baseline)."))
             return
-        job = (paths, methods, self.sigma.value(), self.add_noise.isChecked(), self.seed.value(), out_dir, images)
-        if self._thread is not None:
-            self._queue.append(job)
+        job = denoise_job(paths, methods, sigma=self.sigma.value(), add_noise=self.add_noise.isChecked(),
+                          seed=self.seed.value(), out_dir=out_dir, models=self._models, images=images)
+        where = self.tr(" → %1").replace("%1", out_dir) if out_dir else ""
+        text = self.tr("Denoising %1 file(s) with %2…").replace("%1", str(len(paths))).replace(
+            "%2", ", ".join(m.label for m in methods)) + where
+        if self.job.busy:
             self.message.emit(self.tr("Queued %1 file(s)").replace("%1", str(len(paths))))
-            return
-        self._start(*job)
+        self._batches.append((out_dir, len(paths), text))
+        self.job.enqueue("batch", job)
+        if len(self._batches) == 1:
+            self._batch_started()
 
-    def _start(self, paths, methods, sigma, add_noise, seed, out_dir, images) -> None:
-        worker = DenoiseWorker(paths, methods, sigma=sigma, add_noise=add_noise, seed=seed, out_dir=out_dir,
-                               models=self._models, images=images)
-        thread = worker_thread(self, worker, "denoise")
-        worker.progress.connect(self._on_progress)
-        worker.file_done.connect(self._on_file_done)
-        thread.finished.connect(self._on_thread_finished)
-        self._thread, self._worker = thread, worker
-        self._batch_dir = out_dir
-        self._batch_total, self._batch_done = len(paths), 0
+    def _batch_started(self) -> None:
+        self._batch_dir, self._batch_total, text = self._batches[0]
+        self._batch_done = 0
         self.cancel_button.setEnabled(True)
         self.progress.setRange(0, 0)
-        where = self.tr(" → %1").replace("%1", out_dir) if out_dir else ""
-        self.message.emit(self.tr("Denoising %1 file(s) with %2…").replace("%1", str(len(paths)))
-                          .replace("%2", ", ".join(m.label for m in methods)) + where)
-        thread.start()
+        self.message.emit(text)
 
     @property
     def busy(self) -> bool:
-        return self._thread is not None
+        return self.job.busy
 
     @Slot()
     def cancel(self) -> None:
-        self._queue.clear()
-        if self._worker is not None:
-            self._worker.request_stop()
+        del self._batches[1:]
+        if self.job.cancel():
             self.message.emit(self.tr("Cancelling…"))
 
     def shutdown(self) -> None:
-        self._queue.clear()
-        if self._worker is not None:
-            self._worker.request_stop()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._on_thread_finished()
+        del self._batches[1:]
+        self.job.shutdown()
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
 
-    @Slot(object)
-    def _on_file_done(self, outcome: FileOutcome) -> None:
-        if self.sender() is not self._worker:
-            return
+    @Slot(str, object)
+    def _on_file_done(self, _kind: str, outcome: FileOutcome) -> None:
         self._batch_done += 1
         key = outcome.path
         self.outcomes.pop(key, None)
@@ -534,14 +464,9 @@ class DenoisingLab(Lab):
         self.message.emit(text)
         self.results_changed.emit()
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        if self._thread is None or self._thread.isRunning():
-            return
-        stopped = self._worker.should_stop()
-        self._worker.deleteLater()
-        self._thread.deleteLater()
-        self._thread = self._worker = None
+    @Slot(str, bool)
+    def _on_batch_finished(self, _kind: str, stopped: bool) -> None:
+        self._batches.pop(0)
         self.cancel_button.setEnabled(False)
         self.progress.setRange(0, 1)
         self.progress.setValue(0 if stopped else 1)
@@ -557,8 +482,8 @@ class DenoisingLab(Lab):
             summary += self.tr("; %1 file(s) could not be read (see the list)").replace("%1", str(len(failed)))
         self.message.emit(summary)
         self.batch_finished.emit()
-        if self._queue:
-            self._start(*self._queue.pop(0))
+        if self._batches:  # the job starts the next queued batch when this slot returns
+            self._batch_started()
 
     def _forget_old_images(self) -> None:
         with_images = [o for o in self.outcomes.values() if o.noisy is not None]
@@ -635,7 +560,7 @@ class DenoisingLab(Lab):
 
     # -- dialogs -----------------------------------------------------------------------------------------
     def _dialogs(self) -> bool:
-        return not self.window.property("suppress_dialogs")
+        return not self.main_window.property("suppress_dialogs")
 
     @Slot()
     def open_dialog(self) -> None:
@@ -690,7 +615,7 @@ class DenoisingLab(Lab):
         except (WeightsError, ValueError, OSError) as exc:
             self._warn(self.tr("Cannot import %1: %2").replace("%1", Path(path).name).replace("%2", str(exc)))
             return None
-        self.window.browser.refresh()
+        self.main_window.browser.refresh()
         self.refresh_methods()
         self.set_checked([*self.checked_keys(), f"run:{imported.run_id}"])
         self.message.emit(self.tr("Imported %1 as run #%2 (%3 parameters)").replace("%1", Path(path).name)
@@ -699,7 +624,7 @@ class DenoisingLab(Lab):
 
     def _warn(self, text: str) -> None:
         self.message.emit(text)
-        self.window._warn(text)
+        self.main_window.warn(text)
 
     def _last_folder(self) -> str:
         from PySide6.QtCore import QSettings
@@ -712,7 +637,7 @@ class DenoisingLab(Lab):
         QSettings().setValue("denoise/lastFolder", folder)
 
     def _activate(self) -> None:
-        tabs = getattr(self.window, "tabs", None)
+        tabs = getattr(self.main_window, "tabs", None)
         if tabs is not None and tabs.indexOf(self) >= 0:
             tabs.setCurrentWidget(self)
 

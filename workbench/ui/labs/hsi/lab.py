@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from workbench.ui.labs.hsi.map_view import ProbabilityPlot, SceneMapView, SceneView, SpectrumPlot
 from workbench.ui.shell.guide import GuidePane
 from workbench.ui.shell.lab import Lab
-from workbench.ui.shell.worker import FunctionWorker
+from workbench.ui.shell.worker import LabJob
 
 MAX_RUNS = 4  # panels side by side beyond the ground truth
 
@@ -61,9 +61,14 @@ class HyperspectralLab(Lab):
         self.missing: list[int] = []  # runs whose map is not computed yet
         self._scenes: dict[str, Any] = {}  # scene key → workbench.labs.hsi.maps.RunScene
         self._run_scene: dict[int, str] = {}
-        self._thread: QThread | None = None
-        self._worker: FunctionWorker | None = None
-        self._pending: tuple | None = None
+        from engines.labs.hsi.patches import Cancelled
+
+        self.job = LabJob(self, "hsi", cancelled=(Cancelled,), plain=(ValueError,))
+        self.job.progress.connect(self._on_progress)
+        self.job.result.connect(self._on_done)
+        self.job.error.connect(self._on_failed)
+        self.job.cancelled.connect(self._on_cancelled)
+        self.job.finished.connect(self._on_job_finished)
         self._build()
 
     # -- layout --------------------------------------------------------------------------------------
@@ -191,8 +196,7 @@ class HyperspectralLab(Lab):
             self._load(compute=False)
 
     def shutdown(self) -> None:
-        self._pending = None
-        self._stop_worker()
+        self.job.shutdown()
 
     # -- actions ------------------------------------------------------------------------------------------
     @Slot()
@@ -202,9 +206,7 @@ class HyperspectralLab(Lab):
 
     @Slot()
     def cancel(self) -> None:
-        self._pending = None
-        if self._worker is not None:
-            self._worker.request_stop()
+        if self.job.cancel():
             self.message.emit(self.tr("Cancelling…"))
 
     @Slot(int, int)
@@ -234,59 +236,27 @@ class HyperspectralLab(Lab):
         runs = [self.store.get_run(i) for i in self.run_ids]
         checkpoints = dict(self.checkpoints)
         scenes = dict(self._scenes)
-        job = (runs, checkpoints, scenes, compute)
-        if self._thread is not None:  # supersede the running job; start this one when it has stopped
-            self._pending = job
-            self._worker.request_stop()
-            return
-        self._start(*job)
-
-    def _start(self, runs, checkpoints, scenes, compute: bool) -> None:
-        from workbench.ui.shell.worker import worker_thread
 
         def job(should_stop, progress):
             return _load_maps(runs, checkpoints, scenes, compute, should_stop, progress)
 
-        from engines.labs.hsi.patches import Cancelled
-
-        worker = FunctionWorker("compute" if compute else "load", job, cancelled=(Cancelled,), plain=(ValueError,))
-        thread = worker_thread(self, worker, "hsi-maps")
-        worker.progress.connect(self._on_progress)
-        worker.done.connect(self._on_done)
-        worker.failed.connect(self._on_failed)
-        thread.finished.connect(self._on_thread_finished)
-        self._thread, self._worker = thread, worker
+        # A running job is superseded: this one starts when it has stopped.
+        self.job.start("compute" if compute else "load", job)
         self.cancel_button.setEnabled(True)
         self.compute_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.message.emit(self.tr("Computing maps…") if compute else self.tr("Loading the scene…"))
-        thread.start()
-
-    def _stop_worker(self) -> None:
-        if self._worker is not None:
-            self._worker.request_stop()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._on_thread_finished()
 
     @property
     def busy(self) -> bool:
-        return self._thread is not None
+        return self.job.busy
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        if self._thread is not None and not self._thread.isRunning():
-            self._worker.deleteLater()
-            self._thread.deleteLater()
-            self._thread = self._worker = None
-            self.cancel_button.setEnabled(False)
-            self.compute_button.setEnabled(bool(self.missing))
-            if self.progress.maximum() == 0:
-                self.progress.setRange(0, 1)
-            if self._pending is not None:
-                job, self._pending = self._pending, None
-                self._start(*job)
+    @Slot(str, bool)
+    def _on_job_finished(self, _kind: str, _stopped: bool) -> None:
+        self.cancel_button.setEnabled(False)
+        self.compute_button.setEnabled(bool(self.missing))
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 1)
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
@@ -294,19 +264,15 @@ class HyperspectralLab(Lab):
         self.progress.setValue(done)
 
     @Slot(str, str)
-    def _on_failed(self, kind: str, message: str) -> None:
-        if self.sender() is not self._worker:
-            return
-        if message == "cancelled":
-            if self._pending is None:
-                self.message.emit(self.tr("Cancelled; maps computed so far are kept."))
-            return
+    def _on_failed(self, _kind: str, message: str) -> None:
         self.message.emit(message)
 
+    @Slot(str)
+    def _on_cancelled(self, _kind: str) -> None:
+        self.message.emit(self.tr("Cancelled; maps computed so far are kept."))
+
     @Slot(str, object)
-    def _on_done(self, kind: str, result: dict) -> None:
-        if self.sender() is not self._worker or self._pending is not None:
-            return  # superseded
+    def _on_done(self, _kind: str, result: dict) -> None:
         if self.progress.maximum() == 0:  # the busy indicator of a load that had nothing to compute
             self.progress.setRange(0, 1)
         self.progress.setValue(self.progress.maximum())

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 from workbench.ui.shell.guide import GuidePane
 from workbench.ui.shell.lab import Lab
 from workbench.ui.shell.runs_model import status_text
-from workbench.ui.shell.worker import FunctionWorker, worker_thread
+from workbench.ui.shell.worker import LabJob
 
 TERM_COLOURS = {"j1_loss": "#4e79a7", "j2_loss": "#f28e2b", "j3_loss": "#59a14f", "map_average": "#e15759"}
 MATCH, MISMATCH = "✓", "✗"
@@ -91,8 +91,9 @@ class RetrievalLab(Lab):
         self.run_id: int | None = None
         self.analysis = None
         self.projection: dict | None = None
-        self._thread: QThread | None = None
-        self._worker: FunctionWorker | None = None
+        self.job = LabJob(self, "retrieval", cancelled=(InterruptedError,))
+        self.job.result.connect(self._on_worker_done)
+        self.job.error.connect(self._on_worker_failed)
         self._curve_data: dict[str, list[tuple[float, float]]] = {}
 
         self.run_box = QComboBox()
@@ -214,7 +215,7 @@ class RetrievalLab(Lab):
         button.setMaximumWidth(32)
 
         def browse() -> None:
-            if self.window.property("suppress_dialogs"):
+            if self.main_window.property("suppress_dialogs"):
                 return
             path = (QFileDialog.getExistingDirectory(self, self.tr("Choose a folder")) if folder
                     else QFileDialog.getOpenFileName(self, self.tr("Choose a file"))[0])
@@ -273,7 +274,7 @@ class RetrievalLab(Lab):
         except ValueError as exc:
             self.message.emit(str(exc))
             return None
-        run_id = self.window.start_job(config)
+        run_id = self.main_window.start_job(config)
         self.message.emit(self.tr("Run #%1 queued").replace("%1", str(run_id)))
         self._select_run(run_id, load=False)
         self._show_curves(run_id)
@@ -367,43 +368,16 @@ class RetrievalLab(Lab):
                               .replace("%1", str(run_id)))
         values, chosen = dict(run.config), method or self.method_box.currentData()
         self.message.emit(self.tr("Embedding the test split of run #%1…").replace("%1", str(run_id)))
-        self._start_worker(lambda should_stop: _analyse_run(values, checkpoint, chosen, should_stop))
+        self.job.start("analysis", lambda should_stop, _progress: _analyse_run(values, checkpoint, chosen,
+                                                                                should_stop))
 
-    # -- worker plumbing -------------------------------------------------------------------------------
-    def _start_worker(self, fn) -> None:
-        self._stop_worker()
-        worker = FunctionWorker("analysis", lambda should_stop, _progress: fn(should_stop),
-                                cancelled=(InterruptedError,))
-        thread = worker_thread(self, worker, "retrieval-analysis")
-        worker.done.connect(self._on_worker_done)
-        worker.failed.connect(self._on_worker_failed)
-        thread.finished.connect(self._on_thread_finished)
-        self._thread, self._worker = thread, worker
-        thread.start()
-
-    def _stop_worker(self) -> None:
-        if self._worker is not None:
-            self._worker.request_stop()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._on_thread_finished()
-
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        if self._thread is not None and not self._thread.isRunning():
-            self._worker.deleteLater()
-            self._thread.deleteLater()
-            self._thread = self._worker = None
-
+    # -- worker results -------------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        return self._thread is not None
+        return self.job.busy
 
     @Slot(str, object)
     def _on_worker_done(self, _kind: str, result: dict) -> None:
-        if self.sender() is not self._worker:
-            return  # superseded
         self.analysis, self.projection = result["analysis"], result["projection"]
         pair = self.analysis.pair
         self.features_label.setText(self.tr("Features in use: %1").replace("%1", pair.description))
@@ -421,11 +395,10 @@ class RetrievalLab(Lab):
 
     @Slot(str, str)
     def _on_worker_failed(self, _kind: str, message: str) -> None:
-        if message != "cancelled":
-            self.message.emit(self.tr("Analysis failed: %1").replace("%1", message))
+        self.message.emit(self.tr("Analysis failed: %1").replace("%1", message))
 
     def shutdown(self) -> None:
-        self._stop_worker()
+        self.job.shutdown()
 
     # -- Browser tab --------------------------------------------------------------------------------------
     def _build_browser_tab(self) -> QWidget:
@@ -762,7 +735,7 @@ class RetrievalLab(Lab):
         except ValueError as exc:
             self.message.emit(str(exc))
             return []
-        ids = self.window.queue_study(planned, preset.factor)
+        ids = self.main_window.queue_study(planned, preset.factor)
         self.message.emit(self.tr("Queued %1 runs of the study").replace("%1", str(len(ids))))
         return ids
 
@@ -819,4 +792,4 @@ class RetrievalLab(Lab):
 
         runs = self.study_runs()
         if runs:
-            self.window.open_compare([r.id for r in runs], group_by=PRESETS.get(STUDY_PRESET).factor)
+            self.main_window.open_compare([r.id for r in runs], group_by=PRESETS.get(STUDY_PRESET).factor)
