@@ -13,6 +13,6 @@ if __name__ == "__main__":
     # window's process and in every training child (set before freeze_support runs a child).
     logging.getLogger("torch.utils.flop_counter").setLevel(logging.ERROR)
     multiprocessing.freeze_support()
-    from workbench.cli import main
+    from workbench.ui.launch import main  # the window without a command, else the command line
 
     sys.exit(main())

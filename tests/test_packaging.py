@@ -66,6 +66,8 @@ def test_desktop_exec_is_the_bundles_executable_and_a_console_script():
     program = _desktop_entry()["Exec"].split()[0]
     assert "/" not in program
     assert program in _pyproject()["project"]["scripts"], "pip installs must provide the Exec program too"
+    # Both console scripts are the launcher that opens the window, as `python -m workbench` and the bundle are.
+    assert set(_pyproject()["project"]["scripts"].values()) == {"workbench.ui.launch:main"}
     assert program == _spec_constants()["EXE_NAME"]
 
 
@@ -138,9 +140,10 @@ def test_spec_names_an_entry_point_that_calls_freeze_support_first():
     main_block = next(n for n in ast.parse(entry.read_text(encoding="utf-8")).body if isinstance(n, ast.If))
     statements = [ast.unparse(n) for n in main_block.body]
     assert "multiprocessing.freeze_support()" in statements
-    main_at = next(i for i, text in enumerate(statements) if "workbench.cli" in text)
+    # The same launcher as the console scripts: the window without a command, else workbench.cli.
+    main_at = next(i for i, text in enumerate(statements) if "from workbench.ui.launch import main" in text)
     assert statements.index("multiprocessing.freeze_support()") < main_at, "freeze_support must run before the CLI"
-    assert "workbench.cli" in ast.unparse(main_block)
+    assert "sys.exit(main())" in statements[main_at + 1:]
 
 
 def test_spec_ships_the_assets_and_the_modules_imported_by_name():

@@ -1,5 +1,6 @@
 import sys
 
-from workbench.cli import main
+# `python -m workbench` is the `workbench` executable: the window without a command, else the CLI.
+from workbench.ui.launch import main
 
 sys.exit(main())

@@ -1,7 +1,9 @@
-"""``workbench`` command line: no arguments opens the window; subcommands run headless.
+"""``workbench`` command line: subcommands run headless.
 
-Engines (and so torch) are imported inside the handlers, so ``workbench``
-alone shows its window without paying for them first.
+The ``workbench`` executable is :mod:`workbench.ui.launch`, which opens the window when no
+subcommand is given and otherwise calls :func:`main`; this module imports no Qt (import
+contracts in pyproject.toml). Engines (and so torch) are imported inside the handlers, so
+``workbench`` alone shows its window without paying for them first.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import json
 import signal
 import sys
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -416,16 +418,18 @@ COMMANDS = {"train": cmd_train, "resume": cmd_resume, "runs": cmd_runs, "show": 
             "export": cmd_export, "delete": cmd_delete, "bench": cmd_bench}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *,
+         open_window: Callable[[argparse.Namespace], int] | None = None) -> int:
+    """Run the command line; without a subcommand, ``open_window(args)`` (the launcher passes it)."""
     from workbench.store import StoreError, UnknownRun
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            from workbench.ui.shell.app import run_app
-
-            return run_app(self_test=args.self_test)
+            if open_window is None:
+                raise UsageError("a command is required (`workbench` with no command opens the window)")
+            return open_window(args)
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)

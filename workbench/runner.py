@@ -6,6 +6,7 @@ are callbacks that subscribe to events and know nothing of each other.
 """
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 import traceback
@@ -123,6 +124,22 @@ def create_run(store: RunStore, config: TrainConfig, *, name: str = "", tags=())
     )
 
 
+# Datasets whose option names the data folder of Settings (Edit ▸ Preferences). Engines never read the
+# workbench settings, so the workbench fills the folder in where it loads such a dataset: here for
+# training, and the labs for their evaluations. An option given explicitly (--set data.root=DIR) wins.
+DATA_FOLDER_OPTIONS = {"cifar10": "root"}
+
+
+def with_data_folder(dataset: str, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with the Settings data folder filled in when ``dataset`` reads one and none is given."""
+    key = DATA_FOLDER_OPTIONS.get(dataset)
+    if key is None or options.get(key):
+        return options
+    from workbench.settings import load_settings
+
+    return {**options, key: str(load_settings().resolved_data_dir())}
+
+
 def config_for_run(store: RunStore, run_id: int, **overrides: Any) -> TrainConfig:
     run = store.get_run(run_id)
     spec = get_task(run.task)
@@ -177,8 +194,11 @@ class TrainingSession:
                 self.store.claim_run(self.run_id)
             checkpoint_dir = paths.checkpoint_dir(self.run_id) if self.run_id is not None else None
             spec = get_task(self.config.task)
-            stream = spec.fit(self.config, control=self.control, checkpoint_dir=checkpoint_dir,
-                              resume_from=resume_from)
+            config = self.config
+            data_options = with_data_folder(config.data, config.data_options)
+            if data_options is not config.data_options:  # a copy: the run's recorded config stays as given
+                config = dataclasses.replace(config, data_options=data_options)
+            stream = spec.fit(config, control=self.control, checkpoint_dir=checkpoint_dir, resume_from=resume_from)
             for event in stream:
                 if isinstance(event, Started):
                     params, flops = event.params, event.flops

@@ -102,18 +102,14 @@ def _class_names(folder: Path) -> list[str]:
 
 
 def default_root() -> Path:
-    """The data folder chosen in the workbench settings (``<home>/data`` unless changed).
+    """The folder ``root=""`` reads: ``$WORKBENCH_DATA_DIR``, else the current directory's ``data``.
 
-    The settings module is Qt-free; engines used without the workbench fall back to
-    ``$WORKBENCH_DATA_DIR`` or the current directory's ``data``.
+    Engines never read the workbench settings (they never import ``workbench``): the workbench
+    passes its data folder as ``root`` (``workbench.runner.with_data_folder``).
     """
     if os.environ.get("WORKBENCH_DATA_DIR"):
         return Path(os.environ["WORKBENCH_DATA_DIR"]).expanduser()
-    try:
-        from workbench.settings import load_settings
-    except ImportError:
-        return Path("data")
-    return load_settings().resolved_data_dir()
+    return Path("data")
 
 
 def _missing(folder: Path) -> list[str]:
@@ -180,7 +176,8 @@ def load_cifar10(*, seed: int = 0, root: str = "", download: bool = True, augmen
                  max_train: int = 0, max_test: int = 0) -> DatasetSplits:
     """CIFAR-10 (50,000 train / 10,000 test, 32×32×3, 10 classes).
 
-    ``root`` is the data folder (default: the one in Settings); ``max_train`` / ``max_test``
+    ``root`` is the data folder (the workbench fills in the one in Settings; empty:
+    :func:`default_root`); ``max_train`` / ``max_test``
     keep only the first N images of each split (0 = all) for quick experiments.
     ``seed`` is accepted for a uniform dataset interface: the official split is fixed.
     """

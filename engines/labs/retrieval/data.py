@@ -225,8 +225,8 @@ for _name in DSCMR_DATASETS:
 def indian_pines_views(*, seed: int = 0, train_ratio: float = 0.2, components: int = 10, window: int = 7,
                        test_max: int = 2000, crop=None) -> PairedFeatures:
     """Two views of each labelled Indian Pines pixel: its spectrum and the PCA patch around it."""
-    from engines.hyperspectral import load_scene
-    from engines.labs.hsi.patches import labelled_pixels, reduce_bands, split_pixels, stratified_subset
+    # The shared pixel helpers, not the hsi lab's patches module: labs never import each other.
+    from engines.hyperspectral import labelled_pixels, load_scene, reduce_bands, split_pixels, stratified_subset
 
     if window < 1 or window % 2 == 0:
         raise DataError(f"window must be an odd number of pixels (e.g. 7), got {window}")

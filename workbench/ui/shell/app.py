@@ -8,8 +8,7 @@ import sys
 import tempfile
 import time
 
-FIRST_PAINT_PROBE_ENV = "WORKBENCH_FIRST_PAINT_PROBE"  # set by `workbench bench ui` to time the cold start
-
+from workbench.bench import FIRST_PAINT_PROBE_ENV  # set by `workbench bench ui` to time the cold start
 
 # The .desktop file's name (packaging/), the AppStream id and the macOS bundle identifier;
 # on Wayland it is the window's app id, which the desktop matches to the launcher and icon.

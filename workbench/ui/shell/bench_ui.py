@@ -1,8 +1,21 @@
-"""Qt side of ``workbench bench ui``: event-loop latency, worker-path throughput, curve redraw, first paint.
+"""``workbench bench ui``: figures of the desktop shell, measured in this process and printed.
 
-:mod:`workbench.bench` owns the temporary home, the child processes and the report; the
-functions here drive the real widgets (``MainWindow``, ``LiveCurves``) in this process.
-Every figure is a measurement to print, never something a test asserts.
+Speed is reported here, never asserted by tests (house style 13). Each figure sits beside
+its goal so a regression shows as a ratio, not a failing build:
+
+1. event-loop latency: lateness of a 10 ms timer on the GUI thread while the window's
+   worker trains on every core (p50, p99 in ms);
+2. throughput ratio: train samples/s through the window's worker path over the headless
+   ``TrainingSession`` (main thread, as the CLI) on the same config, alternated, medians; the
+   same session on a plain thread is the control that isolates the GUI's share;
+3. curve redraw: frames/s panning ``LiveCurves`` holding 20 runs × 50,000 loss points;
+4. cold start: launcher's spawn to the main window's first paint, in a child process.
+
+The suite's Qt-free parts (temporary workbench home and config folder, so the user's run
+store and window layout are never touched; machine figures; the cold-start child process)
+are in :mod:`workbench.bench`; the functions here drive the real widgets (``MainWindow``,
+``LiveCurves``) in this process. ``workbench bench ui`` imports this module by the name
+:data:`workbench.bench.SUITES` gives.
 
 numpy is imported inside the functions: the first-paint probe loads this module during a
 cold start and must not add to what it measures.
@@ -17,9 +30,18 @@ from typing import Callable
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from workbench.bench import BenchError
-from workbench.ui.shell.app import FIRST_PAINT_PROBE_ENV
+from workbench.bench import (
+    FIRST_PAINT_PROBE_ENV,
+    BenchError,
+    cold_start,
+    load_average,
+    machine_info,
+    private_environment,
+)
 
+__all__ = ["BenchError", "format_report", "run"]  # what `workbench bench ui` calls (workbench.bench.SUITES)
+
+GOALS = {"event_loop_p99_ms": 30.0, "throughput_ratio": 0.95, "curve_fps": 30.0, "cold_start_s": 1.0}
 PROBE_INTERVAL_MS = 10
 RUN_TIMEOUT_S = 600
 
@@ -386,3 +408,90 @@ class FirstPaintProbe(QObject):
 def install_first_paint_probe(window) -> FirstPaintProbe | None:
     value = os.environ.get(FIRST_PAINT_PROBE_ENV)
     return FirstPaintProbe(window, value) if value else None
+
+
+def qt_versions() -> dict:
+    import pyqtgraph
+    from PySide6 import __version__ as pyside_version
+
+    return {"pyside6": pyside_version, "pyqtgraph": pyqtgraph.__version__}
+
+
+# -- the suite -----------------------------------------------------------------------------------
+def run_ui_bench(*, quick: bool = False, progress: Callable[[str], None] = lambda _msg: None) -> dict:
+    """All four figures of the desktop shell; ``quick`` shrinks durations for a smoke run."""
+    with private_environment() as tmp:
+        load_before = load_average()
+        progress("cold start: launching the app to its first paint…")
+        cold = cold_start(launches=1 if quick else 3, home=os.path.join(tmp, "cold"))
+
+        from engines.core.tasks import make_config
+
+        window = open_window()
+        try:
+            progress("event-loop latency: probing the GUI thread while a run trains…")
+            latency = event_loop_latency(
+                window, make_config("classify", model="small_cnn", data="digits", epochs=1000),
+                seconds=1.0 if quick else 5.0)
+            progress("throughput: headless and window runs, alternated…")
+            if quick:  # the latency run has warmed up torch and the window path well enough for a smoke run
+                config = make_config("classify", model="small_cnn", data="digits", epochs=1, max_steps=12)
+                throughput = throughput_ratio(window, config, rounds=1)
+            else:
+                config = make_config("classify", model="small_cnn", data="digits", epochs=2)
+                warmup = make_config("classify", model="small_cnn", data="digits", epochs=1, max_steps=3)
+                throughput = throughput_ratio(window, config, rounds=3, warmup_config=warmup)
+        finally:
+            close_window(window)
+        # --quick also shrinks the curves: a smoke run must stay short even while a frame takes seconds.
+        points = 1_000 if quick else 50_000
+        progress(f"curve redraw: panning 20 runs × {points:,} points…")
+        curves = curve_redraw_fps(runs=20, points=points, seconds=0.5 if quick else 3.0)
+        machine = machine_info() | qt_versions() | {"load_average_before": load_before, "load_average_after": load_average()}
+
+    def met(ok: bool) -> bool | None:
+        return None if quick else ok  # a smoke run's durations are too short to judge
+
+    return {
+        "event_loop_latency_ms": latency | {"goal_p99": GOALS["event_loop_p99_ms"],
+                                            "met": met(latency["p99"] <= GOALS["event_loop_p99_ms"])},
+        "throughput_ratio": throughput | {"goal": GOALS["throughput_ratio"],
+                                          "met": met(throughput["value"] >= GOALS["throughput_ratio"])},
+        "curve_redraw_fps": curves | {"goal": GOALS["curve_fps"], "met": met(curves["value"] >= GOALS["curve_fps"])},
+        "cold_start_s": cold | {"goal": GOALS["cold_start_s"], "met": met(cold["value"] <= GOALS["cold_start_s"])},
+        "machine": machine,
+        "quick": quick,
+    }
+
+
+def format_report(report: dict) -> str:
+    lat, thr = report["event_loop_latency_ms"], report["throughput_ratio"]
+    fps, cold, m = report["curve_redraw_fps"], report["cold_start_s"], report["machine"]
+    rows = [
+        ("event-loop latency p99", f"{lat['p99']:.1f} ms", f"≤ {lat['goal_p99']:.0f} ms", lat["met"],
+         f"p50 {lat['p50']:.1f} ms, max {lat['max']:.0f} ms at {lat['max_at_s']:.1f} s, {lat['ticks']} ticks "
+         f"over {lat['seconds']:.1f} s while training {lat['train_steps_per_s']:.0f} steps/s"),
+        ("throughput window/headless", f"{thr['value']:.3f}", f"≥ {thr['goal']:.2f}", thr["met"],
+         f"{thr['window_samples_per_s']:.0f} / {thr['headless_samples_per_s']:.0f} samples/s "
+         f"(medians of {len(thr['window_runs'])}); same session on a plain thread "
+         f"{thr['headless_thread_samples_per_s']:.0f} samples/s, window/thread {thr['window_vs_thread']:.3f}"),
+        ("curve redraw while panning", f"{fps['value']:.1f} fps", f"≥ {fps['goal']:.0f} fps", fps["met"],
+         f"{fps['runs']} runs × {fps['points_per_run']:,} points at {fps['size'][0]}×{fps['size'][1]}, "
+         f"frame p50 {fps['frame_ms_p50']:.1f} ms"),
+        ("cold start to first paint", f"{cold['value']:.2f} s", f"≤ {cold['goal']:.1f} s", cold["met"],
+         f"median of {', '.join(f'{v:.2f}' for v in cold['launches'])} s"
+         + ("; engines loaded before the first paint" if cold["engines_loaded_before_paint"] else "")),
+    ]
+    lines = [f"workbench bench ui{' --quick' if report.get('quick') else ''}: {m['usable_cpus']} CPU(s), "
+             f"torch {m['torch']} on {m['torch_threads']} thread(s), Qt platform {m['qt_platform'] or 'default'}, "
+             f"load average {m['load_average_before']} → {m['load_average_after']}",
+             f"{'figure':<28} {'value':>10}  {'goal':<9} {'met':<4} detail"]
+    for name, value, goal, met, detail in rows:
+        verdict = "-" if met is None else "yes" if met else "NO"
+        lines.append(f"{name:<28} {value:>10}  {goal:<9} {verdict:<4} {detail}")
+    return "\n".join(lines)
+
+
+def run(quick: bool = False, progress: Callable[[str], None] = lambda _msg: None) -> dict:
+    """The ``ui`` suite under the same entry point as the other suites in :data:`SUITES`."""
+    return run_ui_bench(quick=quick, progress=progress)

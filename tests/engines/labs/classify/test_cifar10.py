@@ -67,6 +67,19 @@ def test_missing_folder_offline_names_folder_files_and_url(tmp_path):
     assert "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz" in message
 
 
+def test_without_a_root_the_engine_reads_the_environment_or_data_never_the_workbench_settings(tmp_path, monkeypatch):
+    """The workbench passes its data folder as ``root`` (tests/workbench/test_data_folder.py); alone, the
+    engine looks in ``$WORKBENCH_DATA_DIR``, else ``./data``."""
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "from-env"))
+    with pytest.raises(DataError, match="data_batch_1") as err:
+        load_dataset("cifar10", download=False)
+    assert str(tmp_path / "from-env" / FOLDER) in str(err.value)
+    monkeypatch.delenv("WORKBENCH_DATA_DIR")
+    monkeypatch.chdir(tmp_path)
+    write_cifar_folder(tmp_path / "data")
+    assert len(load_dataset("cifar10", download=False).test) == 6
+
+
 def test_missing_batch_file_is_named(tmp_path):
     folder = write_cifar_folder(tmp_path)
     os.remove(folder / "data_batch_3")
