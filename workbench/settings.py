@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,14 @@ class Settings:
     threads: int = 0  # 0: PyTorch's default
     language: str = ""  # empty: follow the system locale
     plot_refresh_hz: int = 20
-    recent_folders: list[str] = field(default_factory=list)
 
     def resolved_data_dir(self) -> Path:
         return Path(self.data_dir).expanduser() if self.data_dir else paths.default_data_dir()
+
+
+# Fields that older files may still hold; nothing reads them. Dropping one needs no new schema version:
+# load_settings ignores keys it does not know, so files with or without them load at either version.
+RETIRED_FIELDS = ("recent_folders",)  # never used by any view
 
 
 def migrate(raw: dict[str, Any]) -> dict[str, Any]:
@@ -32,6 +36,8 @@ def migrate(raw: dict[str, Any]) -> dict[str, Any]:
     version = int(raw.get("schema_version", 1))
     if version > SCHEMA_VERSION:
         raise ValueError(f"settings schema {version} is newer than this version reads ({SCHEMA_VERSION})")
+    for name in RETIRED_FIELDS:
+        raw.pop(name, None)
     raw["schema_version"] = SCHEMA_VERSION
     return raw
 

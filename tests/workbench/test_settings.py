@@ -6,7 +6,7 @@ from workbench.settings import SCHEMA_VERSION, Settings, load_settings, migrate,
 
 
 def test_round_trip_in_workbench_home(workbench_home):
-    settings = Settings(device="cpu", threads=1, recent_folders=["/data"])
+    settings = Settings(device="cpu", threads=1, language="zh_CN", plot_refresh_hz=10)
     save_settings(settings)
     assert (workbench_home / "settings.json").exists()
     assert load_settings() == settings
@@ -27,13 +27,27 @@ def test_unknown_keys_are_dropped_and_newer_schema_refused(workbench_home):
 
 def test_a_value_of_the_wrong_type_falls_back_to_its_default(workbench_home):
     (workbench_home / "settings.json").write_text(json.dumps(
-        {"threads": "4", "plot_refresh_hz": True, "device": "cpu", "recent_folders": ["/data"]}))
+        {"threads": "4", "plot_refresh_hz": True, "device": "cpu", "data_dir": ["/data"]}))
     settings = load_settings()
     assert (settings.threads, settings.plot_refresh_hz) == (Settings().threads, Settings().plot_refresh_hz)
-    assert settings.device == "cpu" and settings.recent_folders == ["/data"]
+    assert settings.device == "cpu" and settings.data_dir == Settings().data_dir
 
 
 def test_a_file_without_a_schema_version_is_read_as_the_first_schema(workbench_home):
     (workbench_home / "settings.json").write_text(json.dumps({"threads": 2}))
     settings = load_settings()
     assert settings.threads == 2 and settings.schema_version == SCHEMA_VERSION
+
+
+def test_a_file_with_the_retired_recent_folders_loads_and_is_saved_without_it(workbench_home):
+    path = workbench_home / "settings.json"
+    path.write_text(json.dumps({"schema_version": 1, "device": "cpu", "threads": 3,
+                                "recent_folders": ["/data/cifar", "/data/bsd"]}))
+    settings = load_settings()
+    assert settings == Settings(device="cpu", threads=3)
+    assert not hasattr(settings, "recent_folders")
+    assert "recent_folders" not in migrate({"schema_version": 1, "recent_folders": ["/x"]})
+    save_settings(settings)
+    stored = json.loads(path.read_text())
+    assert "recent_folders" not in stored and stored["schema_version"] == SCHEMA_VERSION == 1
+    assert load_settings() == settings

@@ -86,7 +86,7 @@ def test_a_file_of_an_older_schema_opens_and_is_saved_at_the_current_one(qtbot, 
     save_settings(dialog.settings())
     stored = json.loads((workbench_home / "settings.json").read_text())
     assert stored["schema_version"] == SCHEMA_VERSION
-    assert stored["recent_folders"] == ["/data/cifar"]  # fields the dialog does not show survive
+    assert "recent_folders" not in stored  # a retired field is dropped
     assert stored["language"] == "zh_CN"
 
 
@@ -108,11 +108,10 @@ def test_a_data_folder_that_is_a_file_is_refused_and_a_new_one_is_created(qtbot,
 
 
 def test_restore_defaults_resets_every_field(qtbot):
-    dialog = PreferencesDialog(Settings(data_dir="/x", device="cpu", threads=2, language="en", plot_refresh_hz=5,
-                                        recent_folders=["/y"]))
+    dialog = PreferencesDialog(Settings(data_dir="/x", device="cpu", threads=2, language="en", plot_refresh_hz=5))
     qtbot.addWidget(dialog)
     dialog.restore_defaults()
-    assert dialog.settings() == Settings(recent_folders=["/y"])
+    assert dialog.settings() == Settings()
 
 
 @pytest.fixture
