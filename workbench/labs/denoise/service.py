@@ -305,7 +305,8 @@ def denoise_batch(inputs: Iterable[str | os.PathLike], methods: list[BatchMethod
             except MemoryError:
                 outcome.failures.append(f"{method.name}: not enough memory to denoise this image")
                 continue
-            except (ValueError, RuntimeError, OSError, KeyError) as exc:  # e.g. colour for a gray-only model
+            except (ValueError, RuntimeError, OSError, KeyError, ArithmeticError) as exc:  # e.g. colour for a
+                # gray-only model, or σ = 0 for total variation
                 outcome.failures.append(f"{method.name}: {exc}")
                 continue
             if progress is not None:

@@ -187,3 +187,21 @@ def test_bad_weights_give_a_message_and_record_nothing(lab, tmp_path):
     assert lab.import_weights(str(wrong)) is None
     assert "resnet.pth" in lab.main_window.property("last_warning")
     assert len(lab.store.list_runs()) == before
+
+
+def test_closing_the_window_mid_batch_stops_the_job_and_leaves_no_thread(lab, qtbot, tmp_path):
+    from workbench.ui.shell.worker import running_threads
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(6):
+        Image.fromarray(_camera(256, offset=i * 20)).save(folder / f"img{i}.png")
+    out = tmp_path / "out"
+    lab.set_out_dir(str(out))
+    lab.set_checked(["nlm"])
+    lab.open_paths([str(folder)])
+    lab.open_paths([str(folder)])  # a second batch waits in the queue
+    assert lab.busy and running_threads()
+    lab.main_window.close()  # the labs' shutdown(): request stop → quit → wait
+    assert not running_threads() and not lab.busy
+    assert len(list(out.glob("*.nlm*.png"))) < 12  # stopped before the end; the queued batch never ran
