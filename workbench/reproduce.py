@@ -196,12 +196,10 @@ def classify_scores(entry, model) -> dict[str, float]:
 def hsi_scores(entry, model) -> dict[str, float]:
     """OA/AA/kappa on every test pixel of the run's split (its train_ratio and seed)."""
     from engines.core.tasks import get_task
-    from engines.labs.hsi.task import build_problem, evaluate_test_split
+    from engines.labs.hsi.task import evaluate_test_split, prepared_split
 
     config = get_task("hsi").config_cls.from_dict(dict(entry.config))
-    holder: dict = {}
-    build_problem(config, holder)
-    return evaluate_test_split(model, holder["prepared"], batch_size=256)
+    return evaluate_test_split(model, prepared_split(config), batch_size=256)
 
 
 def _dncnn_rows(model_name: str, weights_label: str, model, sigmas: Iterable[int], data: DataPaths,

@@ -1,17 +1,23 @@
 """The supervised training loop every task shares, as a generator of events.
 
 A task supplies a :class:`Problem` (model, datasets, how to compute the loss
-and how to score a test batch); this module owns seeding, device placement,
-DDP, data order, stop/pause, divergence detection, checkpoints and resume.
+and how to score a test batch, and the :class:`LoopHook` extras it wants);
+this module owns seeding, device placement, DDP, data order, stop/pause,
+divergence detection, checkpoints and resume.
+
+A run is a short sequence of steps over one :class:`LoopState`: start
+(:func:`_start`) or restore a checkpoint (:func:`_restore`), then per epoch
+train (:func:`_train_epoch`), score (:func:`_score_epoch`) and checkpoint
+(:func:`_save_checkpoint`), and finally summarise (:func:`_finished_summary`).
 """
 from __future__ import annotations
 
 import math
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Generator, Iterator, Mapping
 
 import torch
 from torch import nn
@@ -39,6 +45,38 @@ from engines.core.summary import count_flops, count_parameters, measure_latency_
 CHECKPOINT_NAME = "last.pt"
 
 
+class LoopHook:
+    """An extra a task plugs into the loop through ``Problem.hooks``; it overrides the points it needs.
+
+    Hooks read the run's :class:`LoopState`, do not know each other, and draw nothing from the global
+    RNG (a resumed run would no longer repeat the straight one exactly).
+    """
+
+    def after_checkpoint(self, state: LoopState, path: Path) -> None:
+        """``last.pt`` was just written to ``path`` (main process only) at the state's epoch and batch."""
+
+    def on_finish(self, state: LoopState) -> Mapping[str, Any]:
+        """Training finished (not stopped). Returns extra summary entries: a ``"metrics"`` mapping is
+        merged into the summary's metrics, every other key is added beside them."""
+        return {}
+
+
+class EpochWeights(LoopHook):
+    """Keeps the model weights of every epoch end beside ``last.pt`` as ``epoch_N.pt``.
+
+    Tasks enable it from their ``keep_epoch_weights`` field. Weights only (no optimizer state): enough
+    for load_trained_model, a fraction of the size.
+    """
+
+    def after_checkpoint(self, state: LoopState, path: Path) -> None:
+        if state.batch_in_epoch != 0:
+            return  # a mid-epoch stop: not an epoch's weights
+        config = state.config
+        save_checkpoint({"task": config.task, "config": config.to_dict(), "model_spec": state.problem.model_spec,
+                         "model": state.model.state_dict(), "epoch": state.epoch, "step": state.step},
+                        path.with_name(f"epoch_{state.epoch}.pt"))
+
+
 @dataclass
 class Problem:
     """What a task hands the loop.
@@ -60,6 +98,33 @@ class Problem:
     primary_metric: str
     higher_is_better: bool = True
     model_spec: dict[str, Any] | None = None  # {"name": ..., "options": {...}} to rebuild the model later
+    hooks: list[LoopHook] = field(default_factory=list)
+
+
+@dataclass
+class LoopState:
+    """Where a run stands: the loop's steps advance it, hooks read it."""
+
+    config: TrainConfig
+    problem: Problem
+    device: torch.device
+    info: DistInfo
+    control: RunControl
+    optimizer: torch.optim.Optimizer
+    scheduler: Any
+    channels_last: bool
+    params: int
+    flops: int
+    epoch: int = 0  # epochs completed
+    step: int = 0  # optimizer steps taken
+    batch_in_epoch: int = 0  # batches of the current epoch already trained
+    best: float | None = None  # best value of the primary metric so far
+    last_metrics: dict[str, float] = field(default_factory=dict)  # the latest epoch's
+
+    @property
+    def model(self) -> nn.Module:
+        """The task's model itself (never its DDP wrapper)."""
+        return self.problem.model
 
 
 def _loader_generator(seed: int, epoch: int) -> torch.Generator:
@@ -169,7 +234,7 @@ def run_training(
         seed_everything(config.seed)
         problem = build_problem(config)
     except (ConfigError, ValueError, KeyError, OSError) as exc:
-        yield Failed("failed", str(exc) if not isinstance(exc, KeyError) else str(exc))
+        yield Failed("failed", str(exc))
         return
     try:
         yield from _train(config, problem, device, info, control, checkpoint_dir, resume_from)
@@ -178,8 +243,44 @@ def run_training(
             torch.distributed.destroy_process_group()
 
 
-def _train(config, problem: Problem, device, info: DistInfo, control: RunControl,
+def _train(config: TrainConfig, problem: Problem, device: torch.device, info: DistInfo, control: RunControl,
            checkpoint_dir, resume_from) -> Iterator[Event]:
+    state = _start(config, problem, device, info, control)
+    if resume_from is not None:
+        _restore(state, resume_from)
+    train_model = _model_to_train(problem.model, device, info)
+    sampler = DistributedSampler(
+        problem.train_set, num_replicas=info.world_size, rank=info.rank, shuffle=True, seed=config.seed
+    )
+    steps_per_epoch = math.ceil(len(sampler) / config.batch_size)
+    yield Started(
+        task=config.task, model=config.model, dataset=problem.dataset_name, device=str(device),
+        params=state.params, flops=state.flops, epochs=config.epochs, steps_per_epoch=steps_per_epoch,
+        start_epoch=state.epoch, start_step=state.step, world_size=info.world_size,
+    )
+    checkpoint_path = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
+
+    while state.epoch < config.epochs:
+        run = yield from _train_epoch(state, train_model, sampler, steps_per_epoch)
+        if run.ended == "diverged":
+            return  # _train_epoch yielded the Failed event
+        if run.ended == "stopped":
+            yield from _save_checkpoint(state, checkpoint_path)
+            yield Finished("stopped", state.epoch, state.step, _summary(state))
+            return
+        metrics = _score_epoch(state, run)
+        yield EpochDone(state.epoch, state.step, dict(metrics), time.time())
+        at_max_steps = run.ended == "max_steps"
+        if state.epoch % config.checkpoint_every == 0 or state.epoch >= config.epochs or at_max_steps:
+            yield from _save_checkpoint(state, checkpoint_path)
+        if at_max_steps:
+            break
+    yield Finished("finished", state.epoch, state.step, _finished_summary(state))
+
+
+def _start(config: TrainConfig, problem: Problem, device: torch.device, info: DistInfo,
+           control: RunControl) -> LoopState:
+    """Measure the model, place it on ``device`` and give it a fresh optimizer and scheduler: epoch 0."""
     model = problem.model
     params = count_parameters(model)
     flops = count_flops(model, problem.input_shape)
@@ -188,145 +289,165 @@ def _train(config, problem: Problem, device, info: DistInfo, control: RunControl
     if channels_last:
         model.to(memory_format=torch.channels_last)
     optimizer = _make_optimizer(config, model.parameters())
-    scheduler = _make_scheduler(config, optimizer)
+    return LoopState(config=config, problem=problem, device=device, info=info, control=control,
+                     optimizer=optimizer, scheduler=_make_scheduler(config, optimizer),
+                     channels_last=channels_last, params=params, flops=flops)
 
-    epoch, step, batch_in_epoch = 0, 0, 0
-    best: float | None = None
-    if resume_from is not None:
-        state = load_checkpoint(resume_from, map_location=device)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        restore_rng_state(state["rng"])
-        epoch, step, batch_in_epoch = state["epoch"], state["step"], state["batch_in_epoch"]
-        best = state.get("best")
 
-    train_model: nn.Module = model
+def _restore(state: LoopState, path: str | os.PathLike) -> None:
+    """Continue where a checkpoint left off: weights, optimizer, scheduler, RNG, position and best score."""
+    saved = load_checkpoint(path, map_location=state.device)
+    state.model.load_state_dict(saved["model"])
+    state.optimizer.load_state_dict(saved["optimizer"])
+    state.scheduler.load_state_dict(saved["scheduler"])
+    restore_rng_state(saved["rng"])
+    state.epoch, state.step, state.batch_in_epoch = saved["epoch"], saved["step"], saved["batch_in_epoch"]
+    state.best = saved.get("best")
+
+
+def _model_to_train(model: nn.Module, device: torch.device, info: DistInfo) -> nn.Module:
+    """The model itself, or under DDP its wrapper (which all-reduces the gradients)."""
+    if not info.enabled:
+        return model
+    ids = [device.index] if device.type == "cuda" else None
+    return nn.parallel.DistributedDataParallel(model, device_ids=ids)
+
+
+@dataclass
+class _EpochRun:
+    """How a pass over an epoch's batches ended ("done", "max_steps", "stopped" or "diverged"), and its
+    training loss and sample count for the epoch's metrics."""
+
+    ended: str = "done"
+    loss_sum: float = 0.0
+    seen: int = 0
+    seconds: float = 0.0
+
+
+def _train_epoch(state: LoopState, train_model: nn.Module, sampler: DistributedSampler,
+                 steps_per_epoch: int) -> Generator[Event, None, _EpochRun]:
+    """Train the current epoch's remaining batches, honouring stop and pause between them."""
+    config, control, device = state.config, state.control, state.device
+    sampler.set_epoch(state.epoch)
+    # Data order depends only on (seed, epoch), so a resumed epoch skips the batches already seen.
+    batches = list(BatchSampler(sampler, config.batch_size, drop_last=False))[state.batch_in_epoch:]
+    loader = DataLoader(state.problem.train_set, batch_sampler=batches, num_workers=config.num_workers,
+                        generator=_loader_generator(config.seed, state.epoch))
+    train_model.train()
+    run = _EpochRun()
+    started = time.perf_counter()
+    batch_iter = iter(loader)
+    while True:
+        # Stop and pause are honoured before the next batch is drawn, so a resumed run
+        # draws exactly the batches (and augmentation randomness) the straight run would.
+        if control.paused:
+            yield Paused(state.step)
+            control.wait_while_paused()
+            yield Resumed(state.step)
+        if control.should_stop():
+            run.ended = "stopped"
+            return run
+        try:
+            batch = next(batch_iter)
+        except StopIteration:
+            break
+        loss, n = state.problem.train_loss(train_model, to_device(batch, device, state.channels_last), device)
+        loss_value = _loss_all_agree_on(loss, state.info, device)
+        if not math.isfinite(loss_value):
+            yield Failed(
+                "diverged",
+                f"training diverged: loss became {loss_value} at step {state.step + 1} (epoch {state.epoch + 1})",
+                state.epoch,
+                state.step + 1,
+            )
+            run.ended = "diverged"
+            return run
+        state.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        state.optimizer.step()
+        state.step += 1
+        state.batch_in_epoch += 1
+        run.loss_sum += loss_value * n
+        run.seen += n
+        yield StepDone(state.step, state.epoch, loss_value, state.optimizer.param_groups[0]["lr"],
+                       n * state.info.world_size, time.time(), state.epoch + state.batch_in_epoch / steps_per_epoch)
+        if config.max_steps and state.step >= config.max_steps:
+            run.ended = "max_steps"
+            break
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _loss_all_agree_on(loss: torch.Tensor, info: DistInfo, device: torch.device) -> float:
+    """The batch loss as a number; under DDP the mean over processes."""
+    loss_value = loss.detach()
     if info.enabled:
-        ids = [device.index] if device.type == "cuda" else None
-        train_model = nn.parallel.DistributedDataParallel(model, device_ids=ids)
+        # Every process must agree on divergence, or the others would hang in the next all-reduce.
+        loss_value = torch.tensor(all_reduce_sum([float(loss_value)], device)[0] / info.world_size)
+    return float(loss_value)
 
-    sampler = DistributedSampler(
-        problem.train_set, num_replicas=info.world_size, rank=info.rank, shuffle=True, seed=config.seed
+
+def _score_epoch(state: LoopState, run: _EpochRun) -> dict[str, float]:
+    """Close the epoch: step the schedule, score the test split, add the training figures, keep the best."""
+    config, problem, device = state.config, state.problem, state.device
+    lr = state.optimizer.param_groups[0]["lr"]
+    state.scheduler.step()
+    metrics = evaluate(problem, state.model, device, batch_size=max(config.batch_size, 64), info=state.info,
+                       channels_last=state.channels_last)
+    totals = all_reduce_sum([run.loss_sum, float(run.seen)], device)
+    metrics["train_loss"] = totals[0] / max(totals[1], 1.0)
+    metrics["lr"] = lr
+    metrics["throughput"] = totals[1] / run.seconds if run.seconds > 0 else 0.0
+    metrics["epoch_seconds"] = run.seconds
+    primary = metrics.get(problem.primary_metric)
+    if primary is not None and (state.best is None or (primary > state.best) == problem.higher_is_better):
+        state.best = primary
+    state.last_metrics = metrics
+    state.epoch += 1
+    state.batch_in_epoch = 0
+    return metrics
+
+
+def _save_checkpoint(state: LoopState, path: Path | None) -> Iterator[Event]:
+    """Write ``last.pt`` at the state's position (main process only), then let the hooks add their files."""
+    if path is None or not state.info.is_main:
+        return
+    save_checkpoint(
+        {
+            "task": state.config.task,
+            "config": state.config.to_dict(),
+            "model_spec": state.problem.model_spec,
+            "model": state.model.state_dict(),
+            "optimizer": state.optimizer.state_dict(),
+            "scheduler": state.scheduler.state_dict(),
+            "rng": capture_rng_state(),
+            "epoch": state.epoch,
+            "batch_in_epoch": state.batch_in_epoch,
+            "step": state.step,
+            "best": state.best,
+        },
+        path,
     )
-    steps_per_epoch = math.ceil(len(sampler) / config.batch_size)
-    yield Started(
-        task=config.task, model=config.model, dataset=problem.dataset_name, device=str(device),
-        params=params, flops=flops, epochs=config.epochs, steps_per_epoch=steps_per_epoch,
-        start_epoch=epoch, start_step=step, world_size=info.world_size,
-    )
+    yield CheckpointSaved(str(path), state.epoch, state.step)
+    for hook in state.problem.hooks:
+        hook.after_checkpoint(state, path)
 
-    ckpt_path = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
 
-    def checkpoint(epoch_: int, batch_: int) -> Iterator[Event]:
-        if ckpt_path is None or not info.is_main:
-            return
-        save_checkpoint(
-            {
-                "task": config.task,
-                "config": config.to_dict(),
-                "model_spec": problem.model_spec,
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "rng": capture_rng_state(),
-                "epoch": epoch_,
-                "batch_in_epoch": batch_,
-                "step": step,
-                "best": best,
-            },
-            ckpt_path,
-        )
-        yield CheckpointSaved(str(ckpt_path), epoch_, step)
-        if batch_ == 0 and getattr(config, "keep_epoch_weights", False):
-            # Weights only (no optimizer state): enough for load_trained_model, a fraction of the size.
-            save_checkpoint({"task": config.task, "config": config.to_dict(), "model_spec": problem.model_spec,
-                             "model": model.state_dict(), "epoch": epoch_, "step": step},
-                            ckpt_path.with_name(f"epoch_{epoch_}.pt"))
+def _summary(state: LoopState) -> dict[str, Any]:
+    summary: dict[str, Any] = {"metrics": dict(state.last_metrics), "params": state.params, "flops": state.flops}
+    if state.best is not None:
+        summary["metrics"][f"best_{state.problem.primary_metric}"] = state.best
+    return summary
 
-    last_metrics: dict[str, float] = {}
-    stop_at_max = False
-    while epoch < config.epochs and not stop_at_max:
-        sampler.set_epoch(epoch)
-        # Data order depends only on (seed, epoch), so a resumed epoch skips the batches already seen.
-        batches = list(BatchSampler(sampler, config.batch_size, drop_last=False))[batch_in_epoch:]
-        loader = DataLoader(problem.train_set, batch_sampler=batches, num_workers=config.num_workers,
-                            generator=_loader_generator(config.seed, epoch))
-        train_model.train()
-        epoch_start = time.perf_counter()
-        loss_sum = 0.0
-        seen = 0
-        batch_iter = iter(loader)
-        while True:
-            # Stop and pause are honoured before the next batch is drawn, so a resumed run
-            # draws exactly the batches (and augmentation randomness) the straight run would.
-            if control.paused:
-                yield Paused(step)
-                control.wait_while_paused()
-                yield Resumed(step)
-            if control.should_stop():
-                yield from checkpoint(epoch, batch_in_epoch)
-                yield Finished("stopped", epoch, step, _summary(problem, last_metrics, best, params, flops))
-                return
-            try:
-                batch = next(batch_iter)
-            except StopIteration:
-                break
-            batch = to_device(batch, device, channels_last)
-            loss, n = problem.train_loss(train_model, batch, device)
-            loss_value = loss.detach()
-            if info.enabled:
-                # Every process must agree on divergence, or the others would hang in the next all-reduce.
-                loss_value = torch.tensor(all_reduce_sum([float(loss_value)], device)[0] / info.world_size)
-            loss_value = float(loss_value)
-            if not math.isfinite(loss_value):
-                yield Failed(
-                    "diverged",
-                    f"training diverged: loss became {loss_value} at step {step + 1} (epoch {epoch + 1})",
-                    epoch,
-                    step + 1,
-                )
-                return
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            step += 1
-            batch_in_epoch += 1
-            loss_sum += loss_value * n
-            seen += n
-            yield StepDone(step, epoch, loss_value, optimizer.param_groups[0]["lr"], n * info.world_size,
-                           time.time(), epoch + batch_in_epoch / steps_per_epoch)
-            if config.max_steps and step >= config.max_steps:
-                stop_at_max = True
-                break
-        elapsed = time.perf_counter() - epoch_start
-        lr = optimizer.param_groups[0]["lr"]
-        scheduler.step()
-        metrics = evaluate(problem, model, device, batch_size=max(config.batch_size, 64), info=info,
-                           channels_last=channels_last)
-        totals = all_reduce_sum([loss_sum, float(seen)], device)
-        metrics["train_loss"] = totals[0] / max(totals[1], 1.0)
-        metrics["lr"] = lr
-        metrics["throughput"] = totals[1] / elapsed if elapsed > 0 else 0.0
-        metrics["epoch_seconds"] = elapsed
-        primary = metrics.get(problem.primary_metric)
-        if primary is not None and (best is None or (primary > best) == problem.higher_is_better):
-            best = primary
-        last_metrics = metrics
-        epoch += 1
-        batch_in_epoch = 0
-        yield EpochDone(epoch, step, dict(metrics), time.time())
-        if epoch % config.checkpoint_every == 0 or epoch >= config.epochs or stop_at_max:
-            yield from checkpoint(epoch, 0)
-    summary = _summary(problem, last_metrics, best, params, flops)
+
+def _finished_summary(state: LoopState) -> dict[str, Any]:
+    """The summary of a run that finished: its latency and what the hooks add."""
+    summary = _summary(state)
     # Noisy (timed on a busy machine), so reported beside runs, never asserted on.
-    summary["metrics"]["latency_ms"] = measure_latency_ms(model, problem.input_shape, device=device,
-                                                          channels_last=channels_last)
-    yield Finished("finished", epoch, step, summary)
-
-
-def _summary(problem: Problem, metrics: Mapping[str, float], best, params: int, flops: int) -> dict[str, Any]:
-    summary: dict[str, Any] = {"metrics": dict(metrics), "params": params, "flops": flops}
-    if best is not None:
-        summary["metrics"][f"best_{problem.primary_metric}"] = best
+    summary["metrics"]["latency_ms"] = measure_latency_ms(state.model, state.problem.input_shape,
+                                                          device=state.device, channels_last=state.channels_last)
+    for hook in state.problem.hooks:
+        extra = dict(hook.on_finish(state))
+        summary["metrics"].update(extra.pop("metrics", {}))
+        summary.update(extra)
     return summary

@@ -127,8 +127,7 @@ def test_hsi_row_scores_every_test_pixel_of_the_runs_own_split(tmp_path, monkeyp
     monkeypatch.setenv(paths.ENV_WEIGHTS, str(tmp_path / "weights"))
     config = HsiConfig(model="cnn2d", components=4, window=9, train_ratio=0.3, seed=1,
                        data_options={"crop": "0:40,0:40"}).validate()
-    holder: dict = {}
-    problem = build_problem(config, holder)
+    problem = build_problem(config)
     with RunStore() as store:
         run_id = store.create_run(task="hsi", model="cnn2d", dataset="indian_pines", config=config.to_dict(), seed=1)
         checkpoint = paths.checkpoint_dir(run_id) / "last.pt"

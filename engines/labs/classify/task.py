@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from engines.core.config import TrainConfig, opt
 from engines.core.data import load_dataset
 from engines.core.events import Event
-from engines.core.loop import Problem, run_training
+from engines.core.loop import EpochWeights, Problem, run_training
 from engines.core.tasks import TaskSpec, register_task
 from engines.models import build_model
 
@@ -66,6 +66,7 @@ def build_problem(config: ClassifyConfig) -> Problem:
         finalize=_finalize,
         primary_metric="test_accuracy",
         model_spec={"name": config.model, "options": options},
+        hooks=[EpochWeights()] if config.keep_epoch_weights else [],
     )
 
 

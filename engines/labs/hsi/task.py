@@ -19,8 +19,8 @@ import torch.nn.functional as F
 
 from engines.core.config import ConfigError, TrainConfig, opt
 from engines.core.data import load_dataset
-from engines.core.events import Event, Finished
-from engines.core.loop import Problem, run_training
+from engines.core.events import Event
+from engines.core.loop import EpochWeights, LoopHook, LoopState, Problem, run_training
 from engines.core.tasks import TaskSpec, register_task
 from engines.labs.hsi.metrics import scores_from_confusion
 from engines.models import build_model
@@ -100,18 +100,29 @@ def _finalize_for(num_classes: int, class_names: list[str], last: dict):
     return finalize
 
 
-def build_problem(config: HsiConfig, holder: dict | None = None) -> Problem:
+def _load_splits(config: HsiConfig):
+    return load_dataset(config.data, **config.data_options, seed=config.seed, components=config.components,
+                        window=config.window, train_ratio=config.train_ratio, pca_fit=config.pca_fit,
+                        eval_max=config.eval_max)
+
+
+def prepared_split(config: HsiConfig):
+    """The run's prepared scene (PCA, windows, seeded split) without a model: what ``evaluate_test_split`` scores."""
     _check(config)
-    splits = load_dataset(config.data, **config.data_options, seed=config.seed, components=config.components,
-                          window=config.window, train_ratio=config.train_ratio, pca_fit=config.pca_fit,
-                          eval_max=config.eval_max)
+    return _load_splits(config).info["prepared"]
+
+
+def build_problem(config: HsiConfig) -> Problem:
+    _check(config)
+    splits = _load_splits(config)
     prepared = splits.info["prepared"]
     options = {"num_classes": splits.num_classes, "bands": config.components, "window": config.window,
                **config.model_options}
     model = build_model(config.model, **options)
-    last: dict = {}
-    if holder is not None:
-        holder.update(prepared=prepared, model=model, last=last)
+    last: dict = {}  # the latest epoch's scores (finalize keeps them for FullTestScores)
+    hooks: list[LoopHook] = [FullTestScores(config, prepared, last)]
+    if config.keep_epoch_weights:
+        hooks.append(EpochWeights())
     return Problem(
         model=model,
         train_set=splits.train,
@@ -123,6 +134,7 @@ def build_problem(config: HsiConfig, holder: dict | None = None) -> Problem:
         finalize=_finalize_for(splits.num_classes, list(splits.class_names), last),
         primary_metric="overall_accuracy",
         model_spec={"name": config.model, "options": options},
+        hooks=hooks,
     )
 
 
@@ -142,44 +154,48 @@ def evaluate_test_split(model: torch.nn.Module, prepared, *, batch_size: int = 2
     return result
 
 
-def fit(config: HsiConfig, *, control=None, **kwargs) -> Iterator[Event]:
-    """Train a patch classifier; when it finishes, score the whole test split into the summary."""
+class FullTestScores(LoopHook):
+    """When training finishes, scores every test pixel (``final_eval``) and adds the split's details.
 
-    holder: dict = {}
-    stream = run_training(config, lambda c: build_problem(c, holder), control=control, **kwargs)
-    for event in stream:
-        if isinstance(event, Finished) and event.status == "finished" and "prepared" in holder:
-            event = _with_full_scores(config, event, holder, control)
-        yield event
+    ``last`` holds the latest epoch's scores (of its ``eval_max`` subsample); they stand when that already
+    covered the whole split, when ``final_eval`` is off, or when a stop cuts the final scoring short.
+    """
 
+    def __init__(self, config: HsiConfig, prepared, last: dict) -> None:
+        self.config, self.prepared, self.last = config, prepared, last
 
-def _with_full_scores(config: HsiConfig, event: Finished, holder: dict, control) -> Finished:
-    from engines.labs.hsi.patches import Cancelled
+    def on_finish(self, state: LoopState) -> dict:
+        from engines.labs.hsi.patches import Cancelled
 
-    prepared, model, last = holder["prepared"], holder["model"], holder["last"]
-    summary = {**event.summary, "metrics": dict(event.summary.get("metrics", {}))}
-    metrics = summary["metrics"]
-    evaluated = int(metrics.get("eval_pixels", 0))
-    scores = last.get("scores")
-    started = time.perf_counter()
-    if config.final_eval and evaluated < len(prepared.test_pixels):
-        try:
-            scores = evaluate_test_split(model, prepared, batch_size=max(config.batch_size, 64),
-                                         should_stop=None if control is None else control.should_stop)
-            metrics["test_loss"] = scores["test_loss"]
-            evaluated = len(prepared.test_pixels)
-        except Cancelled:
-            pass  # stopped during the final scoring: the last epoch's subsample scores stay
-    if scores is not None:
+        config, prepared = self.config, self.prepared
+        metrics: dict = {}
+        evaluated = int(state.last_metrics.get("eval_pixels", 0))
+        scores = self.last.get("scores")
+        started = time.perf_counter()
+        if config.final_eval and evaluated < len(prepared.test_pixels):
+            try:
+                scores = evaluate_test_split(state.model, prepared, batch_size=max(config.batch_size, 64),
+                                             should_stop=state.control.should_stop)
+                metrics["test_loss"] = scores["test_loss"]
+                evaluated = len(prepared.test_pixels)
+            except Cancelled:
+                pass  # stopped during the final scoring: the last epoch's subsample scores stay
+        if scores is None:
+            return {}
         metrics.update(overall_accuracy=scores["overall_accuracy"], average_accuracy=scores["average_accuracy"],
                        kappa=scores["kappa"], eval_pixels=float(evaluated))
         metrics["full_eval_seconds"] = time.perf_counter() - started
-        summary.update(per_class_accuracy=scores["per_class"], confusion_matrix=scores["confusion"],
-                       class_names=list(prepared.scene.class_names),
-                       split={"train": len(prepared.train_pixels), "test": len(prepared.test_pixels),
-                              "evaluated": evaluated, "train_ratio": config.train_ratio},
-                       pca_explained_variance=prepared.explained_variance)
-    return Finished(event.status, event.epoch, event.step, summary)
+        return {"metrics": metrics, "per_class_accuracy": scores["per_class"], "confusion_matrix": scores["confusion"],
+                "class_names": list(prepared.scene.class_names),
+                "split": {"train": len(prepared.train_pixels), "test": len(prepared.test_pixels),
+                          "evaluated": evaluated, "train_ratio": config.train_ratio},
+                "pca_explained_variance": prepared.explained_variance}
+
+
+def fit(config: HsiConfig, **kwargs) -> Iterator[Event]:
+    """Train a patch classifier; when it finishes, the whole test split is scored into the summary
+    (:class:`FullTestScores`). See :func:`engines.core.loop.run_training` for the keywords."""
+    return run_training(config, build_problem, **kwargs)
 
 
 register_task(

@@ -24,8 +24,8 @@ from torch.utils.data import Dataset
 
 from engines.core.config import ConfigError, TrainConfig, opt
 from engines.core.data import dataset_names, load_dataset
-from engines.core.events import Event, Finished
-from engines.core.loop import Problem, run_training
+from engines.core.events import Event
+from engines.core.loop import LoopHook, LoopState, Problem, run_training
 from engines.core.tasks import TaskSpec, register_task
 from engines.labs.retrieval.metrics import retrieval_scores
 from engines.models import build_model
@@ -155,7 +155,7 @@ def _finalize_for(terms_log: dict):
     return finalize
 
 
-def build_problem(config: RetrievalConfig, holder: dict | None = None) -> Problem:
+def build_problem(config: RetrievalConfig) -> Problem:
     config.validate()  # also refuses a model or dataset that is not registered for retrieval
     data_options = dict(config.data_options)
     data_options.setdefault("seed", config.seed)
@@ -167,9 +167,7 @@ def build_problem(config: RetrievalConfig, holder: dict | None = None) -> Proble
     options = {**config.model_options, "num_classes": splits.num_classes, "dim_a": dim_a, "dim_b": dim_b}
     model = build_model(config.model, **options)
     terms_log: dict = {}
-    last: dict = {}
-    if holder is not None:
-        holder.update(pair=splits.info["pair"], model=model, last=last)
+    last: dict = {}  # the latest evaluation's embeddings (eval_sums keeps them for RetrievalDetails)
     return Problem(
         model=model,
         train_set=splits.train,
@@ -181,6 +179,7 @@ def build_problem(config: RetrievalConfig, holder: dict | None = None) -> Proble
         finalize=_finalize_for(terms_log),
         primary_metric="map_average",
         model_spec={"name": config.model, "options": options},
+        hooks=[RetrievalDetails(splits.info["pair"], last)],
     )
 
 
@@ -192,28 +191,40 @@ def chance_map(labels_a, labels_b) -> float:
     return float((a * b).sum())
 
 
-def fit(config: RetrievalConfig, *, control=None, **kwargs) -> Iterator[Event]:
-    """Train DSCMR; the final summary adds precision@k, PR curves and chance mAP of the last evaluation."""
-    holder: dict = {}
-    stream = run_training(config, lambda c: build_problem(c, holder), control=control, **kwargs)
-    for event in stream:
-        if isinstance(event, Finished) and event.status == "finished" and holder.get("last"):
-            event = _with_details(event, holder)
-        yield event
+class RetrievalDetails(LoopHook):
+    """When training finishes, adds precision@k, the PR curves and chance mAP of the last evaluation.
+
+    ``last`` holds that evaluation's embeddings; it stays empty on DDP ranks that scored no test item.
+    """
+
+    def __init__(self, pair, last: dict) -> None:
+        self.pair, self.last = pair, last
+
+    def on_finish(self, state: LoopState) -> dict:
+        last, pair = self.last, self.pair
+        if not last:
+            return {}
+        scores = retrieval_scores(last["u"], last["v"], last["labels"], last["labels"], ks=PRECISION_KS,
+                                  curve_points=50)
+        return {
+            "metrics": {"map_chance": chance_map(last["labels"], last["labels"])},
+            "retrieval": {
+                "precision_at_k": {d: {str(k): v for k, v in p.items()} for d, p in scores["precision_at_k"].items()},
+                "pr_curve": scores["pr_curve"], "modalities": list(pair.modalities), "features": pair.description,
+                "split": {"train": len(pair.train_labels), "test": len(pair.test_labels)},
+            },
+        }
 
 
-def _with_details(event: Finished, holder: dict) -> Finished:
-    last, pair = holder["last"], holder["pair"]
-    scores = retrieval_scores(last["u"], last["v"], last["labels"], last["labels"], ks=PRECISION_KS,
-                              curve_points=50)
-    summary = {**event.summary, "metrics": dict(event.summary.get("metrics", {}))}
-    summary["metrics"]["map_chance"] = chance_map(last["labels"], last["labels"])
-    summary["retrieval"] = {
-        "precision_at_k": {d: {str(k): v for k, v in p.items()} for d, p in scores["precision_at_k"].items()},
-        "pr_curve": scores["pr_curve"], "modalities": list(pair.modalities), "features": pair.description,
-        "split": {"train": len(pair.train_labels), "test": len(pair.test_labels)},
-    }
-    return Finished(event.status, event.epoch, event.step, summary)
+def fit(config: RetrievalConfig, **kwargs) -> Iterator[Event]:
+    """Train DSCMR; the final summary adds precision@k, PR curves and chance mAP of the last evaluation
+    (:class:`RetrievalDetails`). See :func:`engines.core.loop.run_training` for the keywords."""
+    return run_training(config, build_problem, **kwargs)
+
+
+def _paired_features(problem: Problem):
+    """The paired features a retrieval problem was built from (its :class:`RetrievalDetails` holds them)."""
+    return next(hook.pair for hook in problem.hooks if isinstance(hook, RetrievalDetails))
 
 
 # -- analysis of a trained run (the lab's browser and embedding) ------------------------------------------------
@@ -259,9 +270,8 @@ def analyse(config: RetrievalConfig, checkpoint: str | None, *, should_stop=None
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
-        holder: dict = {}
-        problem = build_problem(config, holder)
-    pair, model = holder["pair"], problem.model
+        problem = build_problem(config)
+    pair, model = _paired_features(problem), problem.model
     x = problem.test_set.features
     dim_a = pair.dims[0]
     before = embed(model, x, dim_a)

@@ -150,3 +150,72 @@ def test_digits_two_epochs_reaches_ninety_percent():
     assert math.isclose(last.summary["metrics"]["best_test_accuracy"],
                         max(last.summary["metrics"]["test_accuracy"], 0), rel_tol=0) or \
         last.summary["metrics"]["best_test_accuracy"] >= last.summary["metrics"]["test_accuracy"]
+
+
+class _Recorder:
+    """A hook that records what the loop tells it (LoopHook's points, duck-typed as the loop calls them)."""
+
+    def __init__(self):
+        self.checkpoints: list[tuple[str, int, int]] = []
+        self.finished = 0
+
+    def after_checkpoint(self, state, path):
+        self.checkpoints.append((path.name, state.epoch, state.batch_in_epoch))
+
+    def on_finish(self, state):
+        self.finished += 1
+        return {"metrics": {"extra_score": state.step * 1.0}, "note": f"{state.epoch} epochs"}
+
+
+def _with_hooks(*hooks):
+    from engines.labs.classify.task import build_problem
+
+    def build(config):
+        problem = build_problem(config)
+        problem.hooks = [*problem.hooks, *hooks]
+        return problem
+
+    return build
+
+
+def test_hooks_see_every_checkpoint_and_add_to_the_finished_summary(tmp_path):
+    first, second = _Recorder(), _Recorder()
+    events = list(run_training(tiny_config(epochs=2), _with_hooks(first, second), checkpoint_dir=tmp_path))
+    saved = [(e.epoch, e.step) for e in events if isinstance(e, CheckpointSaved)]
+    assert first.checkpoints == second.checkpoints == [("last.pt", 1, 0), ("last.pt", 2, 0)]
+    assert len(saved) == 2
+    final = events[-1]
+    assert first.finished == second.finished == 1
+    assert final.summary["metrics"]["extra_score"] == float(final.step)
+    assert {"test_accuracy", "latency_ms", "best_test_accuracy"} <= set(final.summary["metrics"])
+    assert final.summary["note"] == "2 epochs"
+
+
+def test_a_stopped_run_checkpoints_through_the_hooks_but_does_not_finish_them(tmp_path):
+    recorder = _Recorder()
+    control = RunControl()
+    for event in run_training(tiny_config(epochs=2), _with_hooks(recorder), control=control,
+                              checkpoint_dir=tmp_path):
+        if isinstance(event, StepDone) and event.step == 3:
+            control.request_stop()
+        last = event
+    assert last.status == "stopped" and "extra_score" not in last.summary["metrics"]
+    assert recorder.checkpoints == [("last.pt", 0, 3)] and recorder.finished == 0
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_epoch_weights_are_kept_at_epoch_ends_only_when_the_config_asks(tmp_path, keep):
+    control = RunControl()
+    epoch_steps = {}
+    for event in fit(tiny_config(epochs=3, keep_epoch_weights=keep), checkpoint_dir=tmp_path, control=control):
+        if isinstance(event, EpochDone):
+            epoch_steps[event.epoch] = event.step
+        if isinstance(event, StepDone) and 2 in epoch_steps and event.step == epoch_steps[2] + 2:
+            control.request_stop()  # mid-way through the third epoch: its checkpoint is no epoch's weights
+    assert load_checkpoint(tmp_path / "last.pt")["batch_in_epoch"] == 2
+    kept = sorted(p.name for p in tmp_path.glob("epoch_*.pt"))
+    assert kept == (["epoch_1.pt", "epoch_2.pt"] if keep else [])
+    if keep:
+        snapshot = load_checkpoint(tmp_path / "epoch_2.pt")
+        assert set(snapshot) - {"format_version"} == {"task", "config", "model_spec", "model", "epoch", "step"}
+        assert (snapshot["epoch"], snapshot["step"]) == (2, epoch_steps[2])

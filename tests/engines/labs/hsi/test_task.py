@@ -9,7 +9,7 @@ import pytest
 
 from engines.core.events import Failed, Finished
 from engines.core.tasks import make_config
-from engines.labs.hsi.task import build_problem, evaluate_test_split, fit
+from engines.labs.hsi.task import evaluate_test_split, fit, prepared_split
 from tests.helpers import final_event
 
 CROP = [0, 0, 40, 40]
@@ -58,10 +58,9 @@ def test_loop_scores_equal_an_independent_evaluation_of_the_checkpoint(tmp_path)
     config = tiny_hsi(epochs=1, eval_max=0)  # every epoch scores the whole test split through the loop
     event = final_event(fit(config, checkpoint_dir=tmp_path))
     assert isinstance(event, Finished)
-    holder: dict = {}
-    build_problem(config, holder)  # same seed → same PCA and split
+    prepared = prepared_split(config)  # same seed → same PCA and split
     model = load_trained_model(tmp_path / "last.pt")
-    again = evaluate_test_split(model, holder["prepared"])
+    again = evaluate_test_split(model, prepared)
     for name in ("overall_accuracy", "average_accuracy", "kappa"):
         assert event.summary["metrics"][name] == pytest.approx(again[name], abs=1e-9), name
     assert event.summary["confusion_matrix"] == again["confusion"]
