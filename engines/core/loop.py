@@ -85,6 +85,7 @@ class Problem:
     ``eval_sums(model, batch, device)`` returns additive sums (for example
     ``{"loss": ..., "correct": ..., "count": ...}``) that ``finalize`` turns into
     metrics once every batch (and, under DDP, every process) has been added up.
+    ``hooks`` are the task's extras (:class:`LoopHook`), called in this order.
     """
 
     model: nn.Module
