@@ -161,6 +161,19 @@ def test_the_core_and_the_command_line_load_no_qt():
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+def test_every_bench_suite_module_has_what_the_bench_command_calls():
+    """``workbench bench SUITE`` imports its module by name, an import neither the scan nor the contracts see."""
+    import importlib
+
+    from workbench.bench import SUITES
+
+    assert SUITES["ui"] == "workbench.ui.shell.bench_ui"  # the Qt half of the benchmarks stays in the ui layer
+    for name, module_name in SUITES.items():
+        suite = importlib.import_module(module_name)
+        assert callable(suite.run) and callable(suite.format_report), name
+        assert issubclass(suite.BenchError, Exception), name
+
+
 def test_import_contracts_hold():
     """``lint-imports`` with the contracts in pyproject.toml (indirect chains included)."""
     sibling = Path(sys.executable).with_name("lint-imports")
