@@ -8,6 +8,23 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+
+def _share_the_cores_between_workers() -> None:
+    """Under pytest-xdist, each worker's PyTorch (and every process it starts: CLI runs, training children)
+    uses its share of the cores instead of all of them.
+
+    Two workers with two OpenMP threads each on two cores run the torch-heavy tests markedly slower
+    than one thread each (the threads spin-wait for each other). OpenMP reads the variable when torch
+    is first imported, which is after this module in a worker. An explicit ``OMP_NUM_THREADS`` wins,
+    and tests that set a thread count themselves (the reproduction tests) still do.
+    """
+    workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
+    if workers and "OMP_NUM_THREADS" not in os.environ:
+        os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // int(workers)))
+
+
+_share_the_cores_between_workers()
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -8,6 +8,10 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # both start the workbench CLI in a subprocess
+
 FIGURES = {
     "event_loop_latency_ms": ("p50", "p99", "max", "goal_p99"),
     "throughput_ratio": ("value", "window_samples_per_s", "headless_samples_per_s", "goal"),

@@ -17,6 +17,7 @@ def run_cli(*args, timeout=300):
                           timeout=timeout, env=dict(os.environ))
 
 
+@pytest.mark.slow
 def test_acceptance_train_twice_same_seed_same_metrics_and_runs_lists_them():
     cmd = ["train", "--task", "classify", "--model", "small_cnn", "--data", "digits", "--epochs", "2",
            "--seed", "0", "--json"]

@@ -199,6 +199,7 @@ def test_published_values_for_the_runs_model_dataset_and_primary_metric(store):
     assert sorted(v["value"] for v in published_values(hsi, "overall_accuracy")) == [0.974, 0.9839, 0.9975]
 
 
+@pytest.mark.slow
 def test_compare_core_never_imports_qt_or_torch():
     code = ("import sys, workbench.compare;"
             "assert 'PySide6' not in sys.modules, 'PySide6 imported';"

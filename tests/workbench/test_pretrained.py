@@ -194,6 +194,7 @@ def test_installed_run_can_be_trained_further(weights_dir, tmp_path, capsys):
         assert store.get_run(run_id).epoch == 2
 
 
+@pytest.mark.slow
 def test_listing_and_installing_import_neither_qt_nor_torch():
     import subprocess
     import sys

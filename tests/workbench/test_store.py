@@ -89,6 +89,7 @@ def _wait_for(predicate, timeout=120.0):
     raise AssertionError("condition not met in time")
 
 
+@pytest.mark.slow
 def test_killed_training_process_leaves_run_interrupted_and_points_intact(workbench_home):
     env = dict(os.environ)
     cmd = [sys.executable, "-m", "workbench", "train", "--epochs", "50", "--batch-size", "16",

@@ -13,7 +13,7 @@ from engines.labs.denoise.methods import evaluate_images, prepare_model
 from engines.labs.denoise.weights import load_dncnn_weights
 
 # ~2.5 min in all on an idle 2-core CPU; generous limits because CI machines are shared and busy.
-pytestmark = [pytest.mark.shared_data, pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.shared_data, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -1,9 +1,12 @@
 """Smoke run of the denoising benchmark (figures are not asserted: speed belongs to benchmarks)."""
 import json
 
+import pytest
+
 from workbench.labs.denoise.bench import format_report, run
 
 
+@pytest.mark.slow
 def test_quick_benchmark_reports_every_figure():
     messages = []
     report = run(quick=True, progress=messages.append)

@@ -137,6 +137,7 @@ def test_a_classify_run_is_not_a_denoiser(images, capsys):
     assert "not a denoising model" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_denoise_cli_module_imports_nothing_heavy_and_no_qt():
     code = ("import sys, workbench.labs.denoise.cli;"
             "assert 'torch' not in sys.modules, 'torch imported';"

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 
+
+@pytest.mark.slow  # trains, and classifies the map in a child process
 def test_quick_benchmark_reports_every_figure():
     from workbench.labs.hsi.bench import format_report, run
 
