@@ -18,6 +18,8 @@ import sys
 import time
 from typing import Iterator
 
+from workbench.labs import LABS
+
 COLD_START_TIMEOUT_S = 120
 # Set by `workbench bench ui` to time the cold start: the launched app prints its first paint and quits.
 FIRST_PAINT_PROBE_ENV = "WORKBENCH_FIRST_PAINT_PROBE"
@@ -25,8 +27,8 @@ FIRST_PAINT_PROBE_ENV = "WORKBENCH_FIRST_PAINT_PROBE"
 # ``workbench bench SUITE``: the module that measures it, with ``run(quick=, progress=) -> dict``,
 # ``format_report(dict) -> str`` and a ``BenchError``. The parser reads this on every start-up,
 # so this module keeps its heavier imports inside the functions.
-SUITES = {"ui": "workbench.ui.shell.bench_ui", "classify": "workbench.labs.classify.bench",
-          "denoise": "workbench.labs.denoise.bench", "hsi": "workbench.labs.hsi.bench"}
+# suite name → module; the labs' suites come from their LabInfo.bench.
+SUITES = {"ui": "workbench.ui.shell.bench_ui", **{lab.task: lab.bench for lab in LABS if lab.bench}}
 
 
 class BenchError(RuntimeError):

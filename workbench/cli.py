@@ -15,16 +15,13 @@ import sys
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
+from workbench.labs import LABS
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
-# Labs add their own subcommands: each module has ``add_commands(subparsers) -> {name: handler}``
-# and must import nothing heavy at module level (the window's start-up goes through this parser).
-COMMAND_MODULES: list[str] = []
-COMMAND_MODULES.append("workbench.labs.classify.cli")
-COMMAND_MODULES.append("workbench.labs.denoise.cli")
-COMMAND_MODULES.append("workbench.labs.hsi.cli")
-COMMAND_MODULES.append("workbench.labs.retrieval.cli")
-COMMAND_MODULES.append("workbench.pretrained_cli")
+# Labs add their own subcommands (their LabInfo.cli): each module has ``add_commands(subparsers) -> {name:
+# handler}`` and must import nothing heavy at module level (the window's start-up goes through this parser).
+COMMAND_MODULES: list[str] = [lab.cli for lab in LABS if lab.cli] + ["workbench.pretrained_cli"]
 
 
 class UsageError(Exception):

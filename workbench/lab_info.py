@@ -1,9 +1,8 @@
 """What the application needs to know about a lab before any engine is imported.
 
-Each ``workbench/labs/<lab>/__init__.py`` declares one :class:`LabInfo`; :mod:`workbench.labs` lists them. The
-window reads primary metrics from here at first paint (torch not loaded yet), the CLI adds each lab's verbs
-from ``cli`` and ``workbench bench`` finds each lab's suite from ``bench``, all by module name, so nothing here
-imports a lab's heavy code.
+Each lab has one :class:`LabInfo` in the list of :mod:`workbench.labs`. The window reads primary metrics from it
+at first paint (torch not loaded yet), the CLI adds each lab's verbs from ``cli`` and ``workbench bench`` finds
+each lab's suite from ``bench``, all by module name, so nothing here imports a lab.
 """
 from __future__ import annotations
 

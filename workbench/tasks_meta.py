@@ -1,6 +1,6 @@
 """Facts about tasks the window needs before torch is imported (keeps first paint fast).
 
-They come from each lab's :class:`~workbench.lab_info.LabInfo` (``workbench/labs/<lab>/__init__.py``).
+They come from each lab's :class:`~workbench.lab_info.LabInfo` (:data:`workbench.labs.LABS`).
 """
 from __future__ import annotations
 
