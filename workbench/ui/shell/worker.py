@@ -1,7 +1,8 @@
-"""The one worker pattern: a QObject moved to a QThread that the JobRunner owns.
+"""The one worker pattern: a QObject moved to a QThread that its owner keeps.
 
-The worker drives :class:`workbench.runner.TrainingSession` (the same code the
-CLI runs) and turns its events into signals carrying plain values. Step losses
+:class:`JobRunner` owns the training worker, which drives :class:`workbench.runner.TrainingSession` (the
+same code the CLI runs) and turns its events into signals carrying plain values. A lab owns a
+:class:`LabJob` for its own background work (evaluations, maps, denoising batches). Step losses and progress
 are coalesced so at most ~20 signals a second cross to the GUI thread.
 Shutdown is always request stop → ``quit()`` → ``wait()``; never ``terminate()``.
 """

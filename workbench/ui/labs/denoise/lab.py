@@ -171,6 +171,7 @@ class DenoisingLab(Lab):
         self.job = LabJob(self, "denoise", progress_interval=PROGRESS_INTERVAL)
         self.job.progress.connect(self._on_progress)
         self.job.item.connect(self._on_file_done)
+        self.job.error.connect(self._on_job_error)
         self.job.finished.connect(self._on_batch_finished)
         self._batches: list[tuple[str | None, int, str]] = []  # (output folder, files, message) per batch to run
         self._dirty_preview = False
@@ -447,6 +448,11 @@ class DenoisingLab(Lab):
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
+
+    @Slot(str, str)
+    def _on_job_error(self, _kind: str, message: str) -> None:
+        self.errors.append(message)
+        self.message.emit(message)
 
     @Slot(str, object)
     def _on_file_done(self, _kind: str, outcome: FileOutcome) -> None:
