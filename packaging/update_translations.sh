@@ -19,6 +19,10 @@ for lang in "${LANGUAGES[@]}"; do
     ts="assets/i18n/workbench_${lang}.ts"
     # -no-obsolete: a text removed from the code leaves the catalog instead of lingering as "vanished".
     # -locations none: line numbers would churn the .ts on every edit of the UI.
+    # A text moved to another class is new in its new context: the first pass keeps the old entries,
+    # carry_translations.py copies their translations over, the second pass drops what no code uses.
+    pyside6-lupdate -locations none -target-language "$lang" "${SOURCES[@]}" -ts "$ts"
+    python "packaging/carry_translations.py" "$ts"
     pyside6-lupdate -no-obsolete -locations none -target-language "$lang" "${SOURCES[@]}" -ts "$ts"
     pyside6-lrelease "$ts" -qm "assets/i18n/workbench_${lang}.qm"
 done
