@@ -76,6 +76,52 @@ def test_invalid_choice_lists_valid_choices(capsys):
     assert "small_cnn" in capsys.readouterr().err
 
 
+CLASSIFIERS = "mobilenet_v1, mobilenet_v1_13, mobilenet_v2, resnet18, se_resnet18, small_cnn"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--model", "hybridsn", "--data", "digits"],
+         f"workbench: error: model 'hybridsn' is not a classify model; valid choices: {CLASSIFIERS}"),
+        (["--model", "dscmr", "--data", "digits"],
+         f"workbench: error: model 'dscmr' is not a classify model; valid choices: {CLASSIFIERS}"),
+        (["--model", "small_cnn", "--data", "indian_pines"],
+         "workbench: error: dataset 'indian_pines' is not a classify dataset; valid choices: cifar10, digits"),
+    ],
+    ids=["hybridsn", "dscmr", "indian_pines"],
+)
+def test_a_model_or_dataset_of_another_task_exits_2_before_any_run_is_recorded(args, message, capsys):
+    assert main(["train", "--task", "classify", *args]) == 2
+    assert capsys.readouterr().err.strip() == message
+    assert main(["runs", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_each_task_refuses_the_other_tasks_models(capsys):
+    assert main(["train", "--task", "hsi", "--model", "small_cnn"]) == 2
+    assert capsys.readouterr().err.strip() == ("workbench: error: model 'small_cnn' is not a hsi model; valid "
+                                               "choices: cnn2d, cnn3d, hybridsn, hybridsn_2d3d")
+    assert main(["train", "--task", "denoise", "--data", "digits"]) == 2
+    assert "dataset 'digits' is not a denoise dataset; valid choices: image_folder, skimage_samples" in (
+        capsys.readouterr().err)
+
+
+def test_create_run_refuses_a_config_of_another_task_before_recording_it():
+    """The window's queue records runs through create_run too: a bad config never becomes a failed run."""
+    from engines.core.config import ConfigError
+    from engines.core.tasks import make_config
+    from workbench.runner import create_run
+    from workbench.store import RunStore
+
+    with RunStore() as store:
+        with pytest.raises(ConfigError, match="model 'hybridsn' is not a classify model"):
+            create_run(store, make_config("classify", model="hybridsn"))
+        with pytest.raises(ConfigError, match="dataset 'salinas' is not a classify dataset"):
+            create_run(store, make_config("classify", data="salinas"))
+        assert store.list_runs() == []
+
+
 def test_export_csv_and_resume_refusals(tmp_path, capsys):
     assert main(["train", "--epochs", "1", "--set", "width=8", "--set", "max_steps=5", "--json"]) == 0
     run_id = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["run_id"]

@@ -22,3 +22,13 @@ def test_custom_study_on_a_config_field_and_bad_input():
         plan_study("classify", {}, "optimizer", ["rmsprop"], 1)
     with pytest.raises(ValueError, match="at least one"):
         plan_study("classify", {}, "lr", [], 1)
+
+
+def test_a_study_over_another_tasks_models_or_datasets_is_refused_before_any_run():
+    from engines.core.config import ConfigError
+
+    with pytest.raises(ConfigError, match="model 'hybridsn' is not a classify model; valid choices: mobilenet_v1"):
+        plan_study("classify", {"data": "digits"}, "model", ["small_cnn", "hybridsn"], 1)
+    with pytest.raises(ConfigError, match="dataset 'indian_pines' is not a classify dataset; valid choices: "
+                                          "cifar10, digits"):
+        plan_study("classify", {"model": "small_cnn"}, "data", ["digits", "indian_pines"], 1)

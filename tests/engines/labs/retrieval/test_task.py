@@ -81,7 +81,8 @@ def test_bad_dataset_fails_the_run_with_a_clear_message(folder):
     final = list(get_task("retrieval").fit(tiny_config(folder)))[-1]
     assert isinstance(final, Failed) and "test_img_lab.mat is missing" in final.reason
     final = list(get_task("retrieval").fit(tiny_config(folder, data="digits")))[-1]
-    assert isinstance(final, Failed) and "paired features" in final.reason
+    assert isinstance(final, Failed) and "dataset 'digits' is not a retrieval dataset" in final.reason
+    assert "indian_pines_views" in final.reason  # the valid choices
 
 
 def test_j2_study_preset_runs_every_variant_and_compare_groups_them(folder):
