@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,13 @@ _share_the_cores_between_workers()
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, the slow tests go first (in their usual order), so that no minute-long test
+    starts last and keeps one worker busy while the others are done; quick tests fill in around them."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker collects, and they must agree on the order
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def workbench_home(tmp_path, monkeypatch) -> Path:
     """Every test gets its own run store, settings and QSettings files."""
@@ -39,6 +47,17 @@ def workbench_home(tmp_path, monkeypatch) -> Path:
     # store, so only the tests of that feature turn it on (tests/ui/shell/test_pretrained_ui.py).
     monkeypatch.setenv("WORKBENCH_PRETRAINED", "off")
     return home
+
+
+@pytest.fixture(autouse=True)
+def torch_threads_restored():
+    """A test that sets torch's thread count (directly, or through a config's ``threads``, which the
+    loop applies) leaves it as it found it: the tests after it in the same process would run with it."""
+    torch = sys.modules.get("torch")  # test modules import it at collection; never imported here
+    before = torch.get_num_threads() if torch is not None else None
+    yield
+    if before is not None and torch.get_num_threads() != before:
+        torch.set_num_threads(before)
 
 
 def shared_data_dir() -> Path | None:

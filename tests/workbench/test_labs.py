@@ -3,6 +3,8 @@ import importlib
 import subprocess
 import sys
 
+import pytest
+
 from engines.core.tasks import get_task, task_names
 from workbench.labs import LABS, lab_for_task
 
@@ -23,6 +25,7 @@ def test_lab_modules_named_by_the_labs_exist():
                 importlib.import_module(module)
 
 
+@pytest.mark.slow
 def test_listing_the_labs_loads_no_engine():
     code = ("import sys; import workbench.labs, workbench.tasks_meta; "
             "heavy = [m for m in ('torch', 'engines', 'PySide6') if m in sys.modules]; "

@@ -75,6 +75,7 @@ def test_bad_settings_end_the_run_with_a_clear_reason():
     assert isinstance(event, Failed) and "PaviaU.mat" in event.reason
 
 
+@pytest.mark.slow
 def test_hsi_modules_never_import_qt():
     code = ("import sys, engines.labs.hsi.task, engines.labs.hsi.patches, engines.labs.hsi.svm, workbench.labs.hsi.maps, "
             "workbench.labs.hsi.cli, workbench.labs.hsi.bench; assert 'PySide6' not in sys.modules")
