@@ -49,12 +49,14 @@ def test_choosing_a_query_lists_results_by_similarity_with_same_class_marks(lab,
     qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
     pair = lab.analysis.pair
     assert "Indian Pines" in lab.features_label.text() and pair.kinds == ("spectrum", "patch")
-    lab.direction_box.setCurrentIndex(direction)
-    lab.top_box.setValue(15)
-    lab.k_box.setValue(10)
+    browser = lab.browser_tab
+    assert browser.analysis is lab.analysis
+    browser.direction_box.setCurrentIndex(direction)
+    browser.top_box.setValue(15)
+    browser.k_box.setValue(10)
     query = 5
-    lab.query_list.setCurrentRow(query)
-    rows = lab.result_rows()
+    browser.query_list.setCurrentRow(query)
+    rows = browser.result_rows()
     assert len(rows) == 15
     similarities = [s for _, s, _ in rows]
     assert similarities == sorted(similarities, reverse=True)
@@ -66,9 +68,9 @@ def test_choosing_a_query_lists_results_by_similarity_with_same_class_marks(lab,
     k = 10
     marks = sum(same for _, _, same in rows[:k])
     assert marks == round(_expected_precision(lab, direction, query, k) * k)
-    assert f"{marks} of the top {k}" in lab.precision_label.text()
+    assert f"{marks} of the top {k}" in browser.precision_label.text()
     # Spectra are drawn as curves: the query's (A → B) or the top results' (B → A).
-    x, y = lab.spectrum_curves[0].getData()
+    x, y = browser.spectrum_curves[0].getData()
     assert y is not None and len(y) == 200
 
 
@@ -77,26 +79,28 @@ def test_embedding_before_and_after_and_loss_term_curves(lab, qtbot, trained_run
         lab.show_runs([trained_run])
     qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
     n = len(lab.analysis.pair.test_labels)
-    assert lab.embedding_points("before") == 2 * n and lab.embedding_points("after") == 2 * n
+    assert lab.space_tab.embedding_points("before") == 2 * n and lab.space_tab.embedding_points("after") == 2 * n
     assert not np.allclose(lab.projection["before"], lab.projection["after"])
     for name in ("j1_loss", "j2_loss", "j3_loss", "map_average"):
-        assert len(lab.curve_values(name)) == 2, name
+        assert len(lab.train_tab.curve_values(name)) == 2, name
 
 
 def test_loss_checkboxes_set_the_runs_losses(lab):
-    lab.term_boxes["j2"].setChecked(False)
-    assert lab.train_config().losses == "j1+j3"
-    lab.term_boxes["j1"].setChecked(False)
-    lab.term_boxes["j3"].setChecked(False)
-    assert lab.train() is None and "losses" in lab.status.text()
+    train = lab.train_tab
+    train.term_boxes["j2"].setChecked(False)
+    assert train.train_config().losses == "j1+j3"
+    train.term_boxes["j1"].setChecked(False)
+    train.term_boxes["j3"].setChecked(False)
+    assert train.train() is None and "losses" in lab.status.text()
 
 
 def test_j2_study_runs_end_to_end_and_compare_shows_the_five_variants(window, lab, qtbot):
     from workbench.studies import PRESETS
 
-    lab.study_seeds.setValue(1)
-    lab.study_epochs.setValue(1)
-    ids = lab.run_study(TINY)
+    study = lab.study_tab
+    study.study_seeds.setValue(1)
+    study.study_epochs.setValue(1)
+    ids = study.run_study(TINY)
     assert len(ids) == 5
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.compare_tab, timeout=240_000)
     groups = window.compare.groups()
@@ -105,8 +109,8 @@ def test_j2_study_runs_end_to_end_and_compare_shows_the_five_variants(window, la
     rows = {r["label"]: r for r in window.compare.table_values() if r["kind"] != "published"}
     assert all(0.0 < rows[label]["final"] <= 1.0 for label in PRESETS.get("dscmr-j2").values)
     # The lab's table: this study's mAP per variant beside the paper's ablation row.
-    lab.refresh_study()
-    table = {row["losses"]: row for row in lab.study_rows}
+    study.refresh_study()
+    table = {row["losses"]: row for row in study.study_rows}
     assert table["j1+j3"]["paper"] == 0.715 and table["j2+j3"]["paper"] == 0.607
     for group in groups:
         assert table[group.label]["n"] == 1
