@@ -115,3 +115,20 @@ def test_j2_study_runs_end_to_end_and_compare_shows_the_five_variants(window, la
     for group in groups:
         assert table[group.label]["n"] == 1
         assert table[group.label]["mean"] == pytest.approx(group.runs[0].metrics["map_average"])
+
+
+def test_a_queued_run_is_selected_and_its_epochs_extend_the_loss_term_curves(lab):
+    """The container's wiring: the train tab's queued run becomes the lab's run; the runner's epochs of that
+    run (and of no other) reach the loss-term curves."""
+    from engines.core.tasks import make_config
+    from workbench.runner import create_run
+
+    run_id, other = (create_run(lab.store, make_config("retrieval", epochs=2, **TINY)) for _ in range(2))
+    lab.train_tab.run_queued.emit(run_id)
+    assert lab.run_id == run_id and lab.run_box.currentData() == run_id and not lab.busy
+    lab.train_tab.show_curves(run_id)
+    assert lab.train_tab.curve_values("j1_loss") == []
+    lab.runner.epoch_done.emit(run_id, 1, {"j1_loss": 0.5, "j2_loss": 0.25, "map_average": 0.3})
+    lab.runner.epoch_done.emit(other, 2, {"j1_loss": 9.0})
+    assert lab.train_tab.curve_values("j1_loss") == [0.5] and lab.train_tab.curve_values("j2_loss") == [0.25]
+    assert lab.train_tab.curve_values("map_average") == [0.3] and lab.train_tab.curve_values("j3_loss") == []
