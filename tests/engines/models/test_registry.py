@@ -89,3 +89,17 @@ def test_output_activation_option(output):
 def test_flops_of_a_linear_layer_are_two_per_mac():
     layer = torch.nn.Linear(10, 5, bias=False)
     assert count_flops(layer, (10,)) == 2 * 10 * 5
+
+
+def test_every_module_in_the_models_package_is_imported_so_a_new_file_registers_itself():
+    import pkgutil
+    import subprocess
+    import sys
+
+    import engines.models
+
+    names = sorted(m.name for m in pkgutil.iter_modules(engines.models.__path__))
+    code = ("import sys; from engines.core.models import model_names; model_names(); "
+            f"missing = [n for n in {names!r} if 'engines.models.' + n not in sys.modules]; "
+            "assert not missing, missing")
+    subprocess.run([sys.executable, "-c", code], check=True)
