@@ -38,14 +38,15 @@ def test_attention_view_shows_the_shipped_se_model(window, qtbot):
     from workbench.ui.labs.classify.lab import ClassificationLab
 
     lab = next(lab for lab in window.labs if isinstance(lab, ClassificationLab))
+    attention = lab.attention_tab
     run_id = _installed(window)[SE_ENTRIES[0].name]
-    assert lab.se_run_box.findData(run_id) >= 0
+    assert attention.se_run_box.findData(run_id) >= 0
     window.tabs.setCurrentWidget(lab)
-    lab.tabs.setCurrentWidget(lab.attention_page)
-    assert lab.select_se_run(run_id)
-    assert lab.se_run_id == run_id and lab.block_box.count() > 0
-    assert lab.bar_chart.bar_count() > 0
-    values = np.asarray(lab.bar_chart.values)
+    lab.tabs.setCurrentWidget(attention)
+    assert attention.select_se_run(run_id)
+    assert attention.se_run_id == run_id and attention.block_box.count() > 0
+    assert attention.bar_chart.bar_count() > 0
+    values = np.asarray(attention.bar_chart.values)
     assert np.all((values >= 0) & (values <= 1)) and values.std() > 0  # real sigmoid gates, not a constant
 
 

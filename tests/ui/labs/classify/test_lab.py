@@ -33,43 +33,44 @@ def test_attention_bars_equal_the_hook_captured_excitations(window, qtbot):
     from engines.models import load_trained_model
 
     lab = lab_of(window)
+    attention = lab.attention_tab
     run_id = train_se_run(window, qtbot)
     lab.refresh_runs()
-    assert lab.select_se_run(run_id)
-    assert lab.se_run_id == run_id and lab.block_box.count() == 9
+    assert attention.select_se_run(run_id)
+    assert attention.se_run_id == run_id and attention.block_box.count() == 9
 
     model = load_trained_model(window.store.get_run(run_id).checkpoint)
     channels = se_block_channels(model)
     test = load_dataset("digits", seed=0, size=16).test
-    lab.image_spin.setValue(7)
+    attention.image_spin.setValue(7)
     for index in (0, 4, 8):
-        lab.block_box.setCurrentIndex(index)
-        block = lab.block_box.currentData()
-        assert lab.bar_chart.bar_count() == channels[block]
+        attention.block_box.setCurrentIndex(index)
+        block = attention.block_box.currentData()
+        assert attention.bar_chart.bar_count() == channels[block]
         expected = excitations(model, test[7][0].unsqueeze(0), [block])[block][0]
-        np.testing.assert_allclose(lab.bar_chart.values, expected, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(attention.bar_chart.values, expected, rtol=1e-5, atol=1e-6)
     # Sorting reorders the same values; hovering names channel and value.
-    with qtbot.waitSignal(lab.excitations_changed, timeout=5_000):
-        lab.sort_box.setChecked(True)
-    assert np.all(np.diff(lab.bar_chart.values) <= 0)
-    np.testing.assert_allclose(np.sort(lab.bar_chart.values), np.sort(expected), rtol=1e-5)
-    top = int(lab.bar_order[0])
-    assert lab.bar_chart.hover_text(0) == f"channel {top}: {expected[top]:.4f}"
+    with qtbot.waitSignal(attention.excitations_changed, timeout=5_000):
+        attention.sort_box.setChecked(True)
+    assert np.all(np.diff(attention.bar_chart.values) <= 0)
+    np.testing.assert_allclose(np.sort(attention.bar_chart.values), np.sort(expected), rtol=1e-5)
+    top = int(attention.bar_order[0])
+    assert attention.bar_chart.hover_text(0) == f"channel {top}: {expected[top]:.4f}"
 
     # The scrubber at the end of epoch 1 switches to that epoch's weights.
     first_epoch_end = window.store.metrics(run_id, "test_accuracy")[0].step
     lab.set_cursor(first_epoch_end)
-    assert lab.se_checkpoint.endswith("epoch_1.pt")
+    assert attention.se_checkpoint.endswith("epoch_1.pt")
     lab.set_cursor(10**6)
-    assert lab.se_checkpoint.endswith("epoch_2.pt")
+    assert attention.se_checkpoint.endswith("epoch_2.pt")
 
     # Class specificity: mean excitations of two classes at early/middle/late blocks, from the worker.
-    lab.class_a.setCurrentIndex(3)
-    lab.class_b.setCurrentIndex(5)
-    with qtbot.waitSignal(lab.class_means_ready, timeout=60_000):
-        lab.class_button.click()
-    assert len(lab.class_means) == 3
-    for block, per_class in lab.class_means.items():
+    attention.class_a.setCurrentIndex(3)
+    attention.class_b.setCurrentIndex(5)
+    with qtbot.waitSignal(attention.class_means_ready, timeout=60_000):
+        attention.class_button.click()
+    assert len(attention.class_means) == 3
+    for block, per_class in attention.class_means.items():
         assert set(per_class) == {3, 5} and per_class[3].shape == (channels[block],)
 
 
@@ -77,14 +78,15 @@ def test_dropped_files_convert_or_refuse_with_a_message(window, qtbot, tmp_path)
     from PIL import Image
 
     lab = lab_of(window)
+    attention = lab.attention_tab
     run_id = train_se_run(window, qtbot)
     lab.refresh_runs()
-    lab.tabs.setCurrentWidget(lab.attention_page)  # showing the view loads the selected run
-    assert lab.se_run_id == run_id
+    lab.tabs.setCurrentWidget(lab.attention_tab)  # showing the view loads the selected run
+    assert attention.se_run_id == run_id
 
     text_file = tmp_path / "notes.txt"
     text_file.write_text("not an image")
-    assert lab.use_image_file(str(text_file)) is False
+    assert attention.use_image_file(str(text_file)) is False
     assert "notes.txt" in lab.status.text() and "not an image" in lab.status.text()
 
     picture = tmp_path / "big.png"
@@ -93,59 +95,62 @@ def test_dropped_files_convert_or_refuse_with_a_message(window, qtbot, tmp_path)
     mime.setUrls([QUrl.fromLocalFile(str(picture))])
     event = QDropEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
                        Qt.KeyboardModifier.NoModifier)
-    with qtbot.waitSignal(lab.excitations_changed, timeout=5_000):
+    with qtbot.waitSignal(attention.excitations_changed, timeout=5_000):
         lab.dropEvent(event)
     assert "resized from 40×50 to 16×16" in lab.status.text() and "RGB" in lab.status.text()
-    assert lab.current_input.shape == (3, 16, 16)
+    assert attention.current_input.shape == (3, 16, 16)
 
 
 def test_clicking_a_confusion_cell_opens_the_gallery_with_that_cells_images(window, qtbot):
     lab = lab_of(window)
+    evaluation = lab.evaluation_tab
     with qtbot.waitSignal(window.runner.run_finished, timeout=120_000):
         run_id = window.start_job(tiny_config(epochs=1))
     lab.refresh_runs()
     lab.tabs.setCurrentIndex(1)
-    lab.eval_run_box.setCurrentIndex(lab.eval_run_box.findData(run_id))
-    with qtbot.waitSignal(lab.evaluation_ready, timeout=60_000):
-        qtbot.mouseClick(lab.evaluate_button, Qt.MouseButton.LeftButton)
-    ev = lab.evaluation
+    evaluation.eval_run_box.setCurrentIndex(evaluation.eval_run_box.findData(run_id))
+    with qtbot.waitSignal(evaluation.evaluation_ready, timeout=60_000):
+        qtbot.mouseClick(evaluation.evaluate_button, Qt.MouseButton.LeftButton)
+    ev = evaluation.evaluation
     assert ev.confusion.sum() == len(ev.labels) == 360
-    assert lab.per_class_chart.bar_count() == 10
-    np.testing.assert_allclose(lab.per_class_chart.values, np.nan_to_num(ev.per_class_accuracy()))
-    assert lab.confusion.item(2, 2).text() == str(ev.confusion[2, 2])
+    assert evaluation.per_class_chart.bar_count() == 10
+    np.testing.assert_allclose(evaluation.per_class_chart.values, np.nan_to_num(ev.per_class_accuracy()))
+    assert evaluation.confusion.item(2, 2).text() == str(ev.confusion[2, 2])
 
     off_diagonal = [(r, c) for r in range(10) for c in range(10) if r != c and ev.confusion[r, c]]
     for r, c in [(3, 3), *off_diagonal[:1]]:
-        rect = lab.confusion.visualItemRect(lab.confusion.item(r, c))
-        qtbot.mouseClick(lab.confusion.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-        expected = [int(i) for i in ev.indices[ev.cell(r, c)]][: lab.GALLERY_LIMIT]
-        assert lab.gallery.indices == expected and lab.gallery.count() == len(expected)
-        labels = test_labels = [int(lab.test_set[i][1]) for i in expected]
+        rect = evaluation.confusion.visualItemRect(evaluation.confusion.item(r, c))
+        qtbot.mouseClick(evaluation.confusion.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        expected = [int(i) for i in ev.indices[ev.cell(r, c)]][: evaluation.GALLERY_LIMIT]
+        assert evaluation.gallery.indices == expected and evaluation.gallery.count() == len(expected)
+        labels = test_labels = [int(evaluation.test_set[i][1]) for i in expected]
         assert set(test_labels) <= {r} and all(int(ev.preds[i]) == c for i in expected)
         assert labels == [r] * len(expected)
-    mistakes = lab.mistakes.indices
+    mistakes = evaluation.mistakes.indices
     assert all(ev.preds[i] != ev.labels[i] for i in mistakes)
 
 
 def test_model_picker_shows_the_summary_and_trains(window, qtbot):
     lab = lab_of(window)
-    lab.model_box.setCurrentIndex(lab.model_box.findData("mobilenet_v1"))
-    assert lab.summary.params == 2_142_026
-    assert lab.summary_table.rowCount() == len(lab.summary.rows)
-    assert "2,142,026" in lab.summary_totals.text() and "1/N + 1/D_K²" in lab.summary_totals.text()
-    lab.attention_box.setCurrentIndex(lab.attention_box.findData("se"))
-    assert lab.summary.params > 2_142_026
-    lab.recipe_box.setCurrentIndex(lab.recipe_box.findData("course"))
-    config = lab.train_config()
+    models = lab.models_tab
+    evaluation = lab.evaluation_tab
+    models.model_box.setCurrentIndex(models.model_box.findData("mobilenet_v1"))
+    assert models.summary.params == 2_142_026
+    assert models.summary_table.rowCount() == len(models.summary.rows)
+    assert "2,142,026" in models.summary_totals.text() and "1/N + 1/D_K²" in models.summary_totals.text()
+    models.attention_box.setCurrentIndex(models.attention_box.findData("se"))
+    assert models.summary.params > 2_142_026
+    models.recipe_box.setCurrentIndex(models.recipe_box.findData("course"))
+    config = models.train_config()
     assert (config.epochs, config.optimizer, config.batch_size) == (10, "sgd", 128)
     assert config.model_options == {"attention": "se"} and config.keep_epoch_weights
-    lab.model_box.setCurrentIndex(lab.model_box.findData("small_cnn"))
-    lab.recipe_box.setCurrentIndex(0)
-    lab.epochs_box.setValue(1)
+    models.model_box.setCurrentIndex(models.model_box.findData("small_cnn"))
+    models.recipe_box.setCurrentIndex(0)
+    models.epochs_box.setValue(1)
     with qtbot.waitSignal(window.runner.run_finished, timeout=120_000) as blocker:
-        run_id = lab.train()
+        run_id = models.train()
     assert blocker.args[0] == run_id and blocker.args[1] == "finished"
-    assert lab.eval_run_box.findData(run_id) >= 0  # the finished run is offered for evaluation
+    assert evaluation.eval_run_box.findData(run_id) >= 0  # the finished run is offered for evaluation
 
 
 def test_output_activation_study_runs_and_compare_shows_both_groups(window, qtbot):
