@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QProgressBar, QPushButton, QWidget
 
 if TYPE_CHECKING:
     from workbench.ui.shell.main_window import MainWindow
@@ -27,6 +27,22 @@ class Lab(QWidget):
         self.main_window = main_window
         self.store = main_window.store
         self.runner = main_window.runner
+
+    def job_controls(self, prefix: str) -> tuple[QPushButton, QProgressBar]:
+        """The Cancel button (wired to :meth:`cancel`, disabled until a job runs) and the idle progress bar of
+        the lab's background job; ``prefix`` names them for tests and style sheets (``<prefix>Cancel``)."""
+        cancel = QPushButton(QCoreApplication.translate("Lab", "Cancel"))  # the "Lab" context whatever the subclass
+        cancel.setObjectName(f"{prefix}Cancel")
+        cancel.clicked.connect(self.cancel)
+        cancel.setEnabled(False)
+        progress = QProgressBar()
+        progress.setObjectName(f"{prefix}Progress")
+        progress.setRange(0, 1)
+        progress.setValue(0)
+        return cancel, progress
+
+    def cancel(self) -> None:
+        """Stop the lab's background job (labs with one override this)."""
 
     def display_title(self) -> str:
         """The tab's text in the user's language."""

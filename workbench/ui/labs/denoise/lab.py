@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QSlider,
     QSpinBox,
@@ -249,14 +248,7 @@ class DenoisingLab(Lab):
         self.save_as_button = QPushButton(self.tr("Save As…"))
         self.save_as_button.setObjectName("denoiseSaveAs")
         self.save_as_button.clicked.connect(self.save_as_dialog)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setObjectName("denoiseCancel")
-        self.cancel_button.clicked.connect(self.cancel)
-        self.cancel_button.setEnabled(False)
-        self.progress = QProgressBar()
-        self.progress.setObjectName("denoiseProgress")
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
+        self.cancel_button, self.progress = self.job_controls("denoise")
 
         self.swipe = QSlider(Qt.Orientation.Horizontal)
         self.swipe.setObjectName("denoiseSwipe")

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QSlider,
     QSpinBox,
@@ -91,14 +90,7 @@ class HyperspectralLab(Lab):
                                                "(runs in the background; cached per run and checkpoint)"))
         self.compute_button.clicked.connect(self.compute_maps)
         self.compute_button.setEnabled(False)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setObjectName("hsiCancel")
-        self.cancel_button.clicked.connect(self.cancel)
-        self.cancel_button.setEnabled(False)
-        self.progress = QProgressBar()
-        self.progress.setObjectName("hsiProgress")
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
+        self.cancel_button, self.progress = self.job_controls("hsi")
 
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setObjectName("hsiOpacity")
