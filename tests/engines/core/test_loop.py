@@ -142,6 +142,7 @@ def test_bad_config_fails_with_a_clear_reason():
     assert isinstance(last, Failed) and "tpu" in last.reason
 
 
+@pytest.mark.slow
 def test_digits_two_epochs_reaches_ninety_percent():
     from engines.core.tasks import make_config
 

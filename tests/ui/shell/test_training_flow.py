@@ -53,6 +53,7 @@ def test_space_on_the_runs_list_toggles_pause(window, qtbot):
         window.stop_run()
 
 
+@pytest.mark.slow
 def test_stop_and_keep_then_continue_matches_an_uninterrupted_run(window, qtbot):
     config = tiny_config(epochs=3)
     with qtbot.waitSignal(window.runner.run_finished, timeout=120_000):
@@ -139,6 +140,7 @@ def test_filters_by_status_and_search(window, qtbot):
     assert window.browser.proxy.index(0, 0).data() == f"#{a}"
 
 
+@pytest.mark.slow
 def test_study_queues_runs_and_opens_compare_grouped_by_the_factor(window, qtbot):
     from workbench.studies import PRESETS, plan_preset
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 import os
 import signal
 
+import pytest
+
 from tests.helpers import tiny_config
 
 
+@pytest.mark.slow
 def test_runs_train_in_a_child_process_that_records_the_run(window, qtbot):
     with qtbot.waitSignal(window.runner.run_started, timeout=60_000):
         run_id = window.start_job(tiny_config(epochs=1))
@@ -19,6 +22,7 @@ def test_runs_train_in_a_child_process_that_records_the_run(window, qtbot):
     assert run.status == "finished" and run.pid != os.getpid()  # the child claimed and wrote the run
 
 
+@pytest.mark.slow
 def test_a_killed_training_process_fails_the_run_with_a_message_and_the_window_goes_on(window, qtbot):
     with qtbot.waitSignal(window.runner.steps, timeout=60_000):
         run_id = window.start_job(tiny_config(epochs=1000))

@@ -53,6 +53,7 @@ def test_scores_round_to_the_source_integers(clean):
     assert np.mean(ssim[3:-3, 3:-3]) == pytest.approx(s.ssim, abs=1e-6)  # skimage's mean skips a 3-px border
 
 
+@pytest.mark.slow
 def test_tiled_inference_equals_whole_image_inference_on_512():
     torch.manual_seed(0)
     torch.set_num_threads(2)

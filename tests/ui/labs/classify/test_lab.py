@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
@@ -27,6 +28,7 @@ def train_se_run(window, qtbot) -> int:
     return run_id
 
 
+@pytest.mark.slow
 def test_attention_bars_equal_the_hook_captured_excitations(window, qtbot):
     from engines.core.data import load_dataset
     from engines.labs.classify.analysis import excitations, se_block_channels
@@ -74,6 +76,7 @@ def test_attention_bars_equal_the_hook_captured_excitations(window, qtbot):
         assert set(per_class) == {3, 5} and per_class[3].shape == (channels[block],)
 
 
+@pytest.mark.slow
 def test_dropped_files_convert_or_refuse_with_a_message(window, qtbot, tmp_path):
     from PIL import Image
 
@@ -153,6 +156,7 @@ def test_model_picker_shows_the_summary_and_trains(window, qtbot):
     assert evaluation.eval_run_box.findData(run_id) >= 0  # the finished run is offered for evaluation
 
 
+@pytest.mark.slow
 def test_output_activation_study_runs_and_compare_shows_both_groups(window, qtbot):
     from workbench.studies import PRESETS, plan_preset
 

@@ -94,6 +94,7 @@ def test_loss_checkboxes_set_the_runs_losses(lab):
     assert train.train() is None and "losses" in lab.status.text()
 
 
+@pytest.mark.slow
 def test_j2_study_runs_end_to_end_and_compare_shows_the_five_variants(window, lab, qtbot):
     from workbench.studies import PRESETS
 

@@ -42,6 +42,7 @@ def test_recipes_set_the_base_and_explicit_options_win():
     assert (full.epochs, full.scheduler, full.momentum, full.weight_decay, full.lr) == (3, "cosine", 0.9, 5e-4, 0.05)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["mobilenet_v1", "mobilenet_v2", "resnet18"])
 def test_training_with_se_from_the_command_line(model, capsys):
     args = ["train", "--model", model, "--epochs", "1", "--batch-size", "16", "--set", "attention=se,r=4",
