@@ -17,135 +17,7 @@
     </message>
 </context>
 <context>
-    <name>ClassificationLab</name>
-    <message>
-        <source>(form values)</source>
-        <translation>（使用表单中的值）</translation>
-    </message>
-    <message>
-        <source>Models</source>
-        <translation>模型</translation>
-    </message>
-    <message>
-        <source>Evaluation</source>
-        <translation>评估</translation>
-    </message>
-    <message>
-        <source>Attention</source>
-        <translation>注意力</translation>
-    </message>
-    <message>
-        <source>Guide</source>
-        <translation>指南</translation>
-    </message>
-    <message>
-        <source>recipe / default</source>
-        <translation>配方 / 默认</translation>
-    </message>
-    <message>
-        <source>Train</source>
-        <translation>训练</translation>
-    </message>
-    <message>
-        <source>Model</source>
-        <translation>模型</translation>
-    </message>
-    <message>
-        <source>Width multiplier</source>
-        <translation>宽度乘子</translation>
-    </message>
-    <message>
-        <source>Dataset</source>
-        <translation>数据集</translation>
-    </message>
-    <message>
-        <source>Recipe</source>
-        <translation>训练配方</translation>
-    </message>
-    <message>
-        <source>Epochs</source>
-        <translation>轮数</translation>
-    </message>
-    <message>
-        <source>Layer</source>
-        <translation>层</translation>
-    </message>
-    <message>
-        <source>Type</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <source>Output</source>
-        <translation>输出</translation>
-    </message>
-    <message>
-        <source>Params</source>
-        <translation>参数量</translation>
-    </message>
-    <message>
-        <source>FLOPs</source>
-        <translation>FLOPs</translation>
-    </message>
-    <message>
-        <source>%1 parameters, %2 MFLOPs per 32×32 image</source>
-        <translation>%1 个参数，每张 32×32 图像 %2 MFLOPs</translation>
-    </message>
-    <message>
-        <source>; %1 depthwise-separable layers cost %2–%3 of a standard convolution (1/N + 1/D_K²)</source>
-        <translation>；%1 个深度可分离卷积层的计算量是标准卷积的 %2–%3（1/N + 1/D_K²）</translation>
-    </message>
-    <message>
-        <source>Run #%1 queued</source>
-        <translation>运行 #%1 已加入队列</translation>
-    </message>
-    <message>
-        <source>Evaluate on the test split</source>
-        <translation>在测试集上评估</translation>
-    </message>
-    <message>
-        <source>Run</source>
-        <translation>运行</translation>
-    </message>
-    <message>
-        <source>Accuracy per class</source>
-        <translation>各类别准确率</translation>
-    </message>
-    <message>
-        <source>Click a cell of the confusion matrix</source>
-        <translation>单击混淆矩阵中的单元格</translation>
-    </message>
-    <message>
-        <source>Most-confident mistakes</source>
-        <translation>置信度最高的错误</translation>
-    </message>
-    <message>
-        <source>No classification run with a checkpoint to evaluate</source>
-        <translation>没有带检查点、可供评估的分类运行</translation>
-    </message>
-    <message>
-        <source>Evaluating run #%1…</source>
-        <translation>正在评估运行 #%1…</translation>
-    </message>
-    <message>
-        <source>Run #%1: test accuracy %2 on %3 images</source>
-        <translation>运行 #%1：在 %3 张图像上的测试准确率为 %2</translation>
-    </message>
-    <message>
-        <source>Run #%1 evaluated</source>
-        <translation>运行 #%1 已评估</translation>
-    </message>
-    <message>
-        <source>(true %1 %2)</source>
-        <translation>（真实 %1 %2）</translation>
-    </message>
-    <message>
-        <source> (first %1)</source>
-        <translation>（前 %1 张）</translation>
-    </message>
-    <message>
-        <source>True %1, predicted %2: %3 image(s)%4</source>
-        <translation>真实 %1，预测 %2：%3 张图像%4</translation>
-    </message>
+    <name>ClassificationAttentionTab</name>
     <message>
         <source>test image #</source>
         <translation>测试图像 #</translation>
@@ -238,9 +110,150 @@
         <source>Pick a trained SE run first</source>
         <translation>请先选择一个已训练的 SE 运行</translation>
     </message>
+</context>
+<context>
+    <name>ClassificationEvaluationTab</name>
+    <message>
+        <source>Evaluate on the test split</source>
+        <translation>在测试集上评估</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Accuracy per class</source>
+        <translation>各类别准确率</translation>
+    </message>
+    <message>
+        <source>Click a cell of the confusion matrix</source>
+        <translation>单击混淆矩阵中的单元格</translation>
+    </message>
+    <message>
+        <source>Most-confident mistakes</source>
+        <translation>置信度最高的错误</translation>
+    </message>
+    <message>
+        <source>No classification run with a checkpoint to evaluate</source>
+        <translation>没有带检查点、可供评估的分类运行</translation>
+    </message>
+    <message>
+        <source>Evaluating run #%1…</source>
+        <translation>正在评估运行 #%1…</translation>
+    </message>
+    <message>
+        <source>Run #%1: test accuracy %2 on %3 images</source>
+        <translation>运行 #%1：在 %3 张图像上的测试准确率为 %2</translation>
+    </message>
+    <message>
+        <source>Run #%1 evaluated</source>
+        <translation>运行 #%1 已评估</translation>
+    </message>
+    <message>
+        <source>(true %1 %2)</source>
+        <translation>（真实 %1 %2）</translation>
+    </message>
+    <message>
+        <source> (first %1)</source>
+        <translation>（前 %1 张）</translation>
+    </message>
+    <message>
+        <source>True %1, predicted %2: %3 image(s)%4</source>
+        <translation>真实 %1，预测 %2：%3 张图像%4</translation>
+    </message>
+</context>
+<context>
+    <name>ClassificationLab</name>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Evaluation</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>Guide</source>
+        <translation>指南</translation>
+    </message>
     <message>
         <source>%1 failed: %2</source>
         <translation>%1 失败：%2</translation>
+    </message>
+</context>
+<context>
+    <name>ClassificationModelsTab</name>
+    <message>
+        <source>(form values)</source>
+        <translation>（使用表单中的值）</translation>
+    </message>
+    <message>
+        <source>recipe / default</source>
+        <translation>配方 / 默认</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>Width multiplier</source>
+        <translation>宽度乘子</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Recipe</source>
+        <translation>训练配方</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Params</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>FLOPs</source>
+        <translation>FLOPs</translation>
+    </message>
+    <message>
+        <source>%1 parameters, %2 MFLOPs per 32×32 image</source>
+        <translation>%1 个参数，每张 32×32 图像 %2 MFLOPs</translation>
+    </message>
+    <message>
+        <source>; %1 depthwise-separable layers cost %2–%3 of a standard convolution (1/N + 1/D_K²)</source>
+        <translation>；%1 个深度可分离卷积层的计算量是标准卷积的 %2–%3（1/N + 1/D_K²）</translation>
+    </message>
+    <message>
+        <source>Run #%1 queued</source>
+        <translation>运行 #%1 已加入队列</translation>
     </message>
 </context>
 <context>
@@ -847,10 +860,6 @@
 <context>
     <name>DenoiseWorker</name>
     <message>
-        <source>%1: cannot create the output folder (%2)</source>
-        <translation>%1：无法创建输出文件夹（%2）</translation>
-    </message>
-    <message>
         <source>%1 is not a DnCNN</source>
         <translation>%1 不是 DnCNN 模型</translation>
     </message>
@@ -932,10 +941,6 @@
     <message>
         <source>Save As…</source>
         <translation>另存为…</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
     </message>
     <message>
         <source>Before/after: noisy left of the line, restored right of it (or drag the yellow line)</source>
@@ -1120,10 +1125,6 @@
         <translation>用所选运行对场景中的每个像素分类（在后台运行；按运行和检查点缓存）</translation>
     </message>
     <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
         <source>Opacity of the class colours over the false-colour image</source>
         <translation>类别颜色叠加在假彩色图像上的不透明度</translation>
     </message>
@@ -1213,6 +1214,10 @@
     <message>
         <source>Retrieval</source>
         <translation>跨模态检索</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -1819,6 +1824,73 @@
     </message>
 </context>
 <context>
+    <name>RetrievalBrowserTab</name>
+    <message>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>条目</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Same class</source>
+        <translation>同类</translation>
+    </message>
+    <message>
+        <source>Similarity</source>
+        <translation>相似度</translation>
+    </message>
+    <message>
+        <source>Spectra: query (thick) and top results</source>
+        <translation>光谱：查询（粗线）与排名靠前的结果</translation>
+    </message>
+    <message>
+        <source>Precision–recall (test split)</source>
+        <translation>精确率–召回率（测试集）</translation>
+    </message>
+    <message>
+        <source>recall</source>
+        <translation>召回率</translation>
+    </message>
+    <message>
+        <source>precision</source>
+        <translation>精确率</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>检索方向</translation>
+    </message>
+    <message>
+        <source>Queries of class</source>
+        <translation>查询类别</translation>
+    </message>
+    <message>
+        <source>Show top</source>
+        <translation>显示前</translation>
+    </message>
+    <message>
+        <source>Precision at k</source>
+        <translation>前 k 精确率</translation>
+    </message>
+    <message>
+        <source>all classes</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <source>Precision@%1 of this query: %2 (%3 of the top %1 share its class %4)</source>
+        <translation>此查询的 Precision@%1：%2（前 %1 个结果中有 %3 个与其同属类别 %4）</translation>
+    </message>
+    <message>
+        <source>Query %1 · class %2</source>
+        <translation>查询 %1 · 类别 %2</translation>
+    </message>
+</context>
+<context>
     <name>RetrievalLab</name>
     <message>
         <source>Features: –</source>
@@ -1848,6 +1920,103 @@
         <source>Guide</source>
         <translation>指南</translation>
     </message>
+    <message>
+        <source>Run #%1 is %2; its browser opens when it finishes</source>
+        <translation>运行 #%1 %2；完成后将打开其检索浏览</translation>
+    </message>
+    <message>
+        <source>Run #%1 has no checkpoint; showing the untrained network</source>
+        <translation>运行 #%1 没有检查点；显示未训练的网络</translation>
+    </message>
+    <message>
+        <source>Embedding the test split of run #%1…</source>
+        <translation>正在嵌入运行 #%1 的测试集…</translation>
+    </message>
+    <message>
+        <source>Features in use: %1</source>
+        <translation>使用的特征：%1</translation>
+    </message>
+    <message>
+        <source>Run #%1: mAP %2→%3 %4, %3→%2 %5, average %6 (untrained: %7)</source>
+        <translation>运行 #%1：mAP %2→%3 %4，%3→%2 %5，平均 %6（未训练：%7）</translation>
+    </message>
+    <message>
+        <source>Analysis failed: %1</source>
+        <translation>分析失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>RetrievalSpaceTab</name>
+    <message>
+        <source>t-SNE (slow)</source>
+        <translation>t-SNE（较慢）</translation>
+    </message>
+    <message>
+        <source>Before training</source>
+        <translation>训练前</translation>
+    </message>
+    <message>
+        <source>After training</source>
+        <translation>训练后</translation>
+    </message>
+    <message>
+        <source>Projection</source>
+        <translation>投影方法</translation>
+    </message>
+    <message>
+        <source>%1 test pairs; colour = class, ○ = %2, △ = %3. Directions (unit vectors) are projected, since retrieval ranks by cosine.</source>
+        <translation>%1 个测试样本对；颜色 = 类别，○ = %2，△ = %3。由于检索按余弦相似度排序，这里投影的是方向（单位向量）。</translation>
+    </message>
+</context>
+<context>
+    <name>RetrievalStudyTab</name>
+    <message>
+        <source>Run the study</source>
+        <translation>运行对比实验</translation>
+    </message>
+    <message>
+        <source>Open in Compare</source>
+        <translation>在“对比”中打开</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <source>Losses</source>
+        <translation>损失项</translation>
+    </message>
+    <message>
+        <source>mAP here (mean ± std, n)</source>
+        <translation>本地 mAP（均值 ± 标准差, n）</translation>
+    </message>
+    <message>
+        <source>Paper: Pascal Sentence</source>
+        <translation>论文：Pascal Sentence</translation>
+    </message>
+    <message>
+        <source>Paper: NUS-WIDE-10k</source>
+        <translation>论文：NUS-WIDE-10k</translation>
+    </message>
+    <message>
+        <source>Seeds</source>
+        <translation>随机种子数</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <source>Queued %1 runs of the study</source>
+        <translation>已将对比实验的 %1 个运行加入队列</translation>
+    </message>
+    <message>
+        <source>Your runs: %1 finished run(s) on %2. The paper&apos;s numbers are on other data (VGG-19 / sentence-CNN features); compare the pattern — how much each term&apos;s removal costs — not the values.</source>
+        <translation>你的运行：在 %2 上已完成 %1 个运行。论文的数字来自其他数据（VGG-19 / sentence-CNN 特征）；请比较规律——去掉每一项的代价有多大——而不是具体数值。</translation>
+    </message>
+</context>
+<context>
+    <name>RetrievalTrainTab</name>
     <message>
         <source>feature folder (.mat files) or image folder</source>
         <translation>特征文件夹（.mat 文件）或图像文件夹</translation>
@@ -1943,154 +2112,6 @@
     <message>
         <source>Run #%1 queued</source>
         <translation>运行 #%1 已加入队列</translation>
-    </message>
-    <message>
-        <source>Run #%1 is %2; its browser opens when it finishes</source>
-        <translation>运行 #%1 %2；完成后将打开其检索浏览</translation>
-    </message>
-    <message>
-        <source>Run #%1 has no checkpoint; showing the untrained network</source>
-        <translation>运行 #%1 没有检查点；显示未训练的网络</translation>
-    </message>
-    <message>
-        <source>Embedding the test split of run #%1…</source>
-        <translation>正在嵌入运行 #%1 的测试集…</translation>
-    </message>
-    <message>
-        <source>Features in use: %1</source>
-        <translation>使用的特征：%1</translation>
-    </message>
-    <message>
-        <source>Run #%1: mAP %2→%3 %4, %3→%2 %5, average %6 (untrained: %7)</source>
-        <translation>运行 #%1：mAP %2→%3 %4，%3→%2 %5，平均 %6（未训练：%7）</translation>
-    </message>
-    <message>
-        <source>Analysis failed: %1</source>
-        <translation>分析失败：%1</translation>
-    </message>
-    <message>
-        <source>Rank</source>
-        <translation>排名</translation>
-    </message>
-    <message>
-        <source>Item</source>
-        <translation>条目</translation>
-    </message>
-    <message>
-        <source>Class</source>
-        <translation>类别</translation>
-    </message>
-    <message>
-        <source>Same class</source>
-        <translation>同类</translation>
-    </message>
-    <message>
-        <source>Similarity</source>
-        <translation>相似度</translation>
-    </message>
-    <message>
-        <source>Spectra: query (thick) and top results</source>
-        <translation>光谱：查询（粗线）与排名靠前的结果</translation>
-    </message>
-    <message>
-        <source>Precision–recall (test split)</source>
-        <translation>精确率–召回率（测试集）</translation>
-    </message>
-    <message>
-        <source>recall</source>
-        <translation>召回率</translation>
-    </message>
-    <message>
-        <source>precision</source>
-        <translation>精确率</translation>
-    </message>
-    <message>
-        <source>Direction</source>
-        <translation>检索方向</translation>
-    </message>
-    <message>
-        <source>Queries of class</source>
-        <translation>查询类别</translation>
-    </message>
-    <message>
-        <source>Show top</source>
-        <translation>显示前</translation>
-    </message>
-    <message>
-        <source>Precision at k</source>
-        <translation>前 k 精确率</translation>
-    </message>
-    <message>
-        <source>all classes</source>
-        <translation>全部类别</translation>
-    </message>
-    <message>
-        <source>Precision@%1 of this query: %2 (%3 of the top %1 share its class %4)</source>
-        <translation>此查询的 Precision@%1：%2（前 %1 个结果中有 %3 个与其同属类别 %4）</translation>
-    </message>
-    <message>
-        <source>Query %1 · class %2</source>
-        <translation>查询 %1 · 类别 %2</translation>
-    </message>
-    <message>
-        <source>t-SNE (slow)</source>
-        <translation>t-SNE（较慢）</translation>
-    </message>
-    <message>
-        <source>Before training</source>
-        <translation>训练前</translation>
-    </message>
-    <message>
-        <source>After training</source>
-        <translation>训练后</translation>
-    </message>
-    <message>
-        <source>Projection</source>
-        <translation>投影方法</translation>
-    </message>
-    <message>
-        <source>%1 test pairs; colour = class, ○ = %2, △ = %3. Directions (unit vectors) are projected, since retrieval ranks by cosine.</source>
-        <translation>%1 个测试样本对；颜色 = 类别，○ = %2，△ = %3。由于检索按余弦相似度排序，这里投影的是方向（单位向量）。</translation>
-    </message>
-    <message>
-        <source>Run the study</source>
-        <translation>运行对比实验</translation>
-    </message>
-    <message>
-        <source>Open in Compare</source>
-        <translation>在“对比”中打开</translation>
-    </message>
-    <message>
-        <source>Variant</source>
-        <translation>变体</translation>
-    </message>
-    <message>
-        <source>Losses</source>
-        <translation>损失项</translation>
-    </message>
-    <message>
-        <source>mAP here (mean ± std, n)</source>
-        <translation>本地 mAP（均值 ± 标准差, n）</translation>
-    </message>
-    <message>
-        <source>Paper: Pascal Sentence</source>
-        <translation>论文：Pascal Sentence</translation>
-    </message>
-    <message>
-        <source>Paper: NUS-WIDE-10k</source>
-        <translation>论文：NUS-WIDE-10k</translation>
-    </message>
-    <message>
-        <source>Seeds</source>
-        <translation>随机种子数</translation>
-    </message>
-    <message>
-        <source>Queued %1 runs of the study</source>
-        <translation>已将对比实验的 %1 个运行加入队列</translation>
-    </message>
-    <message>
-        <source>Your runs: %1 finished run(s) on %2. The paper&apos;s numbers are on other data (VGG-19 / sentence-CNN features); compare the pattern — how much each term&apos;s removal costs — not the values.</source>
-        <translation>你的运行：在 %2 上已完成 %1 个运行。论文的数字来自其他数据（VGG-19 / sentence-CNN 特征）；请比较规律——去掉每一项的代价有多大——而不是具体数值。</translation>
     </message>
 </context>
 <context>
