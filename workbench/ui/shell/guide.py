@@ -12,8 +12,6 @@ from PySide6.QtWidgets import QPushButton, QSplitter, QStackedWidget, QTabWidget
 
 from workbench.paths import assets_dir
 
-GUIDES = ("classification", "denoising", "hyperspectral", "retrieval")
-
 
 def guide_path(lab: str, language: str | None = None) -> Path:
     """The guide of ``lab`` in ``language`` (default: the installed translation's), else the English one."""
