@@ -22,8 +22,6 @@ QT = ("PySide6", "pyqtgraph")
 LAB_PARENTS = ("engines.labs", "workbench.labs", "workbench.ui.labs")
 # engines' layers, top to bottom; modules in one layer do not import each other either (``|`` in the contract).
 ENGINE_LAYERS = (("engines.labs",), ("engines.hyperspectral", "engines.models"), ("engines.core",))
-# The ignore_imports of the contracts, for the same reason given there: `python -m workbench` is the launcher.
-ALLOWED = {("workbench.__main__", "workbench.ui.launch")}
 
 
 def _within(module: str, package: str) -> bool:
@@ -85,8 +83,6 @@ def _engine_layer(module: str) -> int | None:
 
 def violations(importer: str, imported: str) -> list[str]:
     """Why ``importer`` may not import ``imported`` (empty when it may)."""
-    if (importer, imported) in ALLOWED:
-        return []
     reasons = []
     is_ui = _within(importer, "workbench.ui")
     if _within(importer, "engines"):

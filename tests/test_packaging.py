@@ -66,7 +66,7 @@ def test_desktop_exec_is_the_bundles_executable_and_a_console_script():
     program = _desktop_entry()["Exec"].split()[0]
     assert "/" not in program
     assert program in _pyproject()["project"]["scripts"], "pip installs must provide the Exec program too"
-    # Both console scripts are the launcher that opens the window, as `python -m workbench` and the bundle are.
+    # Both console scripts are the launcher that opens the window, as `python -m workbench.ui` and the bundle are.
     assert set(_pyproject()["project"]["scripts"].values()) == {"workbench.ui.launch:main"}
     assert program == _spec_constants()["EXE_NAME"]
 

@@ -5,7 +5,7 @@ beside their goals, so a regression shows as a ratio, not a failing build.
 
 The ``ui`` suite (:mod:`workbench.ui.shell.bench_ui`) measures the desktop shell; its Qt-free
 parts live here: a temporary workbench home, the machine's figures, and the cold start of
-``python -m workbench`` in a child process. This module imports no Qt and nothing of
+``python -m workbench.ui`` in a child process. This module imports no Qt and nothing of
 ``workbench.ui`` (import contracts in pyproject.toml); the ``bench`` command imports a suite by
 its module name from :data:`SUITES`.
 """
@@ -87,7 +87,7 @@ def machine_info() -> dict:
 
 # -- the ui suite's cold start: a child process, no Qt needed here ----------------------------
 def cold_start(*, launches: int, home: str) -> dict:
-    """Median seconds from spawning ``python -m workbench`` to its main window's first paint."""
+    """Median seconds from spawning ``python -m workbench.ui`` to its main window's first paint."""
     import subprocess
 
     values: list[float] = []
@@ -99,7 +99,7 @@ def cold_start(*, launches: int, home: str) -> dict:
     for _ in range(launches):
         env[FIRST_PAINT_PROBE_ENV] = repr(time.time())
         try:
-            result = subprocess.run([sys.executable, "-m", "workbench"], env=env, cwd=home, capture_output=True,
+            result = subprocess.run([sys.executable, "-m", "workbench.ui"], env=env, cwd=home, capture_output=True,
                                     text=True, timeout=COLD_START_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             raise BenchError(f"the window did not paint within {COLD_START_TIMEOUT_S} s of launch") from None

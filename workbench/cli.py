@@ -425,7 +425,7 @@ def main(argv: Sequence[str] | None = None, *,
         args = build_parser().parse_args(argv)
         if args.command is None:
             if open_window is None:
-                raise UsageError("a command is required (`workbench` with no command opens the window)")
+                raise UsageError("a command is required (the window opens from `workbench` or `python -m workbench.ui`)")
             return open_window(args)
         return COMMANDS[args.command](args)
     except UsageError as exc:

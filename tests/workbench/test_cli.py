@@ -163,3 +163,10 @@ def test_two_process_gloo_ddp_run_is_recorded_once(workbench_home):
         # each process sees half of the 1,437 training images: ceil(719 / 16) steps per epoch
         assert run.step == 2 * 45
         assert acc[-1].value == pytest.approx(outcome["metrics"]["test_accuracy"])
+
+
+def test_python_m_workbench_is_the_headless_cli_and_names_where_the_window_opens():
+    result = run_cli()
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "workbench: error: a command is required (the window opens from `workbench` or `python -m workbench.ui`)"]

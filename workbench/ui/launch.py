@@ -1,7 +1,7 @@
 """The ``workbench`` executable: no subcommand opens the window, a subcommand runs headless.
 
 :mod:`workbench.cli` is the command line and imports no Qt (import contracts in pyproject.toml);
-this launcher, in the Qt layer, adds the window. ``[project.scripts]``, ``python -m workbench`` and
+this launcher, in the Qt layer, adds the window. ``[project.scripts]``, ``python -m workbench.ui`` and
 the frozen bundle's ``packaging/entry.py`` all call :func:`main`. The window's modules load only
 when there is no subcommand, so ``workbench train …`` never imports Qt.
 """
