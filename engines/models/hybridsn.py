@@ -45,6 +45,27 @@ def _head(in_features: int, num_classes: int, dropout: float) -> nn.Sequential:
     )
 
 
+def _dense_head(head: nn.Sequential, features: torch.Tensor, window: int) -> torch.Tensor:
+    """The head applied at every position of a feature map at once, as in eval mode.
+
+    The first linear layer becomes a ``(window − 8)²`` convolution (its weight viewed in ``flatten``'s
+    channel-major order), later ones 1×1 convolutions; dropout is skipped and element-wise activations
+    apply as they are. (1, 64, h, w) → (1, classes, h − window + 9, w − window + 9).
+    """
+    x = features
+    first = True
+    for module in head:
+        if isinstance(module, (nn.Flatten, nn.Dropout)):
+            continue
+        if isinstance(module, nn.Linear):
+            k = window - 8 if first else 1
+            x = F.conv2d(x, module.weight.reshape(module.out_features, -1, k, k), module.bias)
+            first = False
+        else:
+            x = module(x)
+    return x
+
+
 class SpectralConv3d(nn.Conv3d):
     """``nn.Conv3d`` (same parameters, same results) with faster CPU kernels for these shapes.
 
@@ -81,9 +102,25 @@ def _conv3d_stack(in_channels: int, activation: Callable[[], nn.Module]) -> nn.S
 
 
 class _PatchClassifier(nn.Module):
-    """Shared input checks: the builders fix ``bands`` and ``window``, so a wrong patch fails clearly."""
+    """Shared input checks: the builders fix ``bands`` and ``window``, so a wrong patch fails clearly.
+
+    Every model here also has a dense form, :meth:`dense_logits`: the same valid convolutions run once
+    over a whole (zero-padded) cube instead of once per window, which is what a classification map needs.
+    """
 
     arch = "patch classifier"
+
+    def dense_features(self, cube: torch.Tensor) -> torch.Tensor:
+        """(1, 1, bands, H, W) → the 64 feature maps the head reads, (1, 64, H − 8, W − 8)."""
+        raise NotImplementedError
+
+    def dense_logits(self, cube: torch.Tensor) -> torch.Tensor:
+        """Logits of every full window of ``cube`` (1, 1, bands, H, W), as :meth:`forward` gives for each
+        window in eval mode: (1, classes, H − window + 1, W − window + 1)."""
+        if cube.dim() != 5 or cube.shape[:3] != (1, 1, self.bands) or min(cube.shape[3:]) < self.window:
+            raise ValueError(f"{self.arch} dense inference takes a cube of shape (1, 1, {self.bands}, H, W) with "
+                             f"H, W ≥ {self.window}; got {tuple(cube.shape)}")
+        return _dense_head(self.head, self.dense_features(cube), self.window)
 
     def __init__(self, bands: int, window: int, num_classes: int) -> None:
         super().__init__()
@@ -116,6 +153,9 @@ class HybridSN(_PatchClassifier):
         x = x.flatten(1, 2)  # fold the spectral axis into channels: (N, 32·depth, h, w)
         return self.head(self.conv2d(x))
 
+    def dense_features(self, cube: torch.Tensor) -> torch.Tensor:
+        return self.conv2d(self.conv3d(cube).flatten(1, 2))
+
 
 class HybridSN2D3D(_PatchClassifier):
     arch = "hybridsn_2d3d"
@@ -133,6 +173,10 @@ class HybridSN2D3D(_PatchClassifier):
         x = self.conv2d(self._as_5d(x).squeeze(1))  # (N, 64, w−2, w−2)
         x = self.conv3d(x.unsqueeze(1))  # the 64 maps become the depth of the 3-D convolutions
         return self.head(self.project(x.flatten(1, 2)))
+
+    def dense_features(self, cube: torch.Tensor) -> torch.Tensor:
+        x = self.conv3d(self.conv2d(cube.squeeze(1)).unsqueeze(1))
+        return self.project(x.flatten(1, 2))
 
 
 class CNN2D(_PatchClassifier):
@@ -152,6 +196,9 @@ class CNN2D(_PatchClassifier):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(self._as_5d(x).squeeze(1)))
 
+    def dense_features(self, cube: torch.Tensor) -> torch.Tensor:
+        return self.features(cube.squeeze(1))
+
 
 class CNN3D(_PatchClassifier):
     arch = "cnn3d"
@@ -166,6 +213,9 @@ class CNN3D(_PatchClassifier):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.conv3d_last(self.conv3d(self._as_5d(x)))
         return self.head(x.mean(2))  # average over the remaining spectral depth
+
+    def dense_features(self, cube: torch.Tensor) -> torch.Tensor:
+        return self.conv3d_last(self.conv3d(cube)).mean(2)
 
 
 # Smallest inputs each architecture's valid (unpadded) convolutions can take.
@@ -219,3 +269,49 @@ build_hybridsn_2d3d = _make_builder(
     "hybridsn_2d3d", HybridSN2D3D, "Control: HybridSN's layers in the other order (2-D first, then 3-D).")
 build_cnn2d = _make_builder("cnn2d", CNN2D, "Control: 2-D convolutions only (bands as channels).")
 build_cnn3d = _make_builder("cnn3d", CNN3D, "Control: 3-D convolutions only, spectral average before the head.")
+
+
+def has_dense_form(model: nn.Module) -> bool:
+    """Whether ``model`` can classify a whole scene at once (:func:`dense_probabilities`)."""
+    return isinstance(model, _PatchClassifier) and type(model).dense_features is not _PatchClassifier.dense_features
+
+
+def dense_probabilities(model: nn.Module, padded: torch.Tensor, *, strip_rows: int = 0,
+                        device: torch.device | str = "cpu",
+                        progress: Callable[[int, int], None] | None = None,
+                        should_stop: Callable[[], bool] | None = None) -> torch.Tensor:
+    """Class probabilities of every pixel of a zero-padded cube: (rows, cols, classes), float32 on the CPU.
+
+    ``padded`` is (bands, rows + window − 1, cols + window − 1), the scene padded by ``window // 2`` on each
+    side — exactly what the patch path slices its windows from, so both give the same numbers at the borders
+    too. The cube goes through in strips of ``strip_rows`` output rows (each with its ``window − 1`` rows of
+    halo), so peak memory stays bounded on large scenes; 0 picks strips of about 4 million input values.
+    ``should_stop`` is asked between strips; it raises :class:`InterruptedError` to cancel.
+    """
+    if not has_dense_form(model):
+        raise TypeError(f"{type(model).__name__} has no dense form")
+    window = model.window
+    bands, height, width = padded.shape
+    rows, cols = height - window + 1, width - window + 1
+    if rows < 1 or cols < 1:
+        raise ValueError(f"the padded cube {tuple(padded.shape)} is smaller than one {window}×{window} window")
+    if strip_rows <= 0:
+        strip_rows = max(1, (4_000_000 // max(1, bands * width)) - window + 1)
+    device = torch.device(device)
+    out = torch.empty((rows, cols, model.num_classes), dtype=torch.float32)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for start in range(0, rows, strip_rows):
+                if should_stop is not None and should_stop():
+                    raise InterruptedError(f"stopped after {start * cols} of {rows * cols} pixels")
+                stop = min(rows, start + strip_rows)
+                strip = padded[:, start:stop + window - 1].to(device, torch.float32)
+                logits = model.dense_logits(strip[None, None])  # (1, classes, stop − start, cols)
+                out[start:stop] = logits[0].float().softmax(0).permute(1, 2, 0).cpu()
+                if progress is not None:
+                    progress(stop * cols, rows * cols)
+    finally:
+        model.train(was_training)
+    return out

@@ -145,11 +145,53 @@ def check_model_fits(model_spec: dict | None, prepared: PreparedScene, *, traine
                         f"gives {need}; choose the scene and settings it was trained with")
 
 
+DENSE_MIN_PIXELS = 256  # below this many pixels, pushing each window through the network is cheaper
+
+
 def predict_pixels(model: torch.nn.Module, prepared: PreparedScene, pixels: np.ndarray, *,
                    batch_size: int = 256, device: torch.device | str = "cpu",
                    progress: Callable[[int, int], None] | None = None,
-                   should_stop: Callable[[], bool] | None = None) -> np.ndarray:
-    """Class probabilities (n, classes) for ``pixels``, one batch of windows at a time."""
+                   should_stop: Callable[[], bool] | None = None, dense: bool | None = None) -> np.ndarray:
+    """Class probabilities (n, classes) for ``pixels``.
+
+    Models with a dense form (HybridSN and its controls) run their convolutions once over the rows of the
+    padded cube that hold the pixels and read the pixels off the result (``dense=None``: when there are at
+    least :data:`DENSE_MIN_PIXELS` of them); others get one batch of windows at a time. Both give the same
+    probabilities (to float rounding), at the borders too.
+    """
+    from engines.models.hybridsn import dense_probabilities, has_dense_form
+
+    pixels = np.asarray(pixels, dtype=np.int64).reshape(-1, 2)
+    if dense is None:
+        dense = len(pixels) >= DENSE_MIN_PIXELS
+    if dense and has_dense_form(model) and len(pixels):
+        top, bottom = int(pixels[:, 0].min()), int(pixels[:, 0].max()) + 1
+        window = prepared.window
+
+        def stop_requested() -> bool:
+            return should_stop is not None and should_stop()
+
+        try:
+            probs = dense_probabilities(model, prepared.padded[:, top:bottom + window - 1], device=device,
+                                        progress=_scaled(progress, len(pixels)), should_stop=stop_requested)
+        except InterruptedError as exc:
+            raise Cancelled(str(exc)) from None
+        return probs[pixels[:, 0] - top, pixels[:, 1]].numpy()
+    return _predict_windows(model, prepared, pixels, batch_size=batch_size, device=device, progress=progress,
+                            should_stop=should_stop)
+
+
+def _scaled(progress: Callable[[int, int], None] | None, total: int) -> Callable[[int, int], None] | None:
+    """Progress over a strip of the scene reported as a share of ``total`` pixels."""
+    if progress is None:
+        return None
+    return lambda done, of: progress(min(total, round(total * done / max(1, of))), total)
+
+
+def _predict_windows(model: torch.nn.Module, prepared: PreparedScene, pixels: np.ndarray, *, batch_size: int,
+                     device: torch.device | str, progress: Callable[[int, int], None] | None,
+                     should_stop: Callable[[], bool] | None) -> np.ndarray:
+    """The patch path: one batch of windows at a time (any model; the reference for the dense path)."""
     device = torch.device(device)
     total = len(pixels)
     out = np.empty((total, prepared.num_classes), dtype=np.float32)
