@@ -14,7 +14,8 @@ def test_quick_benchmark_reports_every_figure():
     report = run(quick=True, progress=lines.append)
     json.dumps(report)
     assert report["map"]["pixels"] == 144 and report["map"]["same_labels"] is True
-    for key in ("seconds", "reference_seconds", "peak_increase_gb", "reference_peak_increase_gb"):
+    assert report["map"]["max_prob_diff_vs_patch"] < 1e-5 and report["map"]["speedup_vs_patch"] > 0
+    for key in ("seconds", "patch_seconds", "reference_seconds", "peak_increase_gb", "reference_peak_increase_gb"):
         assert report["map"][key] >= 0
     assert report["training"]["patches_per_s"] > 0 and report["training"]["plain_patches_per_s"] > 0
     assert "patches/s" in format_report(report) and lines
