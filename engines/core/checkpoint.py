@@ -1,10 +1,24 @@
-"""Versioned, atomically written checkpoints loaded without unpickling code."""
+"""Versioned, atomically written checkpoints loaded without unpickling code.
+
+:func:`read_torch_file` is the one reader of PyTorch files from outside: training checkpoints, imported and
+``--weights`` files, shipped weights. It refuses what is not a regular file before opening it (a FIFO would
+block forever), unpacks gzip in a stream with a cap (a decompression bomb costs no memory), loads with
+``torch.load(..., weights_only=True)`` (no code from the file runs) and turns every failure into one
+:class:`CheckpointError` line naming the file.
+"""
 from __future__ import annotations
 
+import errno
 import gzip
 import io
 import os
+import pickle
+import re
+import stat
 import tempfile
+import warnings
+import zlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +26,31 @@ import torch
 
 FORMAT_VERSION = 1
 GZIP_MAGIC = b"\x1f\x8b"
-MAX_INFLATED_BYTES = 2 << 30  # a gzip-compressed checkpoint may not unpack to more than 2 GiB
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_INFLATED_BYTES = 2 << 30  # a gzip-compressed checkpoint may not unpack to more than 2 GiB …
+# … nor to more than this many times its packed size (past a floor for small files). Weights barely compress
+# (a shipped fp16 checkpoint packs to ~0.9 of its size), while a gzip bomb reaches ~1000×: a 3 MB bomb is
+# refused after 300 MB have streamed through a 1 MiB buffer instead of after 2 GiB.
+MAX_INFLATE_RATIO = 100
+MIN_INFLATE_ALLOWANCE = 256 << 20
+_CHUNK = 1 << 20
+
+_KNOWN_FORMATS = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+                  (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"), (b"BM", "a BMP image"),
+                  (b"\x89HDF", "an HDF5 file"), (b"MATLAB", "a MATLAB .mat file"), (b"%PDF", "a PDF document"),
+                  (b"\x93NUMPY", "a NumPy .npy array"))
 
 
 class CheckpointError(ValueError):
     pass
+
+
+class UnsafePickleError(CheckpointError):
+    """The file's pickle needs a class or function imported to be rebuilt: loading it would run code."""
+
+    def __init__(self, message: str, reference: str = "") -> None:
+        super().__init__(message)
+        self.reference = reference
 
 
 def save_checkpoint(state: dict[str, Any], path: str | os.PathLike, *, compress: bool = False) -> Path:
@@ -51,38 +85,172 @@ def save_checkpoint(state: dict[str, Any], path: str | os.PathLike, *, compress:
     return path
 
 
+def file_problem(path: str | os.PathLike) -> str | None:
+    """Why ``path`` cannot be read as a file (``"no such file"``, ``"a folder, not a file"``, …), or None.
+
+    Only ``stat`` is used, so a FIFO or a device is refused without being opened (opening a FIFO for reading
+    blocks until a writer appears).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "broken symbolic link" if os.path.islink(path) else "no such file"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if exc.errno == errno.ENAMETOOLONG:
+            return "file name too long"
+        return f"cannot read it ({exc.strerror or exc})"
+    if stat.S_ISDIR(mode):
+        return "a folder, not a file"
+    if not stat.S_ISREG(mode):
+        kind = "FIFO (named pipe)" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+        return f"a {kind}, not a regular file; refusing to open it"
+    return None
+
+
+def inflate_limit(packed_bytes: int) -> int:
+    """The most bytes a gzip file of ``packed_bytes`` may unpack to (see :data:`MAX_INFLATE_RATIO`)."""
+    return min(MAX_INFLATED_BYTES, max(MIN_INFLATE_ALLOWANCE, MAX_INFLATE_RATIO * packed_bytes))
+
+
+def _size(n: int) -> str:
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift:
+            return f"{n / (1 << shift):.3g} {unit}"
+    return f"{n} bytes"
+
+
+def _inflate(path: Path, fh) -> io.BytesIO:
+    """The unpacked bytes of the gzip file open as ``fh``, refused past :func:`inflate_limit`.
+
+    Two passes: the first counts the unpacked size through a fixed 1 MiB buffer and stops at the cap, so
+    refusing a bomb costs no memory; the second reads exactly that many bytes.
+    """
+    limit = inflate_limit(os.fstat(fh.fileno()).st_size)
+    buffer = bytearray(_CHUNK)
+    total = 0
+    try:
+        with gzip.GzipFile(fileobj=fh) as unpacked:
+            while count := unpacked.readinto(buffer):
+                total += count
+                if total > limit:
+                    raise CheckpointError(
+                        f"{path} unpacks to more than {_size(limit)} (possible decompression bomb); "
+                        "refusing to read it")
+        del buffer
+        fh.seek(0)
+        with gzip.GzipFile(fileobj=fh) as unpacked:
+            data = unpacked.read(total + 1)
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise CheckpointError(f"{path}: truncated or corrupt gzip file ({exc})") from None
+    if len(data) != total:
+        raise CheckpointError(f"{path} changed while it was read")
+    return io.BytesIO(data)
+
+
+def _not_torch(head: bytes) -> str | None:
+    """What the first bytes say the file is, when they cannot start a PyTorch file (zip archive or pickle)."""
+    if head.startswith(ZIP_MAGIC) or head.startswith(b"\x80"):
+        return None
+    for magic, name in _KNOWN_FORMATS:
+        if head.startswith(magic):
+            return f"it is {name}"
+    if head and all(32 <= b < 127 or b in (9, 10, 13) for b in head):
+        return "it is a text file"
+    return "unrecognised content"
+
+
+_UNSAFE = re.compile(r"Unsupported global: GLOBAL ([\w.]+)")
+
+
+def read_torch_file(path: str | os.PathLike, *, map_location: Any = "cpu", what: str = "file") -> Any:
+    """The object in a PyTorch file (``torch.save`` zip, legacy or gzip-compressed), never running its code.
+
+    Raises :class:`CheckpointError` with one line naming the file (:class:`UnsafePickleError` for a pickle
+    that would run code); ``what`` names the file's role in the messages ("checkpoint", "weights file").
+    """
+    path = Path(path)
+    problem = file_problem(path)
+    if problem is not None:
+        raise CheckpointError(f"{what} {path}: {problem}")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+            if not head:
+                raise CheckpointError(f"{what} {path}: empty file (0 bytes)")
+            fh.seek(0)
+            source: Path | io.BytesIO = path
+            if head.startswith(GZIP_MAGIC):
+                source = _inflate(path, fh)
+                head = source.getbuffer()[:16].tobytes()
+    except OSError as exc:
+        raise CheckpointError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    reason = _not_torch(head)
+    if reason is not None:
+        raise CheckpointError(f"cannot read {what} {path}: not a PyTorch file ({reason})")
+    try:
+        with warnings.catch_warnings():
+            # torch warns about pickle protocols it did not write; the load below still refuses any code
+            warnings.filterwarnings("ignore", message="Detected pickle protocol", category=UserWarning)
+            return torch.load(source, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        unsafe = _UNSAFE.search(str(exc))
+        if unsafe:
+            raise UnsafePickleError(
+                f"{what} {path}: refused: it holds pickled objects ({unsafe.group(1)}) that would run code "
+                "from the file if loaded", unsafe.group(1)) from None
+        raise CheckpointError(f"cannot read {what} {path}: corrupt or not a PyTorch file ({_first_line(exc)})") \
+            from None
+    except MemoryError:
+        raise CheckpointError(f"cannot read {what} {path}: not enough memory") from None
+    except Exception as exc:  # noqa: BLE001 - torch raises RuntimeError, KeyError, EOFError… for damaged files
+        raise CheckpointError(f"cannot read {what} {path}: {type(exc).__name__}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = next((line for line in lines if "WeightsUnpickler error" in line or "Unsupported" in line),
+                lines[0] if lines else type(exc).__name__)
+    return text[:300]
+
+
+def nonfinite_tensor(tensors: Mapping[str, Any]) -> str | None:
+    """The name of the first floating tensor of ``tensors`` holding NaN or ±inf, or None."""
+    for name, value in tensors.items():
+        if isinstance(value, torch.Tensor) and value.is_floating_point() and not bool(torch.isfinite(value).all()):
+            return str(name)
+    return None
+
+
+def check_finite(tensors: Mapping[str, Any], path: str | os.PathLike) -> None:
+    """Refuse weights with NaN or infinite values (they give meaningless results), naming the tensor."""
+    bad = nonfinite_tensor(tensors)
+    if bad is not None:
+        raise CheckpointError(f"{path}: tensor {bad!r} holds NaN or infinite values; refusing these weights")
+
+
 def load_checkpoint(path: str | os.PathLike, map_location: Any = "cpu") -> dict[str, Any]:
     path = Path(path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise CheckpointError(f"checkpoint not found: {path}")
-    try:
-        state = torch.load(_source(path), map_location=map_location, weights_only=True)
-    except CheckpointError:
-        raise
-    except Exception as exc:  # corrupt file or a pickle that needs code to run
-        raise CheckpointError(f"cannot read checkpoint {path}: {exc}") from exc
+    return validate_checkpoint(read_torch_file(path, map_location=map_location, what="checkpoint"), path)
+
+
+def validate_checkpoint(state: Any, path: str | os.PathLike) -> dict[str, Any]:
+    """``state`` read from ``path`` if it is a workbench checkpoint this version reads, with finite weights."""
     if not isinstance(state, dict) or "format_version" not in state:
         raise CheckpointError(f"{path} is not a workbench checkpoint (no format_version)")
     version = state["format_version"]
+    if not isinstance(version, int):
+        raise CheckpointError(f"{path} has an invalid checkpoint format {version!r}")
     if version > FORMAT_VERSION:
         raise CheckpointError(
             f"{path} has checkpoint format {version}; this version reads up to {FORMAT_VERSION}"
         )
+    if isinstance(state.get("model"), Mapping):
+        check_finite(state["model"], path)
     return migrate_checkpoint(state)
-
-
-def _source(path: Path) -> Path | io.BytesIO:
-    """The file itself, or for a gzip-compressed checkpoint (shipped weights squeezed under their size limit,
-    see ``save_checkpoint(..., compress=True)``) its unpacked bytes, capped at :data:`MAX_INFLATED_BYTES`."""
-    with open(path, "rb") as fh:
-        if fh.read(2) != GZIP_MAGIC:
-            return path
-        fh.seek(0)
-        with gzip.GzipFile(fileobj=fh) as unpacked:
-            data = unpacked.read(MAX_INFLATED_BYTES + 1)
-    if len(data) > MAX_INFLATED_BYTES:
-        raise CheckpointError(f"{path} unpacks to more than {MAX_INFLATED_BYTES >> 30} GiB; refusing to read it")
-    return io.BytesIO(data)
 
 
 def migrate_checkpoint(state: dict[str, Any]) -> dict[str, Any]:

@@ -33,7 +33,8 @@ class LoadedImage:
     """An image as stored (``original``, integers) and as the engines use it (``pixels``, floats in [0, 1]).
 
     ``original`` and ``pixels`` are (H, W) for gray and (H, W, 3) for colour; an alpha channel, if any, is
-    kept apart in ``alpha`` (same integer type) and written back unchanged on save.
+    kept apart in ``alpha`` (same integer type) and written back unchanged on save. ``info["note"]`` says what
+    of the file was left out (``"page 1 of 3 used"`` for a multi-page TIFF); results carry it on.
     """
 
     path: Path
@@ -60,11 +61,19 @@ class LoadedImage:
 
 
 def list_images(folder: str | os.PathLike) -> list[Path]:
-    """Image files (by suffix) directly inside ``folder``, sorted by name."""
+    """Entries named like images (by suffix) directly inside ``folder``, sorted by name.
+
+    Entries that are not regular files (a FIFO, a link loop) are listed too, so that reading them reports
+    them by name instead of their being left out silently; sub-folders are not.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise ImageError(f"{folder}: not a folder")
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    try:
+        entries = list(folder.iterdir())
+    except OSError as exc:
+        raise ImageError(f"{folder}: cannot list this folder ({exc.strerror or exc})") from None
+    return sorted(p for p in entries if p.suffix.lower() in IMAGE_SUFFIXES and not p.is_dir())
 
 
 def _check_size(path: Path, width: int, height: int, max_pixels: int) -> None:
@@ -79,9 +88,12 @@ def _check_size(path: Path, width: int, height: int, max_pixels: int) -> None:
 
 def load_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> LoadedImage:
     """Read one image file; raises :class:`ImageError` naming the file on any problem."""
+    from engines.core.checkpoint import file_problem
+
     path = Path(path)
-    if not path.is_file():
-        raise ImageError(f"{path}: no such file")
+    problem = file_problem(path)  # stat only: a FIFO would block the open below
+    if problem is not None:
+        raise ImageError(f"{path}: {problem}")
     if path.stat().st_size == 0:
         raise ImageError(f"{path}: empty file (0 bytes), not an image")
     if path.suffix.lower() in (".tif", ".tiff"):
@@ -104,8 +116,12 @@ def _load_pillow(path: Path, max_pixels: int) -> LoadedImage:
                         f"{path}: 16-bit RGB PNG cannot be read at full precision here; "
                         "save it as a 16-bit TIFF (or 8-bit PNG) and try again"
                     )
+                frames = int(getattr(im, "n_frames", 1) or 1)
                 im.load()
-                return _from_pillow(path, im)
+                loaded = _from_pillow(path, im)
+                if frames > 1:
+                    loaded.info.update(frames=frames, note=f"frame 1 of {frames} used")
+                return loaded
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:
@@ -153,6 +169,7 @@ def _load_tiff(path: Path, max_pixels: int) -> LoadedImage:
         with tifffile.TiffFile(path) as tif:
             if not tif.pages:
                 raise ImageError(f"{path}: TIFF file without images")
+            pages = len(tif.pages)
             page = tif.pages[0]
             height, width = int(page.imagelength), int(page.imagewidth)
             _check_size(path, width, height, max_pixels)
@@ -161,7 +178,10 @@ def _load_tiff(path: Path, max_pixels: int) -> LoadedImage:
         raise
     except Exception as exc:  # tifffile raises many types (TiffFileError, ValueError, struct.error…)
         raise ImageError(f"{path}: truncated or corrupt TIFF file ({type(exc).__name__}: {exc})") from None
-    info = {"format": "TIFF", "mode": str(data.dtype)}
+    info: dict[str, Any] = {"format": "TIFF", "mode": str(data.dtype)}
+    if pages > 1:
+        info["pages"] = pages
+        info["note"] = f"page 1 of {pages} used"
     if data.dtype == np.uint8:
         bits = 8
     elif data.dtype == np.uint16:
@@ -207,11 +227,13 @@ def output_suffix(source_suffix: str, *, color: bool, bit_depth: int, alpha: boo
 
 
 def save_image(path: str | os.PathLike, pixels: np.ndarray, *, bit_depth: int = 8,
-               alpha: np.ndarray | None = None) -> Path:
+               alpha: np.ndarray | None = None, overwrite: bool = True) -> Path:
     """Write float ``pixels`` in [0, 1] ((H, W) or (H, W, 3)) as ``bit_depth`` integers, alpha appended.
 
     The format follows the suffix; the file is written to a temporary name and renamed, so a failed write
-    never leaves half a file (or clobbers an existing one).
+    never leaves half a file (or clobbers an existing one). With ``overwrite=False`` the file is published
+    with a hard link, which fails if ``path`` exists (even one created a moment ago by someone else):
+    :class:`FileExistsError` is raised and nothing is replaced.
     """
     path = Path(path)
     if bit_depth not in (8, 16):
@@ -229,14 +251,31 @@ def save_image(path: str | os.PathLike, pixels: np.ndarray, *, bit_depth: int = 
                              else "minisblack")
         else:
             _save_pillow(tmp, data, path)
-        os.replace(tmp, path)
-    except ImageError:
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _publish_new(tmp, path)
+    except (ImageError, FileExistsError):
         tmp.unlink(missing_ok=True)
         raise
     except (OSError, ValueError, TypeError) as exc:
         tmp.unlink(missing_ok=True)
         raise ImageError(f"{path}: cannot write image ({exc})") from None
     return path
+
+
+def _publish_new(tmp: Path, path: Path) -> None:
+    """Give ``tmp`` the name ``path`` unless that name exists (atomically where the file system has links)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT, some network shares): check, then rename
+        if os.path.lexists(path):
+            raise FileExistsError(path) from None
+        os.replace(tmp, path)
+        return
+    tmp.unlink()
 
 
 def _save_pillow(tmp: Path, data: np.ndarray, path: Path) -> None:

@@ -51,10 +51,32 @@ class Restoration:
     seconds: float
 
 
+SSIM_MIN_SIDE = 7  # skimage's SSIM window is 7×7: a smaller image has no SSIM
+
+
 @dataclass(frozen=True)
 class Scores:
+    """PSNR in dB (``inf`` when the images are identical) and SSIM (NaN when the image is smaller than the
+    SSIM window, see :func:`ssim_note`)."""
+
     psnr: float
     ssim: float
+
+
+def ssim_note(shape: tuple[int, ...]) -> str | None:
+    """Why SSIM is undefined for an image of ``shape`` (too small for its window), or None."""
+    height, width = shape[:2]
+    if min(height, width) < SSIM_MIN_SIDE:
+        return (f"SSIM is undefined: it needs at least {SSIM_MIN_SIDE}×{SSIM_MIN_SIDE} pixels, "
+                f"this image is {width}×{height}")
+    return None
+
+
+def psnr_note(psnr: float, *, noisy: bool = False) -> str | None:
+    """Why a PSNR is not a finite number (the images are identical), or None."""
+    if math.isfinite(psnr):
+        return None
+    return "no noise added: PSNR is unbounded" if noisy else "identical to the original: PSNR is unbounded"
 
 
 # -- noise and metrics ---------------------------------------------------------------------------------
@@ -97,7 +119,10 @@ def score(clean: np.ndarray | LoadedImage, restored: np.ndarray, *, bit_depth: i
         raise ValueError(f"restored shape {restored.shape} does not match the original {clean.shape}")
     top = (1 << bit_depth) - 1
     rounded = to_integers(restored, bit_depth)
-    psnr = float(peak_signal_noise_ratio(clean, rounded, data_range=top))
+    with np.errstate(divide="ignore"):  # identical images: PSNR is +inf, which is the right answer
+        psnr = float(peak_signal_noise_ratio(clean, rounded, data_range=top))
+    if ssim_note(clean.shape) is not None:
+        return Scores(psnr, float("nan"))
     ssim = float(structural_similarity(clean, rounded, data_range=top,
                                        channel_axis=-1 if clean.ndim == 3 else None))
     return Scores(psnr, ssim)
@@ -109,6 +134,8 @@ def ssim_map(clean: np.ndarray | LoadedImage, restored: np.ndarray) -> np.ndarra
 
     bit_depth = clean.bit_depth if isinstance(clean, LoadedImage) else (16 if clean.dtype == np.uint16 else 8)
     original = clean.original if isinstance(clean, LoadedImage) else np.asarray(clean)
+    if ssim_note(original.shape) is not None:
+        return np.full(original.shape[:2], np.nan, dtype=np.float32)
     top = (1 << bit_depth) - 1
     _, full = structural_similarity(original, to_integers(restored, bit_depth), data_range=top, full=True,
                                     channel_axis=-1 if original.ndim == 3 else None)
@@ -348,10 +375,23 @@ def restore(method: str, noisy: np.ndarray, *, sigma: float, model: nn.Module | 
 class ImageScore:
     name: str
     psnr: float
-    ssim: float
+    ssim: float  # NaN where undefined (an image smaller than the SSIM window)
     noisy_psnr: float
     seconds: float
     shape: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()  # what a reader should know: a page left out, a score undefined
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain values; a score that is not a finite number gets a ``<key>_note`` saying why (JSON writers
+        turn the number into null)."""
+        data: dict[str, Any] = {**asdict(self), "psnr": round(self.psnr, 4), "ssim": round(self.ssim, 5),
+                                "noisy_psnr": round(self.noisy_psnr, 4), "seconds": round(self.seconds, 3),
+                                "shape": list(self.shape), "notes": list(self.notes)}
+        for key, note in (("psnr", psnr_note(self.psnr)), ("noisy_psnr", psnr_note(self.noisy_psnr, noisy=True)),
+                          ("ssim", ssim_note(self.shape) if self.shape and math.isnan(self.ssim) else None)):
+            if note:
+                data[f"{key}_note"] = note
+        return data
 
 
 @dataclass
@@ -361,28 +401,38 @@ class EvalReport:
     seed: int
     images: list[ImageScore] = field(default_factory=list)
     model: str = ""
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file name, why)
 
     @property
     def mean_psnr(self) -> float:
-        return float(np.mean([s.psnr for s in self.images])) if self.images else float("nan")
+        """Mean over the images with a finite PSNR (an exact restoration's +inf would swamp the mean)."""
+        values = [s.psnr for s in self.images if math.isfinite(s.psnr)]
+        return float(np.mean(values)) if values else float("nan")
 
     @property
     def mean_ssim(self) -> float:
-        return float(np.mean([s.ssim for s in self.images])) if self.images else float("nan")
+        """Mean over the images where SSIM is defined."""
+        values = [s.ssim for s in self.images if math.isfinite(s.ssim)]
+        return float(np.mean(values)) if values else float("nan")
 
     @property
     def seconds(self) -> float:
         return float(sum(s.seconds for s in self.images))
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "method": self.method, "model": self.model, "sigma": self.sigma, "seed": self.seed,
             "count": len(self.images), "mean_psnr": round(self.mean_psnr, 4), "mean_ssim": round(self.mean_ssim, 5),
             "seconds": round(self.seconds, 3),
-            "images": [{**asdict(s), "psnr": round(s.psnr, 4), "ssim": round(s.ssim, 5),
-                        "noisy_psnr": round(s.noisy_psnr, 4), "seconds": round(s.seconds, 3),
-                        "shape": list(s.shape)} for s in self.images],
+            "images": [s.to_json() for s in self.images],
+            "skipped": [{"name": name, "reason": reason} for name, reason in self.skipped],
         }
+        if not math.isfinite(self.mean_psnr):
+            data["mean_psnr_note"] = "no image has a finite PSNR"
+        if not math.isfinite(self.mean_ssim):
+            data["mean_ssim_note"] = "SSIM is undefined for every image (all smaller than " \
+                                     f"{SSIM_MIN_SIDE}×{SSIM_MIN_SIDE} pixels)" if self.images else "no images"
+        return data
 
 
 def iter_evaluate(images: Iterable[str | os.PathLike | LoadedImage], *, sigma: float, seed: int = 0,
@@ -408,8 +458,9 @@ def iter_evaluate(images: Iterable[str | os.PathLike | LoadedImage], *, sigma: f
             else restore(method, noisy, sigma=sigma)
         scores = score(image, result.restored)
         noisy_scores = score(image, noisy)
+        notes = tuple(n for n in (image.info.get("note"), ssim_note(image.shape)) if n)
         yield ImageScore(image.path.name, scores.psnr, scores.ssim, noisy_scores.psnr, result.seconds,
-                         tuple(image.shape))
+                         tuple(image.shape), notes)
 
 
 def evaluate_images(images: Iterable[str | os.PathLike | LoadedImage], *, sigma: float, seed: int = 0,

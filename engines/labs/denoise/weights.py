@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import pickletools
 import re
 import zipfile
@@ -71,6 +70,19 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 
 # -- reading files -----------------------------------------------------------------------------------
+def _readable(path: str | os.PathLike) -> Path:
+    """``path`` if it is a non-empty regular file (checked with ``stat`` only: a FIFO is never opened)."""
+    from engines.core.checkpoint import file_problem
+
+    path = Path(path)
+    problem = file_problem(path)
+    if problem is not None:
+        raise WeightsError(f"{path}: {problem}")
+    if path.stat().st_size == 0:
+        raise WeightsError(f"{path}: empty file (0 bytes)")
+    return path
+
+
 def _is_hdf5(path: Path) -> bool:
     with open(path, "rb") as fh:
         head = fh.read(8)
@@ -209,18 +221,28 @@ _HARMLESS_GLOBALS = re.compile(r"^(collections\.OrderedDict|torch\._utils\._rebu
 
 
 def _torch_load(path: Path) -> Any:
+    """The object in a PyTorch weights file (zip, legacy or gzip-compressed; the checkpoints' one reader)."""
+    from engines.core.checkpoint import CheckpointError, UnsafePickleError, read_torch_file
+
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError:
-        classes = [g for g in pickle_globals(path) if not _HARMLESS_GLOBALS.match(g)]
-        named = f" (it references {', '.join(classes[:8])}{', …' if len(classes) > 8 else ''})" if classes else ""
+        return read_torch_file(path, what="weights file")
+    except UnsafePickleError as exc:
+        classes = [g for g in _safe_pickle_globals(path) if not _HARMLESS_GLOBALS.match(g)] or [exc.reference]
+        named = f" (it references {', '.join(classes[:8])}{', …' if len(classes) > 8 else ''})"
         raise WeightsError(
             f"{path}: refused: this is a whole-model pickle{named}; loading it would run code from the file. "
             "Import a state_dict of tensors (e.g. KAIR's .pth) or the MatConvNet .mat weights instead, or "
             "re-save it where you trust its code with torch.save(model.state_dict(), FILE)"
         ) from None
-    except (RuntimeError, OSError, EOFError, ValueError, AttributeError, IndexError) as exc:
-        raise WeightsError(f"{path}: not a readable PyTorch file ({type(exc).__name__}: {exc})") from None
+    except CheckpointError as exc:
+        raise WeightsError(str(exc)) from None
+
+
+def _safe_pickle_globals(path: Path) -> list[str]:
+    try:
+        return pickle_globals(path)
+    except (OSError, zipfile.BadZipFile, RuntimeError):
+        return []
 
 
 def _natural_key(name: str) -> list:
@@ -290,11 +312,7 @@ def _stack_problems(layers: list[ConvLayer]) -> list[str]:
 
 def read_conv_stack(path: str | os.PathLike) -> tuple[list[ConvLayer], str]:
     """The file's convolutions in order (BN folded) and the format name it was read as."""
-    path = Path(path)
-    if not path.is_file():
-        raise WeightsError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise WeightsError(f"{path}: empty file (0 bytes)")
+    path = _readable(path)
     if path.suffix.lower() == ".mat":
         if _is_hdf5(path):
             return _read_mat_v73(path), "matconvnet-v7.3"
@@ -303,13 +321,24 @@ def read_conv_stack(path: str | os.PathLike) -> tuple[list[ConvLayer], str]:
 
 
 def _stack_from_torch_object(obj: Any, path: Path) -> tuple[list[ConvLayer], str]:
+    from engines.core.checkpoint import nonfinite_tensor
+
     state = _unwrap_state_dict(obj, path)
+    bad = nonfinite_tensor(state)
+    if bad is not None:
+        raise WeightsError(f"{path}: tensor {bad!r} holds NaN or infinite values; refusing these weights")
     fmt = "kair-state-dict" if any(k.startswith("model.") for k in state) else "state-dict"
     return convs_from_state_dict(state, path), fmt
 
 
 # -- building the model ----------------------------------------------------------------------------
 def _build_from_stack(layers: list[ConvLayer], path: Path, *, residual: bool = True) -> DnCNN:
+    from engines.core.checkpoint import nonfinite_tensor
+
+    bad = nonfinite_tensor({name: tensor for layer in layers
+                            for name, tensor in ((layer.source, layer.weight), (f"{layer.source} bias", layer.bias))})
+    if bad is not None:
+        raise WeightsError(f"{path}: tensor {bad!r} holds NaN or infinite values; refusing these weights")
     problems = _stack_problems(layers)
     if problems:
         raise WeightsError(f"{path}: not a DnCNN conv stack: " + "; ".join(problems))
@@ -353,19 +382,15 @@ def load_dncnn_weights(path: str | os.PathLike, *, into: DnCNN | None = None) ->
     With ``into``, the file must fit that exact architecture; otherwise the error lists the mismatched keys
     and shapes.
     """
-    from engines.core.checkpoint import load_checkpoint
-
-    path = Path(path)
-    if not path.is_file():
-        raise WeightsError(f"{path}: no such file")
+    path = _readable(path)
     sha = file_sha256(path)
     info: dict[str, Any] = {}
-    if path.suffix.lower() == ".mat" or path.stat().st_size == 0:
+    if path.suffix.lower() == ".mat":
         layers, fmt = read_conv_stack(path)
     else:
         obj = _torch_load(path)
         if isinstance(obj, dict) and "format_version" in obj and obj.get("model_spec"):
-            model, name, options = _from_checkpoint(path, obj, load_checkpoint)
+            model, name, options = _from_checkpoint(path, obj)
             info["run_task"] = obj.get("task")
             if into is not None:
                 check_fits(into, model.state_dict(), path)
@@ -386,11 +411,17 @@ def load_dncnn_weights(path: str | os.PathLike, *, into: DnCNN | None = None) ->
     return ImportedWeights(model, name, options, fmt, path, sha, info)
 
 
-def _from_checkpoint(path: Path, obj: dict, load_checkpoint) -> tuple[DnCNN, str, dict]:
+def _from_checkpoint(path: Path, obj: dict) -> tuple[DnCNN, str, dict]:
+    from engines.core.checkpoint import CheckpointError, validate_checkpoint
     from engines.models import build_model
 
-    state = load_checkpoint(path)
+    try:
+        state = validate_checkpoint(obj, path)
+    except CheckpointError as exc:
+        raise WeightsError(str(exc)) from None
     spec = state["model_spec"]
+    if not isinstance(spec, dict) or not isinstance(state.get("model"), dict):
+        raise WeightsError(f"{path}: checkpoint has no readable model_spec and model state")
     try:
         model = build_model(spec["name"], **spec.get("options", {}))
     except (KeyError, ValueError, TypeError) as exc:
