@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
+import os
 import signal
 import sys
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
+from workbench.jsonout import dumps
 from workbench.labs import LABS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -100,10 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 # -- building a config from arguments -----------------------------------------------------------
 def config_from_args(args: argparse.Namespace):
+    """The validated config of ``train``'s options; :class:`UsageError` names the key and value at fault.
+
+    Model and dataset options keep the text given: :meth:`TrainConfig.validate` parses each by the type
+    of the builder's or loader's option (``output=none`` is the choice "none", ``batchnorm=maybe`` is refused).
+    """
     import dataclasses
     from typing import get_type_hints
 
-    from engines.core.config import ConfigError, parse_literal, parse_value
+    from engines.core.config import ConfigError, parse_value
     from engines.core.models import model_spec
     from engines.core.registry import UnknownName, keyword_options
     from engines.core.tasks import get_task
@@ -133,41 +139,46 @@ def config_from_args(args: argparse.Namespace):
         overrides = [item for item in overrides if item.partition("=")[0].strip() != "recipe"]
     model_options: dict[str, Any] = {}
     data_options: dict[str, Any] = {}
+    bare: list[str] = []  # keys given without model./data. that are no config field: the model's options
     for item in overrides:
         key, sep, text = item.partition("=")
         key = key.strip().replace("-", "_")
         if not sep or not key:
             raise UsageError(f"--set expects KEY=VALUE, got {item!r}")
         if key.startswith("model."):
-            model_options[key[6:]] = parse_literal(text)
+            model_options[key[6:]] = text.strip()
         elif key.startswith("data."):
-            data_options[key[5:]] = parse_literal(text)
+            data_options[key[5:]] = text.strip()
         elif key in fields:
             try:
                 values[key] = parse_value(text, hints[key])
             except ValueError as exc:
-                raise UsageError(f"invalid value for {key}: {exc}") from None
+                raise UsageError(f"invalid value for {key}: {text.strip()!r} ({exc})") from None
         else:
-            model_options[key] = parse_literal(text)  # checked against the model's options below
+            model_options[key] = text.strip()
+            bare.append(key)
     try:
         config = cls(**values)
     except TypeError as exc:
         raise UsageError(str(exc)) from None
     config.model_options = {**config.model_options, **model_options}
     config.data_options = {**config.data_options, **data_options}
+    if bare:
+        try:
+            builder = model_spec(config.model).builder
+        except UnknownName:
+            builder = None  # validate() names the model and the valid ones of the task
+        aliases = getattr(builder, "option_aliases", {})  # e.g. r → reduction
+        accepted = set(keyword_options(builder)) - {"num_classes"} if builder else set()  # from the dataset
+        for key in bare if builder else ():
+            if aliases.get(key, key) not in accepted:
+                valid = sorted(fields | accepted)
+                raise UsageError(f"unknown setting {key!r} for model {config.model!r}; "
+                                 f"valid keys: {', '.join(valid)}")
     try:
-        config.validate()  # also: the model and dataset must be registered for the task
+        config.validate()  # types and ranges of every field and option; the model is built on the meta device
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    builder = model_spec(config.model).builder
-    aliases = getattr(builder, "option_aliases", {})  # e.g. r → reduction
-    config.model_options = {aliases.get(k, k): v for k, v in config.model_options.items()}
-    accepted = set(keyword_options(builder)) - {"num_classes"}  # num_classes comes from the dataset
-    for key in config.model_options:
-        if key not in accepted:
-            valid = sorted(fields | set(accepted))
-            raise UsageError(f"unknown setting {key!r} for model {config.model!r}; valid keys: {', '.join(valid)}")
-    _dry_build(config)
     return config
 
 
@@ -191,9 +202,13 @@ def _expand_option_pairs(items: list[str], fields: set[str]) -> list[str]:
     return out
 
 
-def parse_data_options(overrides: list[str], command: str) -> dict:
-    """``--set data.KEY=VALUE`` items of a lab command → dataset options (values parsed as literals)."""
-    from engines.core.config import parse_literal
+def parse_data_options(overrides: list[str], command: str, dataset: str | None = None) -> dict:
+    """``--set data.KEY=VALUE`` items of a lab command → dataset options.
+
+    With ``dataset``, each value is checked and typed by that dataset loader's option (an unknown key or a
+    bad value is a :class:`UsageError` naming both); without, values are parsed as literals.
+    """
+    from engines.core.config import ConfigError, check_options, parse_literal
 
     options = {}
     for item in overrides:
@@ -201,21 +216,15 @@ def parse_data_options(overrides: list[str], command: str) -> dict:
         key = key.strip()
         if not sep or not key.startswith("data."):
             raise UsageError(f"{command} --set takes data.KEY=VALUE, got {item!r}")
-        options[key[5:]] = parse_literal(text)
+        options[key[5:]] = text.strip() if dataset else parse_literal(text)
+    if dataset:
+        from engines.core.data import DATASETS
+
+        try:
+            options = check_options(f"dataset {dataset!r}", DATASETS.get(dataset).loader, options)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
     return options
-
-
-def _dry_build(config) -> None:
-    """Build the model on the meta device: bad option values fail here, without allocating weights."""
-    import torch
-
-    from engines.models import build_model
-
-    try:
-        with torch.device("meta"):
-            build_model(config.model, **config.model_options)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"model {config.model!r}: {exc}") from None
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -244,6 +253,8 @@ def _run_session(config, run_id, *, resume: bool, as_json: bool, progress: bool)
     control = RunControl()
     _install_stop_handler(control)
     callbacks = [ConsoleProgress()] if progress and info.is_main else []
+    if info.is_main:
+        _settings_notice(config.data)
     session = TrainingSession(config, store=store, run_id=run_id, resume=resume, control=control,
                               callbacks=callbacks, info=info)
     outcome = session.run()
@@ -252,11 +263,22 @@ def _run_session(config, run_id, *, resume: bool, as_json: bool, progress: bool)
     if outcome.message:
         print(f"run {outcome.run_id} {outcome.status}: {outcome.message}", file=sys.stderr)
     if as_json:
-        print(json.dumps(outcome.to_json()), flush=True)
+        print(dumps(outcome.to_json()), flush=True)
     else:
         metrics = ", ".join(f"{k}={v:.4g}" for k, v in outcome.metrics.items())
         print(f"run {outcome.run_id} {outcome.status} in {outcome.seconds:.1f} s  {metrics}")
     return EXIT_OK if outcome.status in ("finished", "stopped") else EXIT_FAILED
+
+
+def _settings_notice(dataset: str) -> None:
+    """Where the dataset reads the data folder of the settings, say now (not after the run) if they are damaged."""
+    from workbench.runner import DATA_FOLDER_OPTIONS
+
+    if dataset in DATA_FOLDER_OPTIONS:
+        from workbench.settings import load_settings
+
+        load_settings()
+        print_settings_warnings()
 
 
 def cmd_train(args) -> int:
@@ -309,7 +331,7 @@ def cmd_runs(args) -> int:
     with RunStore() as store:
         runs = store.list_runs(task=args.task, status=args.status)
     if args.json:
-        print(json.dumps([r.to_dict() for r in runs]))
+        print(dumps([r.to_dict() for r in runs]))
         return EXIT_OK
     if not runs:
         print("no runs recorded yet")
@@ -341,7 +363,7 @@ def cmd_show(args) -> int:
         artifacts = store.artifacts(args.run_id)
         names = store.metric_names(args.run_id)
     if args.json:
-        print(json.dumps(run.to_dict() | {"artifacts": artifacts, "metric_names": names}))
+        print(dumps(run.to_dict() | {"artifacts": artifacts, "metric_names": names}))
         return EXIT_OK
     print(f"run {run.id}  {run.title}")
     for label, value in (("status", run.status + (f" ({run.message})" if run.message else "")),
@@ -352,7 +374,7 @@ def cmd_show(args) -> int:
         print(f"  {label:<13} {value}")
     for key, value in run.metrics.items():
         print(f"  {key:<24} {value:.6g}")
-    print("  config " + json.dumps(run.config, sort_keys=True))
+    print("  config " + dumps(run.config, sort_keys=True))
     return EXIT_OK
 
 
@@ -407,7 +429,7 @@ def cmd_bench(args) -> int:
     except suite.BenchError as exc:
         print(f"workbench: bench {args.suite} failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    print(json.dumps(report) if args.json else suite.format_report(report), flush=True)
+    print(dumps(report) if args.json else suite.format_report(report), flush=True)
     return EXIT_OK
 
 
@@ -417,29 +439,112 @@ COMMANDS = {"train": cmd_train, "resume": cmd_resume, "runs": cmd_runs, "show": 
 
 def main(argv: Sequence[str] | None = None, *,
          open_window: Callable[[argparse.Namespace], int] | None = None) -> int:
-    """Run the command line; without a subcommand, ``open_window(args)`` (the launcher passes it)."""
+    """Run the command line; without a subcommand, ``open_window(args)`` (the launcher passes it).
+
+    Every outcome is an exit code and at most a line or two on stderr: bad input 2, a failed operation 1,
+    Ctrl+C 130. A closed output pipe (``workbench runs --json | head``) ends the command quietly.
+    """
     from workbench.store import StoreError, UnknownRun
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(argv)
-        if args.command is None:
-            if open_window is None:
-                raise UsageError("a command is required (the window opens from `workbench` or `python -m workbench.ui`)")
-            return open_window(args)
-        return COMMANDS[args.command](args)
+        try:
+            args = build_parser().parse_args(argv)
+            if args.command is None:
+                if open_window is None:
+                    raise UsageError("a command is required "
+                                     "(the window opens from `workbench` or `python -m workbench.ui`)")
+                return open_window(args)
+            code = COMMANDS[args.command](args)
+            sys.stdout.flush()  # a closed pipe shows here, inside the handlers below, not at exit
+            return code
+        finally:
+            print_settings_warnings()
     except UsageError as exc:
-        print(f"workbench: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(str(exc), EXIT_USAGE)
     except UnknownRun as exc:
-        print(f"workbench: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(str(exc), EXIT_USAGE)
     except StoreError as exc:
-        print(f"workbench: error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return _fail(str(exc), EXIT_FAILED)
     except KeyboardInterrupt:
         print("workbench: aborted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _output_closed()
+    except OSError as exc:  # disk full, permission denied, read-only file system … where no handler knew the file
+        where = f": {exc.filename}" if exc.filename else ""
+        return _fail(f"{exc.strerror or exc}{where}", EXIT_FAILED)
+    except Exception as exc:  # noqa: BLE001 - the last resort: one line here, the traceback in a log file
+        return _unexpected(exc)
+
+
+def _fail(message: str, code: int) -> int:
+    try:
+        print(f"workbench: error: {message}", file=sys.stderr)
+    except BrokenPipeError:  # stderr closed as well: nothing left to tell
+        pass
+    return code
+
+
+def _output_closed() -> int:
+    """The reader of stdout went away (``| head``): stop quietly, as command-line tools do on SIGPIPE.
+
+    Python's recipe: point stdout at devnull so that the final flush at exit does not fail again.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (captured in tests)
+        pass
+    return 128 + signal.SIGPIPE
+
+
+# Typed errors of the engines whose message already names the file or value: (module, class, exit code).
+# Looked up in sys.modules, so that main() itself imports no engine (and no torch).
+_TYPED_ERRORS = (("engines.core.config", "ConfigError", EXIT_USAGE), ("engines.core.registry", "UnknownName",
+                                                                        EXIT_USAGE),
+                 ("engines.core.data", "DataError", EXIT_FAILED),
+                 ("engines.core.checkpoint", "CheckpointError", EXIT_FAILED))
+
+
+def _unexpected(exc: Exception) -> int:
+    for module_name, class_name, code in _TYPED_ERRORS:
+        cls = getattr(sys.modules.get(module_name), class_name, None)
+        if cls is not None and isinstance(exc, cls):
+            return _fail(str(exc), code)
+    log = _write_crash_log(exc)
+    details = f" (details in {log})" if log else ""
+    return _fail(f"unexpected {type(exc).__name__}: {exc}{details}", EXIT_FAILED)
+
+
+def _write_crash_log(exc: BaseException) -> str | None:
+    """The traceback in ``<home>/logs/cli-<time>.log``; ``None`` where the home cannot be written."""
+    import time
+    import traceback
+
+    try:
+        from workbench import paths
+
+        folder = paths.home() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        path.write_text(f"workbench {' '.join(sys.argv[1:])}\n{text}", encoding="utf-8")
+        return str(path)
+    except Exception:  # noqa: BLE001 - no log is better than a second error hiding the first
+        return None
+
+
+def print_settings_warnings() -> None:
+    """Print, once, what loading the settings had to say (a damaged file backed up, a newer version's file)."""
+    settings = sys.modules.get("workbench.settings")
+    if settings is None:
+        return
+    for message in settings.load_warnings():
+        try:
+            print(f"workbench: warning: {message}", file=sys.stderr)
+        except BrokenPipeError:
+            return
 
 
 if __name__ == "__main__":

@@ -52,6 +52,14 @@ class HsiConfig(TrainConfig):
     keep_epoch_weights: bool = opt(False, "Also keep the model weights of every epoch (epoch_N.pt), so the "
                                           "lab's maps can follow the epoch scrubber.")
 
+    def validate(self) -> "HsiConfig":
+        super().validate()
+        _check(self)
+        return self
+
+    def dry_build_options(self) -> dict:
+        return {"bands": self.components, "window": self.window}
+
 
 def _check(config: HsiConfig) -> None:
     if not 0.0 < config.train_ratio < 1.0:

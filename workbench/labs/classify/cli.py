@@ -4,8 +4,9 @@ Registered through ``workbench.cli.COMMAND_MODULES``; torch is imported inside t
 """
 from __future__ import annotations
 
-import json
 import sys
+
+from workbench.jsonout import dumps
 
 
 def add_commands(subparsers) -> dict:
@@ -20,11 +21,11 @@ def add_commands(subparsers) -> dict:
     return {"summary": cmd_summary, "recipes": cmd_recipes}
 
 
-def _options(items: list[str], builder) -> dict:
-    from engines.core.config import parse_literal
+def _options(items: list[str], model: str, builder) -> dict:
+    """``--set KEY=VALUE`` items → the model's options, typed and checked as ``train`` checks them."""
+    from engines.core.config import ConfigError, check_options
     from workbench.cli import UsageError
 
-    aliases = getattr(builder, "option_aliases", {})
     options = {}
     for item in items:
         for part in item.split(","):
@@ -32,8 +33,12 @@ def _options(items: list[str], builder) -> dict:
             key = key.strip().replace("-", "_")
             if not sep or not key:
                 raise UsageError(f"--set expects KEY=VALUE, got {item!r}")
-            options[aliases.get(key, key)] = parse_literal(text)
-    return options
+            options[key] = text.strip()
+    try:
+        return check_options(f"model {model!r}", builder, options, aliases=getattr(builder, "option_aliases", {}),
+                             choices=getattr(builder, "option_choices", {}))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_summary(args) -> int:
@@ -46,12 +51,14 @@ def cmd_summary(args) -> int:
         builder = MODELS.get(args.model).builder
     except UnknownName as exc:
         raise UsageError(str(exc)) from None
+    if not 1 <= args.size <= 1024:
+        raise UsageError(f"--size must be between 1 and 1024 pixels, got {args.size}")
     try:
-        model = build_model(args.model, **_options(args.options, builder))
+        model = build_model(args.model, **_options(args.options, args.model, builder))
         summary = summarize(model, (3, args.size, args.size))
     except (ValueError, TypeError, RuntimeError) as exc:
         raise UsageError(f"model {args.model!r}: {exc}") from None
-    print(json.dumps(summary.to_dict()) if args.json else summary.format())
+    print(dumps(summary.to_dict()) if args.json else summary.format())
     return 0
 
 
@@ -59,7 +66,7 @@ def cmd_recipes(args) -> int:
     from engines.labs.classify.recipes import RECIPES
 
     if args.json:
-        print(json.dumps({name: r.values for name, r in RECIPES.items()}))
+        print(dumps({name: r.values for name, r in RECIPES.items()}))
         return 0
     for name, recipe in RECIPES.items():
         print(f"{name:<8} {recipe.title}", file=sys.stdout)

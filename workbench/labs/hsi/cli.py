@@ -4,8 +4,9 @@ Nothing heavy is imported at module level (the window's start-up builds this par
 """
 from __future__ import annotations
 
-import json
 import sys
+
+from workbench.jsonout import dumps
 
 
 def add_commands(sub) -> dict:
@@ -88,7 +89,7 @@ def cmd_svm(args) -> int:
     scenes = dataset_names(task="hsi")
     if args.data not in scenes:
         raise UsageError(f"unknown scene {args.data!r}; valid choices: {', '.join(scenes)}")
-    options = parse_data_options(args.overrides, "hsi-svm")
+    options = parse_data_options(args.overrides, "hsi-svm", dataset=args.data)
     started = time.perf_counter()
     config = {"task": "hsi", "model": "svm", "data": args.data, "seed": args.seed, "train_ratio": args.train_ratio,
               "data_options": options, "C": args.c}
@@ -113,7 +114,7 @@ def cmd_svm(args) -> int:
     seconds = time.perf_counter() - started
     out = {"run_id": run_id, "status": "finished", "metrics": result["metrics"], "seconds": round(seconds, 3)}
     if args.json:
-        print(json.dumps(out))
+        print(dumps(out))
     else:
         m = result["metrics"]
         print(f"run {run_id} SVM on {args.data}: OA {m['overall_accuracy']:.4f}  AA {m['average_accuracy']:.4f}  "
@@ -153,7 +154,7 @@ def cmd_map(args) -> int:
     out = {"run_id": run.id, "checkpoint": checkpoint, "shape": list(probs.shape[:2]),
            "labelled_accuracy": oa, "seconds": round(time.perf_counter() - started, 3)}
     print(file=sys.stderr)
-    print(json.dumps(out) if args.json else
+    print(dumps(out) if args.json else
           f"map of run {run.id}: {probs.shape[0]}×{probs.shape[1]} pixels, accuracy over all labelled pixels "
           f"(train and test) {oa:.4f}")
     return 0

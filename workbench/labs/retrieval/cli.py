@@ -4,7 +4,7 @@ Nothing heavy is imported at module level (the window's start-up builds this par
 """
 from __future__ import annotations
 
-import json
+from workbench.jsonout import dumps
 
 
 def add_commands(sub) -> dict:
@@ -30,7 +30,8 @@ def cmd_features(args) -> int:
     if args.data not in choices:
         raise UsageError(f"unknown retrieval dataset {args.data!r}; valid choices: {', '.join(choices)}")
     try:
-        splits = load_dataset(args.data, **parse_data_options(args.overrides, "retrieval-features"))
+        splits = load_dataset(args.data, **parse_data_options(args.overrides, "retrieval-features",
+                                                              dataset=args.data))
     except (DataError, TypeError) as exc:  # TypeError: an option the loader does not take
         raise UsageError(str(exc)) from None
     pair = splits.info["pair"]
@@ -38,7 +39,7 @@ def cmd_features(args) -> int:
            "train": len(pair.train_labels), "test": len(pair.test_labels), "classes": pair.num_classes,
            "chance_map": chance_map(pair.test_labels, pair.test_labels), "features": pair.description}
     if args.json:
-        print(json.dumps(out))
+        print(dumps(out))
     else:
         print(f"{args.data}: {out['features']}\n  {pair.modalities[0]} {pair.dims[0]}-d, {pair.modalities[1]} "
               f"{pair.dims[1]}-d; {out['train']} train / {out['test']} test pairs; {out['classes']} classes; "
@@ -69,7 +70,7 @@ def cmd_eval(args) -> int:
            "map_untrained": analysis.scores_before["map_average"],
            "precision_at_k": {d: {str(k): v for k, v in p.items()} for d, p in scores["precision_at_k"].items()}}
     if args.json:
-        print(json.dumps(out))
+        print(dumps(out))
     else:
         a, b = analysis.pair.modalities
         print(f"run {run.id}: mAP {a}→{b} {out['map_a2b']:.4f}, {b}→{a} {out['map_b2a']:.4f}, average "

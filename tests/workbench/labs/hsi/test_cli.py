@@ -40,8 +40,11 @@ def test_train_ratio_option_trains_and_records_the_split(capsys):
 def test_train_ratio_is_refused_for_other_tasks_and_bad_values(capsys):
     assert main(["train", "--task", "classify", "--train-ratio", "0.1"]) == 2
     assert "--task hsi" in capsys.readouterr().err
-    assert main(["train", "--task", "hsi", "--train-ratio", "0", "--epochs", "1", *TINY, "--json"]) == 1
+    # Refused before a run is recorded (a bad value is bad input, exit 2, not a failed run).
+    assert main(["train", "--task", "hsi", "--train-ratio", "0", "--epochs", "1", *TINY, "--json"]) == 2
     assert "train_ratio" in capsys.readouterr().err
+    with RunStore() as store:
+        assert store.list_runs() == []
 
 
 def test_svm_baseline_records_a_run_with_a_map(capsys):
