@@ -16,7 +16,9 @@ lab-specific code. The window installs what is missing when its engines load (:f
 a run the user deletes is not installed again (``pretrained.json`` in the workbench home remembers), and
 ``WORKBENCH_PRETRAINED=off`` turns that off (the test-suite does, except where a test wants it).
 
-Nothing here imports torch at module level: listing and installing are file copies plus a store insert.
+Nothing here imports torch at module level: listing reads two small files; installing loads each file once
+(through the same safe reader) before recording it, so a file that matches its sha256 but cannot serve as a
+model is refused instead of becoming a run that fails later.
 """
 from __future__ import annotations
 
@@ -42,6 +44,10 @@ _INSTALLED_MARKER = "pretrained.json"
 
 class PretrainedError(ValueError):
     """A manifest entry is unknown, its file is missing, or its sha256 does not match; the message says which."""
+
+
+class PretrainedWriteError(PretrainedError):
+    """A weights folder or a run's folder cannot be written (read-only, full, not a folder)."""
 
 
 @dataclass(frozen=True)
@@ -156,13 +162,50 @@ def file_sha256(path: str | os.PathLike) -> str:
 def verify(entry: Entry, path: str | os.PathLike | None = None) -> Path:
     """``path`` (default: the entry's file) if its sha256 is the manifest's; else :class:`PretrainedError`."""
     path = Path(path) if path is not None else entry.path
-    if not path.is_file():
-        raise PretrainedError(f"pretrained weights {entry.name!r}: file {path} is missing")
-    actual = file_sha256(path)
+    if not path.is_file():  # stat only: a FIFO is never opened
+        problem = "is missing" if not os.path.lexists(path) else "is not a regular file (a folder, a link loop, " \
+                                                                 "a FIFO…)"
+        raise PretrainedError(f"pretrained weights {entry.name!r}: file {path} {problem}")
+    try:
+        actual = file_sha256(path)
+    except OSError as exc:
+        raise PretrainedError(f"pretrained weights {entry.name!r}: cannot read {path} ({exc.strerror or exc})") \
+            from None
     if actual != entry.sha256:
         raise PretrainedError(f"pretrained weights {entry.name!r}: {path} has sha256 {actual[:16]}…, the manifest "
                               f"says {entry.sha256[:16]}… — the file is damaged or was replaced; refusing to load it")
     return path
+
+
+def load_check(entry: Entry, path: str | os.PathLike | None = None):
+    """The model in ``path`` (default: the entry's file), rebuilt and loaded, or :class:`PretrainedError` saying
+    why not: a pickle that would run code, a bomb, non-finite weights, a task or state that does not fit.
+
+    Reading goes through ``engines.core.checkpoint`` (``weights_only=True``, gzip unpacked under a cap), so
+    checking a hostile file runs none of its code.
+    """
+    from engines.core.checkpoint import CheckpointError, load_checkpoint
+    from engines.models import build_model
+
+    path = Path(path) if path is not None else entry.path
+    where = f"pretrained weights {entry.name!r}: {path}"
+    try:
+        state = load_checkpoint(path)
+        spec = state.get("model_spec")
+        if not isinstance(spec, dict) or not isinstance(state.get("model"), dict):
+            raise PretrainedError(f"{where} does not record which model it holds (no model_spec)")
+        if state.get("task") not in (None, entry.task):
+            raise PretrainedError(f"{where} holds a {state['task']!r} model; the manifest says {entry.task!r}")
+        model = build_model(spec["name"], **spec.get("options", {}))
+        model.load_state_dict(state["model"])
+    except PretrainedError:
+        raise
+    except CheckpointError as exc:
+        raise PretrainedError(f"pretrained weights {entry.name!r}: {exc}") from None
+    except (KeyError, ValueError, TypeError, RuntimeError) as exc:  # model unknown, state does not fit it
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PretrainedError(f"{where}: the model cannot be rebuilt from it ({reason[:300]})") from None
+    return model.float().eval()
 
 
 def load_model(entry: Entry | str, *, map_location: str = "cpu"):
@@ -199,7 +242,11 @@ def installed_runs(store) -> dict[str, int]:
 
 
 def install(entry: Entry | str, *, store=None, known: dict[str, int] | None = None) -> Installed:
-    """Record ``entry`` as a finished run with a copy of its weights; a second call returns the same run."""
+    """Record ``entry`` as a finished run with a copy of its weights; a second call returns the same run.
+
+    The file must match the manifest's sha256 and load (:func:`load_check`); otherwise nothing is recorded and
+    :class:`PretrainedError` says why.
+    """
     entry = get_entry(entry) if isinstance(entry, str) else entry
     store, own = _open_store(store)
     try:
@@ -207,13 +254,18 @@ def install(entry: Entry | str, *, store=None, known: dict[str, int] | None = No
         if entry.sha256 in known:
             return Installed(entry.name, known[entry.sha256], False)
         source = verify(entry)
+        load_check(entry, source)  # a matching sha256 says the file is the one listed, not that it is usable
         run_id = store.create_run(task=entry.task, model=entry.model, dataset=entry.dataset,
                                   config=dict(entry.config), seed=entry.seed, device="cpu",
                                   name=f"{entry.label} (pretrained)", tags=(PRETRAINED_TAG,))
         try:
             checkpoint = paths.checkpoint_dir(run_id) / "last.pt"
-            checkpoint.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, checkpoint)
+            try:
+                checkpoint.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, checkpoint)
+            except OSError as exc:
+                raise PretrainedWriteError(f"pretrained weights {entry.name!r}: cannot copy {source} to {checkpoint} "
+                                      f"({exc.strerror or exc})") from None
             verify(entry, checkpoint)  # the copy, not only the source, is what the labs will load
             now = time.time()
             store.update_run(run_id, params=entry.params, flops=entry.flops, checkpoint=str(checkpoint),
@@ -312,7 +364,7 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
     """
     import torch
 
-    from engines.core.checkpoint import load_checkpoint, save_checkpoint
+    from engines.core.checkpoint import load_checkpoint
     from engines.core.loop import fresh_training_state
     from engines.core.tasks import get_task
     from engines.models import load_trained_model
@@ -345,6 +397,33 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
                "epoch": state.get("epoch", run.epoch), "step": state.get("step", run.step),
                **fresh_training_state(get_task(run.task).config_cls.from_dict(dict(run.config)),
                                        load_trained_model(run.checkpoint))}
+    try:
+        target, stored, size = _write_shipped(payload, weights, folder, name, dtype, run_id)
+    except OSError as exc:
+        raise PretrainedWriteError(f"{folder}: cannot write the weights folder ({exc.strerror or exc})") from None
+    metrics = dict(run.metrics if evaluation is None else evaluation)
+    entry = Entry(name=name, file=target.name, sha256=file_sha256(target), task=run.task, model=run.model,
+                  dataset=run.dataset, config=run.config, seed=int(run.config.get("seed", run.seed or 0)),
+                  epochs=int(run.epoch), command=command.strip(),
+                  evaluation={k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))},
+                  title=title or run.name, dtype=stored, bytes=size, params=run.params, flops=run.flops,
+                  source_run={"id": run.id, "device": run.device, "app_version": run.app_version,
+                              "torch": torch.__version__, "seconds": round(run.seconds or 0.0, 1),
+                              "finished": time.strftime("%Y-%m-%d", time.localtime(run.finished_at or 0))},
+                  notes=notes, directory=str(folder))
+    try:
+        _write_entries(manifest, [entry], folder)
+    except OSError as exc:
+        raise PretrainedWriteError(f"{folder}: cannot write its {MANIFEST_NAME} ({exc.strerror or exc})") from None
+    return entry
+
+
+def _write_shipped(payload: dict[str, Any], weights: dict[str, Any], folder: Path, name: str, dtype: str,
+                   run_id: int) -> tuple[Path, str, int]:
+    """Write ``NAME.pt`` (fp32, or fp16 when needed or asked) or ``NAME.pt.gz``; (path, dtype, bytes)."""
+    from engines.core.checkpoint import save_checkpoint
+    from engines.models import load_trained_model
+
     target = folder / f"{name}.pt"
     stored = "float32"
     save_checkpoint(payload, target)
@@ -364,18 +443,7 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
         raise PretrainedError(f"run {run_id}: {size / 1e6:.1f} MB even in {stored} and compressed, "
                               f"over the {MAX_SHIPPED_BYTES / 1e6:.0f} MB limit")
     load_trained_model(target)  # refuse to ship a file the labs could not rebuild
-    metrics = dict(run.metrics if evaluation is None else evaluation)
-    entry = Entry(name=name, file=target.name, sha256=file_sha256(target), task=run.task, model=run.model,
-                  dataset=run.dataset, config=run.config, seed=int(run.config.get("seed", run.seed or 0)),
-                  epochs=int(run.epoch), command=command.strip(),
-                  evaluation={k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))},
-                  title=title or run.name, dtype=stored, bytes=size, params=run.params, flops=run.flops,
-                  source_run={"id": run.id, "device": run.device, "app_version": run.app_version,
-                              "torch": torch.__version__, "seconds": round(run.seconds or 0.0, 1),
-                              "finished": time.strftime("%Y-%m-%d", time.localtime(run.finished_at or 0))},
-                  notes=notes, directory=str(folder))
-    _write_entries(manifest, [entry], folder)
-    return entry
+    return target, stored, size
 
 
 def merge_shipped(source: str | os.PathLike, directory: str | os.PathLike | None = None) -> list[Entry]:
@@ -389,11 +457,14 @@ def merge_shipped(source: str | os.PathLike, directory: str | os.PathLike | None
     for entry in source_entries:
         verify(entry)
     folder = Path(directory) if directory is not None else paths.weights_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    for entry in source_entries:
-        shutil.copyfile(entry.path, folder / entry.file)
-        os.chmod(folder / entry.file, 0o644)
-    _write_entries(read_manifest(folder), source_entries, folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for entry in source_entries:
+            shutil.copyfile(entry.path, folder / entry.file)
+            os.chmod(folder / entry.file, 0o644)
+        _write_entries(read_manifest(folder), source_entries, folder)
+    except OSError as exc:
+        raise PretrainedWriteError(f"{folder}: cannot write the weights folder ({exc.strerror or exc})") from None
     return [Entry.from_json(e.to_json(), folder) for e in source_entries]
 
 

@@ -4,8 +4,9 @@ Registered through ``workbench.cli.COMMAND_MODULES``; nothing heavy is imported 
 """
 from __future__ import annotations
 
-import json
 import sys
+
+from workbench.jsonout import dumps
 
 
 def add_commands(sub) -> dict:
@@ -51,6 +52,12 @@ def _usage(message: str) -> Exception:
     return UsageError(message)
 
 
+def _fail(message: str) -> int:
+    """A failed operation (not a usage error): one line on stderr, exit 1."""
+    print(f"workbench: error: {message}", file=sys.stderr, flush=True)
+    return 1
+
+
 def cmd_pretrained(args) -> int:
     from workbench import pretrained
 
@@ -70,7 +77,7 @@ def cmd_pretrained(args) -> int:
                 check = str(exc)
             rows.append({**entry.to_json(), "path": str(entry.path), "check": check})
         if args.json:
-            print(json.dumps(rows))
+            print(dumps(rows))
         elif not rows:
             print("no pretrained models shipped")
         else:
@@ -78,16 +85,18 @@ def cmd_pretrained(args) -> int:
                 shown = {k: round(v, 4) for k, v in row["evaluation"].items()
                          if k in ("test_accuracy", "overall_accuracy", "val_psnr")}
                 print(f"{row['name']:<28} {row['task']:<9} {row['model']:<14} {row['dataset']:<13} "
-                      f"{row['bytes'] / 1e6:5.1f} MB {row['dtype']:<8} {json.dumps(shown)}  sha256 {row['check']}")
+                      f"{row['bytes'] / 1e6:5.1f} MB {row['dtype']:<8} {dumps(shown)}  sha256 {row['check']}")
         return 1 if any(r["check"] != "ok" for r in rows) else 0
     if args.all == bool(args.names):
         raise _usage("`pretrained install` takes NAME … or --all")
     try:
         done = pretrained.install_all(None if args.all else args.names)
+    except pretrained.PretrainedWriteError as exc:
+        return _fail(str(exc))
     except pretrained.PretrainedError as exc:
         raise _usage(str(exc)) from None
     if args.json:
-        print(json.dumps([d.__dict__ for d in done]))
+        print(dumps([d.__dict__ for d in done]))
     else:
         for d in done:
             print(f"{d.name}: run {d.run_id}" + ("" if d.created else " (already installed)"))
@@ -102,10 +111,12 @@ def cmd_ship_weights(args) -> int:
         entry = pretrained.ship_run(args.run_id, name=args.name, command=args.train_command, title=args.title,
                                     dtype=args.dtype, notes=args.notes, directory=args.folder,
                                     replace=args.replace)
+    except pretrained.PretrainedWriteError as exc:
+        return _fail(str(exc))
     except (pretrained.PretrainedError, CheckpointError) as exc:
         raise _usage(str(exc)) from None
     if args.json:
-        print(json.dumps(entry.to_json()))
+        print(dumps(entry.to_json()))
     else:
         print(f"shipped run {args.run_id} as {entry.path} ({entry.bytes / 1e6:.2f} MB, {entry.dtype}, "
               f"sha256 {entry.sha256})")
@@ -132,7 +143,7 @@ def cmd_reproduce(args) -> int:
     report = reproduce.reproduce(data=data, published_weights=args.published_weights, progress=progress,
                                  threads=args.threads, full=args.full)
     if args.json:
-        print(json.dumps(report.to_json()), flush=True)
+        print(dumps(report.to_json()), flush=True)
     else:
         print(reproduce.format_table(report, markdown=args.markdown), flush=True)
     failed = [r for r in report.rows if r.met is False]

@@ -298,6 +298,8 @@ def _tv(noisy: np.ndarray, sigma: float) -> np.ndarray:
     from skimage.restoration import denoise_tv_chambolle
 
     # Weight proportional to σ: 0.8·σ/255 gives the reference's 28.86 dB on "camera" at σ = 25.
+    if sigma <= 0:  # scikit-image divides by the weight
+        raise ValueError("total variation needs σ > 0 (its smoothing weight is proportional to σ)")
     return denoise_tv_chambolle(noisy, weight=0.8 * sigma / 255.0, channel_axis=_channel_axis(noisy))
 
 

@@ -203,4 +203,6 @@ def format_report(report: dict[str, Any]) -> str:
 
 if __name__ == "__main__":  # python -m workbench.labs.denoise.bench [--quick] [--json]
     result = run(quick="--quick" in sys.argv, progress=lambda m: print(m, file=sys.stderr, flush=True))
-    print(json.dumps(result) if "--json" in sys.argv else format_report(result))
+    from workbench.jsonout import dumps
+
+    print(dumps(result) if "--json" in sys.argv else format_report(result))

@@ -5,13 +5,17 @@ Imports nothing heavy at module level: the window's start-up builds this parser 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from typing import Callable
 
+from workbench.jsonout import dumps
+
 EXIT_OK, EXIT_FAILED = 0, 1
 METHODS = ("dncnn", "nlm", "tv", "wavelet", "bm3d")
+# Smallest --tile: each tile is computed with a margin of the network's receptive radius (17 px for DnCNN-S)
+# on every side, so tiles much smaller than that multiply the work (--tile 1 on a 256² image ran for minutes).
+MIN_TILE = 32
 
 
 def _usage(message: str) -> Exception:
@@ -27,7 +31,8 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", default="dncnn", help=f"{'|'.join(METHODS)} (default dncnn)")
     p.add_argument("--sigma", type=float, required=True, help="noise level σ on the 8-bit scale (0–255)")
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic noise (default 0)")
-    p.add_argument("--tile", type=int, default=512, help="tile size for large images; 0 = whole image")
+    p.add_argument("--tile", type=int, default=512,
+                   help=f"tile size for large images (at least {MIN_TILE} pixels); 0 = whole image")
     p.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch (0 = its default)")
     p.add_argument("--json", action="store_true", help="print one final JSON object on the last line")
 
@@ -58,8 +63,8 @@ def _check_common(args) -> None:
         raise _usage(f"invalid --method {args.method!r}; valid choices: {', '.join(METHODS)}")
     if args.seed < 0:
         raise _usage(f"invalid --seed {args.seed}: must be ≥ 0")
-    if args.tile < 0:
-        raise _usage(f"invalid --tile {args.tile}: must be ≥ 0 (0 = whole image)")
+    if args.tile < 0 or 0 < args.tile < MIN_TILE:
+        raise _usage(f"invalid --tile {args.tile}: must be 0 (the whole image at once) or at least {MIN_TILE}")
     if args.threads < 0:
         raise _usage(f"invalid --threads {args.threads}: must be ≥ 0")
     if args.method == "dncnn" and args.weights is None and args.run is None:
@@ -93,6 +98,16 @@ def _denoiser(args):
     return denoiser.model, denoiser.label
 
 
+def _fail(message: str) -> int:
+    """A failed operation (not a usage error): one line on stderr, exit 1."""
+    print(f"workbench: error: {message}", file=sys.stderr, flush=True)
+    return EXIT_FAILED
+
+
+def _score(value: float | None, spec: str) -> str:
+    return "n/a" if value is None or math.isnan(value) else format(value, spec)
+
+
 def cmd_eval_denoise(args) -> int:
     from pathlib import Path
 
@@ -103,31 +118,41 @@ def cmd_eval_denoise(args) -> int:
     from engines.labs.denoise.images import ImageError, list_images
     from engines.labs.denoise.methods import EvalReport, iter_evaluate
 
-    paths = list_images(images_dir)
+    try:
+        paths = list_images(images_dir)
+    except ImageError as exc:
+        return _fail(str(exc))
     if not paths:
         raise _usage(f"--images {args.images}: no PNG, JPEG, TIFF or BMP images in this folder")
     model, label = _denoiser(args)
     report = EvalReport(method=args.method, sigma=args.sigma, seed=args.seed, model=label)
-    failed = 0
     tile = args.tile or None
     for path in paths:
         try:
             (item,) = iter_evaluate([path], sigma=args.sigma, seed=args.seed, method=args.method, model=model,
                                     tile=tile)
-        except ImageError as exc:
-            print(f"workbench: skipped: {exc}", file=sys.stderr)
-            failed += 1
+        except ImageError as exc:  # names the file
+            reason = str(exc)
+        except MemoryError:
+            reason = f"{path}: not enough memory to evaluate this image"
+        except (ValueError, RuntimeError, ArithmeticError) as exc:  # e.g. colour for a gray-only model
+            reason = f"{path}: {exc}"
+        else:
+            report.images.append(item)
+            if not args.json:
+                notes = "".join(f"  [{note}]" for note in item.notes)
+                print(f"{item.name:<24} PSNR {item.psnr:6.2f} dB  SSIM {_score(item.ssim, '.4f')}  "
+                      f"(noisy {item.noisy_psnr:5.2f} dB, {item.seconds:.2f} s){notes}", flush=True)
             continue
-        report.images.append(item)
-        if not args.json:
-            print(f"{item.name:<24} PSNR {item.psnr:6.2f} dB  SSIM {item.ssim:.4f}  "
-                  f"(noisy {item.noisy_psnr:5.2f} dB, {item.seconds:.2f} s)", flush=True)
+        report.skipped.append((path.name, reason))
+        print(f"workbench: skipped: {reason}", file=sys.stderr, flush=True)
     if args.json:
-        print(json.dumps(report.to_json()), flush=True)
+        print(dumps(report.to_json()), flush=True)
     else:
-        print(f"{'mean':<24} PSNR {report.mean_psnr:6.2f} dB  SSIM {report.mean_ssim:.4f}  "
-              f"({len(report.images)} images, {label}, σ={args.sigma:g}, seed {args.seed})")
-    return EXIT_FAILED if failed else EXIT_OK
+        print(f"{'mean':<24} PSNR {_score(report.mean_psnr, '6.2f')} dB  SSIM {_score(report.mean_ssim, '.4f')}  "
+              f"({len(report.images)} images, {len(report.skipped)} skipped, {label}, σ={args.sigma:g}, "
+              f"seed {args.seed})")
+    return EXIT_FAILED if report.skipped else EXIT_OK
 
 
 def cmd_import_weights(args) -> int:
@@ -139,7 +164,7 @@ def cmd_import_weights(args) -> int:
     except WeightsError as exc:
         raise _usage(str(exc)) from None
     if args.json:
-        print(json.dumps(imported.to_json()), flush=True)
+        print(dumps(imported.to_json()), flush=True)
     else:
         layers = imported.options.get("depth", {"dncnn_s": 17, "dncnn_b": 20}.get(imported.model))
         print(f"imported {args.file} as run {imported.run_id}: {imported.model} ({layers} layers, "
@@ -150,12 +175,16 @@ def cmd_import_weights(args) -> int:
 def cmd_denoise(args) -> int:
     from pathlib import Path
 
-    from workbench.labs.denoise.service import denoise_files
+    from workbench.labs.denoise.service import DenoiseSetupError, denoise_files, prepare_output_folder
 
     _check_common(args)
     out_dir = Path(args.out).expanduser()
     if out_dir.exists() and not out_dir.is_dir():
         raise _usage(f"--out {args.out}: exists and is not a folder")
+    try:
+        out_dir = prepare_output_folder(out_dir)
+    except DenoiseSetupError as exc:
+        return _fail(f"--out {exc}")
     model, label = _denoiser(args)
     results = []
     for result in denoise_files(args.inputs, out_dir, method=args.method, sigma=args.sigma, model=model,
@@ -164,14 +193,15 @@ def cmd_denoise(args) -> int:
         if not result.ok:
             print(f"workbench: failed: {result.error}", file=sys.stderr, flush=True)
         elif not args.json:
-            scores = f"  PSNR {result.noisy_psnr:.2f} → {result.psnr:.2f} dB, SSIM {result.ssim:.4f}" \
+            scores = f"  PSNR {result.noisy_psnr:.2f} → {result.psnr:.2f} dB, SSIM {_score(result.ssim, '.4f')}" \
                 if result.psnr is not None else ""
-            print(f"{result.source} → {result.output} ({result.seconds:.2f} s){scores}", flush=True)
+            notes = "".join(f"  [{note}]" for note in result.notes)
+            print(f"{result.source} → {result.output} ({result.seconds:.2f} s){scores}{notes}", flush=True)
     failed = sum(not r.ok for r in results)
     if args.json:
-        print(json.dumps({"method": args.method, "model": label, "sigma": args.sigma, "out": str(out_dir),
-                          "done": len(results) - failed, "failed": failed,
-                          "files": [r.to_json() for r in results]}), flush=True)
+        print(dumps({"method": args.method, "model": label, "sigma": args.sigma, "out": str(out_dir),
+                     "done": len(results) - failed, "failed": failed,
+                     "files": [r.to_json() for r in results]}), flush=True)
     elif not results:
         print("no input images")
     return EXIT_FAILED if failed or not results else EXIT_OK

@@ -56,8 +56,9 @@ def import_weights(path: str | os.PathLike, *, name: str = "", store=None) -> Im
     from engines.labs.denoise.weights import load_dncnn_weights
     from workbench.store import RunStore
 
-    source = Path(path).expanduser().resolve()
-    imported = load_dncnn_weights(source)
+    given = Path(path).expanduser()
+    imported = load_dncnn_weights(given)  # before resolving: a link loop is reported by the name given
+    source = given.resolve()
     sigma, blind = _guess_noise(source.name)
     config = DenoiseConfig(model=imported.model_name, model_options=dict(imported.options), sigma=sigma,
                            blind=blind, device="cpu").validate()
@@ -190,6 +191,7 @@ class FileDenoised:
     noisy_psnr: float | None = None
     results: list[MethodOutcome] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. "page 1 of 3 used", "a.dncnn.png exists; kept it"
 
     @property
     def ok(self) -> bool:
@@ -209,29 +211,59 @@ def estimate_sigma(noisy) -> float:
 
 
 def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files as given, folders as their images (sorted); missing paths are kept so they get reported."""
-    from engines.labs.denoise.images import list_images
+    """Files as given, folders as their images (sorted); missing paths and folders without images are kept
+    so they get reported."""
+    from engines.labs.denoise.images import ImageError, list_images
 
     expanded: list[Path] = []
     for item in inputs:
         path = Path(item).expanduser()
-        expanded.extend(list_images(path) if path.is_dir() else [path])
+        try:
+            found = list_images(path) if path.is_dir() else []
+        except ImageError:  # an unreadable folder
+            found = []
+        # a folder without (readable) images stays in the list, so that it is reported by name
+        expanded.extend(found or [path])
     return expanded
+
+
+def _real(path: Path) -> Path:
+    """``path`` with links resolved as far as they go (``Path.resolve`` raises on a link loop)."""
+    return Path(os.path.realpath(path))
 
 
 def output_path(source: Path, out_dir: Path, method: str, *, color: bool, bit_depth: int, alpha: bool,
                 taken: set[Path]) -> Path:
     """``OUT/<stem>.<method><suffix>``, or ``<stem>.<method>-1<suffix>``, ``-2``, … when that name is one of
-    ``taken`` (the inputs and earlier outputs) or an existing file: nothing is ever overwritten."""
+    ``taken`` (the inputs and earlier outputs) or exists (a file, a folder, even a dangling link): nothing
+    is ever overwritten. :func:`denoise_batch` writes with ``save_image(..., overwrite=False)``, so a file
+    created under the name after this check is kept too, and the next free name is taken."""
     from engines.labs.denoise.images import output_suffix
 
     suffix = output_suffix(source.suffix, color=color, bit_depth=bit_depth, alpha=alpha)
     candidate = out_dir / f"{source.stem}.{method}{suffix}"
     counter = 1
-    while candidate.resolve() in taken or candidate.exists():
+    while _real(candidate) in taken or os.path.lexists(candidate):
         candidate = out_dir / f"{source.stem}.{method}-{counter}{suffix}"
         counter += 1
     return candidate
+
+
+def prepare_output_folder(out_dir: str | os.PathLike) -> Path:
+    """Create ``out_dir`` if needed and check that files can be written there (a read-only mount, a path
+    under a file): :class:`DenoiseSetupError` naming the folder, before any work is done."""
+    import tempfile
+
+    folder = Path(out_dir).expanduser()
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise DenoiseSetupError(f"{folder}: exists and is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise DenoiseSetupError(f"{folder}: cannot write to the output folder ({exc.strerror or exc})") from None
+    return folder
 
 
 def denoise_batch(inputs: Iterable[str | os.PathLike], methods: list[BatchMethod], *, sigma: float,
@@ -269,11 +301,14 @@ def denoise_batch(inputs: Iterable[str | os.PathLike], methods: list[BatchMethod
             for source in sources:
                 yield FileDenoised(str(source), error=reason)
             return
-    taken = {p.resolve() for p in sources}
+    taken = {_real(p) for p in sources}
     total = len(sources) * max(len(methods), 1)
     for index, source in enumerate(sources):
         if stop():
             return
+        if source.is_dir():
+            yield FileDenoised(str(source), error=f"{source}: a folder without PNG, JPEG, TIFF or BMP images")
+            continue
         try:
             image = images.get(str(source)) or load_image(source)
             noisy = denoise.add_noise(image, sigma, seed) if add_noise else image.pixels
@@ -288,6 +323,10 @@ def denoise_batch(inputs: Iterable[str | os.PathLike], methods: list[BatchMethod
             continue
         outcome = FileDenoised(str(source), image=image, noisy=noisy, clean=image.pixels if add_noise else None,
                                sigma=sigma if sigma > 0 or not estimate_unknown_sigma else estimate_sigma(noisy))
+        if image.info.get("note"):
+            outcome.notes.append(image.info["note"])
+        if add_noise and denoise.ssim_note(image.shape):
+            outcome.notes.append(denoise.ssim_note(image.shape))
         if add_noise:
             outcome.noisy_psnr = denoise.score(image, noisy).psnr
         cancelled = False
@@ -318,7 +357,7 @@ def denoise_batch(inputs: Iterable[str | os.PathLike], methods: list[BatchMethod
                 if ssim_maps:
                     done.ssim_map = denoise.ssim_map(image, result.restored)
             if out_dir is not None:
-                done.output = _write(source, out_dir, method, image, result.restored, taken, outcome.failures)
+                done.output = _write(source, out_dir, method, image, result.restored, taken, outcome)
             outcome.results.append(done)
         yield outcome
         if cancelled:
@@ -336,21 +375,33 @@ def _restore(method: BatchMethod, noisy, sigma: float, tile: int | None, should_
 
 
 def _write(source: Path, out_dir: Path, method: BatchMethod, image, restored, taken: set[Path],
-           failures: list[str]) -> str | None:
-    """Save one result under a fresh name; a failed write is added to ``failures``."""
+           outcome: FileDenoised) -> str | None:
+    """Save one result under a fresh name; a failed write is added to ``outcome.failures``, a name other
+    than the first choice to ``outcome.notes``."""
     from engines.labs.denoise.images import ImageError, save_image
 
-    try:
-        target = output_path(source, out_dir, method.file_tag, color=image.is_color, bit_depth=image.bit_depth,
-                             alpha=image.alpha is not None, taken=taken)
-        save_image(target, restored, bit_depth=image.bit_depth, alpha=image.alpha)
-    except ImageError as exc:  # names the file
-        failures.append(str(exc))
+    for _ in range(1000):
+        try:
+            target = output_path(source, out_dir, method.file_tag, color=image.is_color,
+                                 bit_depth=image.bit_depth, alpha=image.alpha is not None, taken=taken)
+            save_image(target, restored, bit_depth=image.bit_depth, alpha=image.alpha, overwrite=False)
+        except FileExistsError:  # created by someone else since output_path looked: keep it, take the next
+            taken.add(_real(target))
+            continue
+        except ImageError as exc:  # names the file
+            outcome.failures.append(str(exc))
+            return None
+        except OSError as exc:
+            outcome.failures.append(f"{out_dir}: {exc}")
+            return None
+        break
+    else:
+        outcome.failures.append(f"{out_dir}: no free output name for {source.name}")
         return None
-    except OSError as exc:
-        failures.append(f"{out_dir}: {exc}")
-        return None
-    taken.add(target.resolve())
+    taken.add(_real(target))
+    wanted = f"{source.stem}.{method.file_tag}{target.suffix}"
+    if target.name != wanted:
+        outcome.notes.append(f"{wanted} already exists; kept it and wrote {target.name}")
     return str(target)
 
 
@@ -366,13 +417,27 @@ class FileResult:
     psnr: float | None = None
     ssim: float | None = None
     noisy_psnr: float | None = None
+    notes: tuple[str, ...] = ()
+    shape: tuple[int, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
     def to_json(self) -> dict[str, Any]:
-        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+        """Plain values; a score that is not a finite number gets a ``<key>_note`` saying why (the JSON writer
+        turns the number into null)."""
+        from engines.labs.denoise.methods import psnr_note, ssim_note
+
+        data: dict[str, Any] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()
+                                if k != "shape"}
+        data["notes"] = list(self.notes)
+        for key, note in (("psnr", self.psnr is not None and psnr_note(self.psnr)),
+                          ("noisy_psnr", self.noisy_psnr is not None and psnr_note(self.noisy_psnr, noisy=True)),
+                          ("ssim", self.ssim is not None and self.ssim != self.ssim and ssim_note(self.shape))):
+            if note:
+                data[f"{key}_note"] = note
+        return data
 
 
 def denoise_files(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *, method: str = "dncnn",
@@ -390,4 +455,4 @@ def denoise_files(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLik
             return
         (done,) = item.results
         yield FileResult(item.source, done.output, None, done.restoration.seconds, done.psnr, done.ssim,
-                         item.noisy_psnr)
+                         item.noisy_psnr, tuple(item.notes), tuple(item.image.shape))
