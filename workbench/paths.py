@@ -6,9 +6,12 @@ from pathlib import Path
 
 ENV_HOME = "WORKBENCH_HOME"
 ENV_WEIGHTS = "WORKBENCH_WEIGHTS"
+RUNS_FOLDER = "runs"  # home/runs/<id>/: a run's files (the store keeps their paths relative to the home)
 
 
 def home() -> Path:
+    """The workbench home, created if need be; one that cannot be created raises
+    :class:`~workbench.store.StoreError` naming it (the CLI prints it as one line)."""
     override = os.environ.get(ENV_HOME)
     if override:
         path = Path(override).expanduser()
@@ -16,7 +19,12 @@ def home() -> Path:
         from platformdirs import user_data_dir
 
         path = Path(user_data_dir("cnn-workbench", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from workbench.store import StoreError
+
+        raise StoreError(f"cannot create the workbench home {path}: {exc.strerror or exc}") from exc
     return path
 
 
@@ -25,7 +33,7 @@ def store_path() -> Path:
 
 
 def run_dir(run_id: int) -> Path:
-    return home() / "runs" / str(run_id)
+    return home() / RUNS_FOLDER / str(run_id)
 
 
 def checkpoint_dir(run_id: int) -> Path:
