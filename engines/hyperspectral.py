@@ -149,21 +149,41 @@ def default_data_dir() -> Path:
 
 
 # -- reading files ----------------------------------------------------------------------------------------
+def require_file(path: Path) -> None:
+    """A readable regular file, or a :class:`DataError` saying what ``path`` is instead.
+
+    Checked before opening: a FIFO would block the read forever, a folder or a symlink loop fails
+    with an error that does not say which file was meant.
+    """
+    if path.is_file():
+        if path.stat().st_size == 0:
+            raise DataError(f"{path} is empty (0 bytes)")
+        return
+    if path.is_dir():
+        raise DataError(f"{path} is a folder, not a file")
+    if path.exists():
+        raise DataError(f"{path} is not a regular file (a FIFO, socket or device)")
+    if path.is_symlink():
+        raise DataError(f"{path} is a broken symbolic link or a symbolic-link loop")
+    raise DataError(f"file not found: {path}")
+
+
 def read_mat(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Every array variable of a MATLAB file: v5 through ``scipy.io``, v7.3 (HDF5) through ``h5py``."""
     import scipy.io
 
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"file not found: {path}")
+    require_file(path)
     try:
         raw = scipy.io.loadmat(path)
         return {k: np.asarray(v) for k, v in raw.items() if not k.startswith("__") and isinstance(v, np.ndarray)}
     except NotImplementedError:  # scipy's way of saying "this is v7.3, use an HDF5 reader"
         pass
+    except MemoryError:
+        raise DataError(f"cannot read {path} as a MATLAB file: it declares arrays larger than the memory") from None
     except Exception as exc:
         if not _looks_like_hdf5(path):
-            raise DataError(f"cannot read {path} as a MATLAB file: {exc}") from exc
+            raise DataError(f"cannot read {path} as a MATLAB file: {_reason(exc)}") from None
     try:
         import h5py
     except ImportError:
@@ -177,16 +197,63 @@ def read_mat(path: str | os.PathLike) -> dict[str, np.ndarray]:
                     out[name] = np.asarray(obj[()]).T
 
             fh.visititems(visit)
-    except OSError as exc:
-        raise DataError(f"cannot read {path} as a MATLAB v7.3 (HDF5) file: {exc}") from exc
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise DataError(f"cannot read {path} as a MATLAB v7.3 (HDF5) file: {_reason(exc)}") from None
+    except MemoryError:
+        raise DataError(f"cannot read {path}: it declares arrays larger than the memory") from None
     return out
+
+
+def _reason(exc: BaseException) -> str:
+    """A library's error as a short clause (the first line, at most 200 characters)."""
+    text = (str(exc).strip().splitlines() or [""])[0] or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "…"
+
+
+def read_npy(path: Path) -> np.ndarray:
+    """One ``.npy`` array, never unpickled (object arrays are refused), its size checked against its header.
+
+    The header is read first: a truncated file, or one whose header claims more data than the file holds,
+    is refused before numpy allocates the array it claims.
+    """
+    require_file(path)
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(6) != b"\x93NUMPY":
+                raise DataError(f"{path} is not a NumPy .npy file (it does not start with NumPy's signature)")
+            fh.seek(0)
+            version = np.lib.format.read_magic(fh)
+            shape, fortran, dtype = (np.lib.format.read_array_header_1_0(fh) if version == (1, 0)
+                                     else np.lib.format.read_array_header_2_0(fh))
+            header = fh.tell()
+    except DataError:
+        raise
+    except Exception as exc:  # a damaged header: numpy's messages vary with the bytes found
+        raise DataError(f"cannot read {path} as a NumPy array (.npy): {_reason(exc)}") from None
+    if dtype.hasobject:
+        raise DataError(f"{path} holds Python objects (a pickle), not numbers; it is not read, because "
+                        f"loading it could run code")
+    needed = header + int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    size = path.stat().st_size
+    if size < needed:
+        raise DataError(f"{path} is truncated: its header declares a {shape} {dtype} array "
+                        f"({needed:,} bytes) but the file has {size:,} bytes")
+    try:
+        return np.load(path, allow_pickle=False)
+    except MemoryError:
+        raise DataError(f"cannot read {path}: its {shape} array does not fit in memory") from None
+    except Exception as exc:
+        raise DataError(f"cannot read {path} as a NumPy array (.npy): {_reason(exc)}") from None
 
 
 def _looks_like_hdf5(path: Path) -> bool:
     """HDF5's signature sits at offset 0 or after a user block (512 bytes in MATLAB v7.3 files)."""
     signature = b"\x89HDF\r\n\x1a\n"
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
     return any(head[offset:offset + 8] == signature for offset in (0, 512, 1024, 2048))
 
 
@@ -221,12 +288,7 @@ def _read_any(path: Path) -> dict[str, np.ndarray]:
     if suffix == ".mat":
         return read_mat(path)
     if suffix == ".npy":
-        if not path.is_file():
-            raise DataError(f"file not found: {path}")
-        try:
-            return {path.stem: np.load(path, allow_pickle=False)}
-        except Exception as exc:
-            raise DataError(f"cannot read {path} as a NumPy array: {exc}") from exc
+        return {path.stem: read_npy(path)}
     raise DataError(f"unsupported file {path}: expected a .mat (MATLAB v5 or v7.3) or .npy file")
 
 
@@ -272,12 +334,41 @@ def load_file_scene(path: str | os.PathLike, gt_path: str | os.PathLike | None =
     # A known scene's variable name (e.g. ``paviaU``) brings its class names, colours and wavelengths.
     known = next((i for i in SCENES.values() if i.cube_key.lower() == _cube_key.lower()), None)
     return _make_scene(name or (known.name if known else path.stem), cube, gt, source=str(path),
-                       where=f"{path} / {gt_file}", info=known)
+                       where=f"{path} / {gt_file}", info=known, files=(path, gt_file))
+
+
+def check_values(cube: np.ndarray, gt: np.ndarray, cube_file, gt_file) -> None:
+    """Numbers where numbers are expected: a finite cube, whole non-negative class numbers in the ground truth.
+
+    PCA and the classifiers downstream fail on NaN or ±inf with messages that name no file, and a
+    float ground truth would be truncated silently.
+    """
+    if cube.dtype.kind not in "iuf":
+        raise DataError(f"{cube_file}: the cube holds {cube.dtype} values; expected numbers (integer or float)")
+    if gt.dtype.kind not in "iufb":
+        raise DataError(f"{gt_file}: the ground truth holds {gt.dtype} values; expected class numbers")
+    if 0 in cube.shape:
+        raise DataError(f"{cube_file}: the cube is empty (shape {tuple(cube.shape)})")
+    if cube.dtype.kind == "f":
+        bad = int(cube.size - np.count_nonzero(np.isfinite(cube)))
+        if bad:
+            nan = int(np.count_nonzero(np.isnan(cube)))
+            raise DataError(f"{cube_file}: the cube holds {bad:,} non-finite values ({nan:,} NaN, {bad - nan:,} "
+                            f"±inf) of {cube.size:,}; replace or mask them before loading the scene")
+    if gt.dtype.kind == "f":
+        bad = int(gt.size - np.count_nonzero(np.isfinite(gt)))
+        if bad:
+            raise DataError(f"{gt_file}: the ground truth holds {bad:,} non-finite values (NaN or ±inf); "
+                            f"expected whole class numbers (0 = unlabelled)")
+        if not np.all(np.mod(gt, 1) == 0):
+            raise DataError(f"{gt_file}: the ground truth holds fractional values; expected whole class numbers")
 
 
 def _make_scene(name: str, cube: np.ndarray, gt: np.ndarray, *, source: str, where: str,
-                info: SceneInfo | None = None) -> Scene:
+                info: SceneInfo | None = None, files: tuple[object, object] | None = None) -> Scene:
     check_shapes(cube, gt, where)
+    cube_file, gt_file = files or (where, where)
+    check_values(cube, gt, cube_file, gt_file)
     gt = np.asarray(gt).astype(np.int64)
     if gt.min() < 0:
         raise DataError(f"{where}: ground-truth classes must be ≥ 0 (0 = unlabelled), found {gt.min()}")
@@ -374,7 +465,13 @@ def download_scene(name: str, *, data_dir=None, progress: Callable[[str, int, in
 
 def verify_file(path: Path, digest: str | None) -> None:
     recorded = path.with_name(path.name + ".sha256")
-    expected = digest or (recorded.read_text(encoding="utf-8").strip() if recorded.is_file() else None)
+    expected = digest
+    if expected is None and recorded.is_file():
+        try:
+            expected = recorded.read_bytes()[:200].decode("ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            raise DataError(f"{recorded} (the digest recorded at download) is unreadable: delete it and "
+                            f"{path.name}, and download again") from None
     if expected is not None and sha256_of(path) != expected:
         raise DataError(f"{path} has sha256 {sha256_of(path)}, expected {expected}: delete it and download again")
 
@@ -412,7 +509,8 @@ def load_scene(name: str, *, path: str | None = None, gt_path: str | None = None
         gt = gt_vars.get(info.gt_key)
         if gt is None:
             gt = find_gt(gt_vars, cube.shape[:2], gt_file)[1]
-        scene = _make_scene(name, cube, gt, source=str(folder), where=f"{cube_file} / {gt_file}")
+        scene = _make_scene(name, cube, gt, source=str(folder), where=f"{cube_file} / {gt_file}",
+                            files=(cube_file, gt_file))
     return crop_scene(scene, crop) if crop else scene
 
 

@@ -63,13 +63,29 @@ class BatchUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"global {module}.{name} is not allowed in a CIFAR batch")
 
 
+# A real batch is 31 MB (10,000 images of 3,072 bytes); anything far larger is not one.
+MAX_BATCH_BYTES = 256 << 20
+
+
 def read_batch(path: Path) -> dict:
+    from engines.core.checkpoint import file_problem
+
+    problem = file_problem(path)  # stat only: a FIFO named data_batch_1 would block a read forever
+    if problem == "no such file":
+        raise DataError(f"CIFAR-10 batch file missing: {path}")
+    if problem is not None:
+        raise DataError(f"CIFAR-10 batch file {path}: {problem}")
     try:
+        if path.stat().st_size > MAX_BATCH_BYTES:
+            raise DataError(f"CIFAR-10 batch file {path} is {path.stat().st_size:,} bytes, far larger than a "
+                            f"batch (about 31 MB); it is not a CIFAR batch")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError(f"CIFAR-10 batch file missing: {path}") from None
     except OSError as exc:
         raise DataError(f"cannot read CIFAR-10 batch file {path}: {exc.strerror or exc}") from None
+    if not raw:
+        raise DataError(f"CIFAR-10 batch file {path} is empty (0 bytes)")
     try:
         # latin1 as in the official loading code: the batches were written by Python 2.
         batch = BatchUnpickler(io.BytesIO(raw), encoding="latin1").load()

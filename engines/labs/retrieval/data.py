@@ -163,7 +163,11 @@ def _features(array: np.ndarray, count: int, path: str) -> np.ndarray:
         array = array.T  # an HDF5 file written without MATLAB's column-major convention
     if array.shape[0] != count:
         raise DataError(f"{path}: {array.shape[0]} items of features but {count} labels; the counts must match")
-    return np.ascontiguousarray(array, dtype=np.float32)
+    array = np.ascontiguousarray(array, dtype=np.float32)
+    bad = int(array.size - np.count_nonzero(np.isfinite(array)))
+    if bad:
+        raise DataError(f"{path}: the features hold {bad:,} non-finite values (NaN or ±inf) of {array.size:,}")
+    return array
 
 
 def load_dscmr_folder(folder: str | os.PathLike, *, name: str | None = None) -> PairedFeatures:
@@ -287,6 +291,18 @@ def read_captions(captions: str | os.PathLike, images: Path) -> list[tuple[Path,
     if not path.is_file():
         raise DataError(f"captions file not found: {path}")
     delimiter = "," if path.suffix.lower() == ".csv" else "\t"
+    try:
+        return _read_caption_rows(path, images, delimiter)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path} is not UTF-8 text (byte {exc.start}); save the captions as UTF-8") from None
+    except csv.Error as exc:
+        raise DataError(f"{path} is not a readable {'CSV' if delimiter == ',' else 'tab-separated'} file: "
+                        f"{exc}") from None
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _read_caption_rows(path: Path, images: Path, delimiter: str) -> list[tuple[Path, str, str]]:
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh, delimiter=delimiter)
         columns = [c.strip().lower() for c in reader.fieldnames or []]
@@ -314,18 +330,25 @@ def _backbone(name: str, weights: Path) -> torch.nn.Module:
 
     if name not in BACKBONES:
         raise DataError(f"unknown backbone {name!r}; valid choices: {', '.join(BACKBONES)}")
+    from engines.core.checkpoint import CheckpointError, check_finite, read_torch_file
+
     model = getattr(torchvision.models, name)(weights=None)
-    if not weights.is_file():
+    if not weights.exists() and not weights.is_symlink():
         raise DataError(f"backbone weights not found: {weights} (choose a local .pth file of torchvision's "
                         f"{name}; nothing is downloaded)")
     try:
-        state = torch.load(weights, map_location="cpu", weights_only=True)
-    except Exception as exc:  # weights_only refuses pickled code: say so instead of running it
-        raise DataError(f"cannot read {weights} as a PyTorch state_dict: {exc}") from None
+        # weights_only, gzip under a cap, FIFOs refused: pickled code is named and never run
+        state = read_torch_file(weights, what="backbone weights")
+    except CheckpointError as exc:
+        raise DataError(str(exc)) from None
     if isinstance(state, dict) and not any(isinstance(v, torch.Tensor) for v in state.values()):
         state = state.get("state_dict") or state.get("model") or state
     if not isinstance(state, dict):
         raise DataError(f"{weights} holds no state_dict of {name}")
+    try:
+        check_finite(state, weights)
+    except CheckpointError as exc:
+        raise DataError(str(exc)) from None
     state = {k.removeprefix("module."): v for k, v in state.items()}
     try:
         model.load_state_dict(state)

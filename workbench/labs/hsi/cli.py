@@ -68,7 +68,7 @@ def cmd_download(args) -> int:
     try:
         folder = download_scene(args.scene, data_dir=args.folder, progress=progress)
     except DataError as exc:
-        print(f"\nworkbench: {exc}", file=sys.stderr)
+        print(f"\nworkbench: error: {exc}", file=sys.stderr)
         return 1
     print(f"\n{args.scene}: files in {folder}")
     return 0
@@ -103,7 +103,7 @@ def cmd_svm(args) -> int:
             result = fit_svm(scene, train_ratio=args.train_ratio, seed=args.seed, C=args.c)
         except DataError as exc:
             store.set_status(run_id, "failed", str(exc))
-            print(f"workbench: {exc}", file=sys.stderr)
+            print(f"workbench: error: {exc}", file=sys.stderr)
             return 1
         labels = result.pop("labels")
         onehot = np.eye(scene.num_classes, dtype=np.float32)[labels] if labels is not None else None
@@ -146,7 +146,7 @@ def cmd_map(args) -> int:
         run_scene = hsi_maps.prepare_for_run(run, scene=args.scene)
         probs = hsi_maps.compute_map(run, checkpoint, run_scene=run_scene, progress=progress)
     except hsi_maps.MapError as exc:
-        print(f"\nworkbench: {exc}", file=sys.stderr)
+        print(f"\nworkbench: error: {exc}", file=sys.stderr)
         return 1
     gt = run_scene.prepared.scene.gt
     labelled = gt > 0
