@@ -23,8 +23,12 @@ def resolve_language(language: str | None = None) -> str:
     """``language``, else the stored setting, else the system locale's name (``zh_CN``, ``en_US``)."""
     if not language:
         from workbench.settings import load_settings
+        from workbench.store import StoreError
 
-        language = load_settings().language
+        try:
+            language = load_settings().language
+        except (StoreError, OSError):  # a home that cannot be created: the window says so once it is up
+            language = ""
     return language or QLocale.system().name()
 
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench import APP_NAME
-from workbench.store import RESUMABLE_STATUSES, RunStore
+from workbench.store import RESUMABLE_STATUSES, RunStore, StoreError
 from workbench.ui.shell.runs_browser import RunsBrowser
 from workbench.ui.shell.runs_model import status_text
 from workbench.ui.shell.worker import Job, JobRunner
@@ -69,6 +69,39 @@ def _rss_mib() -> float | None:
             return None
 
 
+class UnavailableStore(RunStore):
+    """An empty run store in memory, standing in for one that cannot be opened.
+
+    The window starts on it so the user reads why and can still use what needs no store; it lists no
+    runs, and every write raises :class:`StoreError` naming the real file and the reason (nothing is
+    recorded anywhere, so nothing can land beside the real store's runs or be lost on exit).
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.unavailable_path, self.reason = path, reason
+        super().__init__(":memory:", recover=False)
+        self.read_only = True
+
+    def read_only_error(self) -> StoreError:
+        return StoreError(f"the run store {self.unavailable_path} could not be opened ({self.reason}); "
+                          f"this session cannot record runs")
+
+
+def open_store() -> tuple[RunStore, str]:
+    """The user's run store and ``""``; or, when it cannot be opened, an :class:`UnavailableStore` and why."""
+    from workbench import paths
+
+    try:
+        return RunStore(), ""
+    except (StoreError, OSError) as exc:
+        try:
+            where = str(paths.store_path())
+        except (StoreError, OSError):  # the home itself cannot be created
+            where = os.environ.get(paths.ENV_HOME, "") or "the workbench home"
+        reason = str(exc) if isinstance(exc, StoreError) else f"{exc.strerror or exc}"
+        return UnavailableStore(where, reason), reason
+
+
 class MainWindow(QMainWindow):
     def __init__(self, store: RunStore | None = None) -> None:
         super().__init__()
@@ -76,7 +109,12 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(900, 560)  # fits a 1366×768 screen at 125 % scaling
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)  # dropped files go to the lab that takes them
-        self.store = store or RunStore()
+        self.notices: list[str] = []  # problems found at start, each shown once (see notify)
+        self._pending_notices: list[str] = []
+        problem = ""
+        if store is None:
+            store, problem = open_store()
+        self.store = store
         self.runner = JobRunner(self.store, self)
         self._ready = False
         self._live_floor: dict[int, int] = {}  # run id → last step already loaded from the store
@@ -92,6 +130,7 @@ class MainWindow(QMainWindow):
         self.browser.selection_changed.connect(self._on_selection)
         self.browser.activated.connect(lambda run_id: self.show_runs([run_id]))
         self.browser.pause_requested.connect(self.runner.toggle_pause)
+        self.browser.store_error.connect(self.warn)
         self.browser.setMinimumWidth(380)
         self.runs_dock = QDockWidget(self.tr("Runs"), self)
         self.runs_dock.setObjectName("runsDock")
@@ -105,6 +144,7 @@ class MainWindow(QMainWindow):
         self._connect_runner()
         self.browser.refresh()
         self._restore_state()
+        self._report_start_problems(problem)
         # Engines load after the first paint (a zero-delay timer would fire before it in Qt 6);
         # the fallback covers platforms that never paint (offscreen without show()).
         self._paint_watch = True
@@ -330,6 +370,7 @@ class MainWindow(QMainWindow):
 
         follow_system_palette()  # plot colours from the palette, before the first plot exists
         settings = self._settings()
+        self._report_settings_warnings()
         self.curves = LiveCurves(refresh_hz=settings.plot_refresh_hz)
         self.curves.setObjectName("liveCurves")
         self.training_layout.addWidget(self.curves)
@@ -362,7 +403,8 @@ class MainWindow(QMainWindow):
         from workbench.pretrained import install_missing
         from workbench.ui.shell.lab import load_labs
 
-        if install_missing(self.store):  # shipped models become runs before the labs list them
+        # Shipped models become runs before the labs list them (not in a store this session cannot write).
+        if not self.store.read_only and install_missing(self.store):
             self.browser.refresh()
         self.labs = load_labs(self)
         for lab in self.labs:
@@ -413,14 +455,24 @@ class MainWindow(QMainWindow):
         lab.open_paths(paths)
 
     def _settings(self):
-        from workbench.settings import load_settings
+        from workbench.settings import Settings, load_settings
 
-        return load_settings()
+        try:
+            return load_settings()
+        except (StoreError, OSError):  # a home that cannot be created: the store's notice says so
+            return Settings()
 
     # -- starting, stopping, continuing ---------------------------------------------
-    def start_job(self, config, *, name: str = "", tags=()) -> int:
+    def start_job(self, config, *, name: str = "", tags=()) -> int | None:
+        """Queue a run of ``config``; its id, or ``None`` (with a message) when the store cannot record it."""
+        if self.refuse_write():
+            return None
         self.ensure_ready()
-        run_id = self.runner.submit(Job(config=config, name=name, tags=tuple(tags)))
+        try:
+            run_id = self.runner.submit(Job(config=config, name=name, tags=tuple(tags)))
+        except StoreError as exc:  # e.g. the disk under the store filled up
+            self.warn(self.tr("Cannot start the run: %1").replace("%1", str(exc)))
+            return None
         self.browser.update_run(run_id)
         self._update_actions()
         return run_id
@@ -455,10 +507,21 @@ class MainWindow(QMainWindow):
         from workbench.runner import config_for_run
 
         self.ensure_ready()
+        if self.refuse_write():
+            return
         run = self.store.get_run(run_id)
+        if "config" in run.damaged:
+            self.warn(self.tr("Run #%1 cannot be continued: %2").replace("%1", str(run_id)).replace(
+                "%2", run.message))
+            return
         overrides = {"epochs": epochs} if epochs else {}
-        config = config_for_run(self.store, run_id, **overrides)
-        self.runner.submit(Job(config=config, run_id=run_id, resume=True))
+        try:
+            config = config_for_run(self.store, run_id, **overrides)
+            self.runner.submit(Job(config=config, run_id=run_id, resume=True))
+        except (StoreError, ValueError) as exc:  # a stored config this version cannot run, a store write
+            self.warn(self.tr("Run #%1 cannot be continued: %2").replace("%1", str(run_id)).replace(
+                "%2", str(exc)))
+            return
         self.browser.update_run(run_id)
         self.status_label.setText(self.tr("Continuing run #%1 from epoch %2")
                                   .replace("%1", str(run_id)).replace("%2", str(run.epoch)))
@@ -493,7 +556,7 @@ class MainWindow(QMainWindow):
 
     def rename_selected(self) -> None:
         ids = self.browser.selected_ids()
-        if len(ids) != 1:
+        if len(ids) != 1 or self.refuse_write():
             return
         run = self.store.get_run(ids[0])
         name, ok = QInputDialog.getText(self, self.tr("Rename run"), self.tr("Name of run #%1:")
@@ -503,7 +566,7 @@ class MainWindow(QMainWindow):
 
     def tag_selected(self) -> None:
         ids = self.browser.selected_ids()
-        if len(ids) != 1:
+        if len(ids) != 1 or self.refuse_write():
             return
         run = self.store.get_run(ids[0])
         text, ok = QInputDialog.getText(self, self.tr("Edit tags"), self.tr("Tags of run #%1 (comma-separated):")
@@ -517,13 +580,17 @@ class MainWindow(QMainWindow):
         from workbench import paths
 
         ids = [i for i in self.browser.selected_ids() if i != self.runner.current_run_id]
-        if not ids:
+        if not ids or self.refuse_write():
             return
         if not self._confirm(self.tr("Delete %n run(s) with their checkpoints and curves? This cannot be undone.",
                                      "", len(ids))):
             return
         for run_id in ids:
-            self.store.delete_run(run_id)
+            try:
+                self.store.delete_run(run_id)
+            except StoreError as exc:  # the run's files stay with its record
+                self.warn(self.tr("Run #%1 was not deleted: %2").replace("%1", str(run_id)).replace("%2", str(exc)))
+                continue
             shutil.rmtree(paths.run_dir(run_id), ignore_errors=True)
         self.browser.refresh()
         self.status_label.setText(self.tr("Deleted %n run(s)", "", len(ids)))
@@ -584,7 +651,7 @@ class MainWindow(QMainWindow):
     def queue_study(self, planned, factor: str) -> list[int]:
         from workbench.studies import study_of
 
-        ids = [self.start_job(p.config, name=p.name, tags=p.tags) for p in planned]
+        ids = [i for i in (self.start_job(p.config, name=p.name, tags=p.tags) for p in planned) if i is not None]
         study = study_of(planned[0].tags) if planned else None
         if study:
             self._studies[study] = {"pending": set(ids), "all": ids, "factor": factor}
@@ -595,9 +662,27 @@ class MainWindow(QMainWindow):
     def _on_selection(self, run_ids: list[int]) -> None:
         if self._ready and run_ids:
             self.show_runs(run_ids)
-            for lab in self.labs:
-                lab.show_runs(run_ids)
+            readable = self._without_damaged_configs(run_ids)
+            if readable:
+                for lab in self.labs:
+                    lab.show_runs(readable)
         self._update_actions()
+
+    def _without_damaged_configs(self, run_ids: list[int]) -> list[int]:
+        """``run_ids`` less the runs whose stored config cannot be read (a lab would rebuild them with defaults,
+        a silently wrong result); the status bar says which were left out and why."""
+        readable = []
+        for run_id in run_ids:
+            try:
+                run = self.store.get_run(run_id)
+            except KeyError:
+                continue
+            if "config" in run.damaged:
+                self.status_label.setText(self.tr("Run #%1: %2; its curves are shown, but no lab can use it")
+                                          .replace("%1", str(run_id)).replace("%2", run.message))
+            else:
+                readable.append(run_id)
+        return readable
 
     def show_runs(self, run_ids: list[int]) -> None:
         """Show the curves of these runs (and of the active run) in the Training tab."""
@@ -751,6 +836,60 @@ class MainWindow(QMainWindow):
         self.compare_action.setEnabled(len(selected) >= 2)
         self.clear_queue_action.setEnabled(bool(self.runner.queue))
 
+    # -- problems found at start ------------------------------------------------------
+    def _report_start_problems(self, store_problem: str) -> None:
+        """Say once what the window found wrong at start: the store it could not open or write, damaged settings."""
+        if isinstance(self.store, UnavailableStore):
+            self.notify(self.tr("The run store %1 cannot be opened: %2\nThe window opened without it: the runs "
+                                "list is empty and no run can be started, imported or recorded in this session. "
+                                "Nothing was changed; repair the file or move it aside to start a new store.")
+                        .replace("%1", self.store.unavailable_path).replace("%2", store_problem))
+        elif self.store.read_only:
+            self.notify(self.tr("The run store %1 is read-only: its runs are listed and can be shown, compared "
+                                "and exported, but no run can be started, imported, renamed or deleted in this "
+                                "session.").replace("%1", str(self.store.path)))
+        self._report_settings_warnings()
+
+    def _report_settings_warnings(self) -> None:
+        """Warnings of :func:`workbench.settings.load_settings` (a damaged file moved aside, a newer version's)."""
+        from workbench.settings import load_warnings
+
+        self._settings()  # finds a damaged file now, not when the engines load
+        for warning in load_warnings():
+            self.notify(self.tr("Settings: %1").replace("%1", warning))
+
+    def notify(self, message: str) -> None:
+        """A problem the user must know of that does not stop the window: the status bar and one non-modal box
+        (the same message is shown once). Tests (``suppress_dialogs``) find it in :attr:`notices`."""
+        if message in self.notices or message in self._pending_notices:
+            return
+        self.status_label.setText(message.splitlines()[0])
+        self.status_label.setToolTip(message)
+        self._pending_notices.append(message)
+        if len(self._pending_notices) == 1:
+            # After the constructor: the window (and a test's suppress_dialogs) is set up by then.
+            QTimer.singleShot(0, self._show_notices)
+
+    def _show_notices(self) -> None:
+        pending, self._pending_notices = self._pending_notices, []
+        if not pending:
+            return
+        self.notices.extend(pending)
+        if self.property("suppress_dialogs"):
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "\n\n".join(pending), QMessageBox.StandardButton.Ok,
+                          self)
+        box.setWindowModality(Qt.WindowModality.NonModal)  # the window stays usable behind it
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+
+    def refuse_write(self) -> bool:
+        """Whether the store cannot record anything (read-only, or not opened); if so, say why."""
+        if not self.store.read_only:
+            return False
+        self.warn(str(self.store.read_only_error()))
+        return True
+
     # -- dialogs ------------------------------------------------------------------------
     def warn(self, message: str) -> None:
         """Show ``message`` in a warning box (tests: record it as the property ``last_warning`` instead)."""
@@ -797,8 +936,16 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_preferences(self) -> None:
+        from workbench.settings import save_blocked_reason
         from workbench.ui.shell.preferences import apply_settings, edit_preferences
 
+        try:
+            reason = save_blocked_reason()
+        except (StoreError, OSError) as exc:  # a home that cannot be created
+            reason = str(exc)
+        if reason:  # e.g. a newer version's file: saving here would overwrite what that version stored
+            self.warn(self.tr("Preferences cannot be changed in this session: %1").replace("%1", reason))
+            return
         change = edit_preferences(self)
         if change is not None:
             apply_settings(self, change[1], change[0])

@@ -62,7 +62,14 @@ class EditRunCommand(QUndoCommand):
         self.browser, self.run_id, self.field, self.new, self.old = browser, run_id, field, new, old
 
     def _apply(self, value) -> None:
-        self.browser.store.update_run(self.run_id, **{self.field: value})
+        from workbench.store import StoreError
+
+        try:
+            self.browser.store.update_run(self.run_id, **{self.field: value})
+        except StoreError as exc:  # the store became unwritable (a full disk): the list keeps the stored value
+            self.setObsolete(True)
+            self.browser.store_error.emit(str(exc))
+            return
         self.browser.model.update_run(self.run_id)
 
     def redo(self) -> None:
@@ -76,6 +83,7 @@ class RunsBrowser(QWidget):
     selection_changed = Signal(list)  # run ids
     activated = Signal(int)  # run id (double-click / Enter)
     pause_requested = Signal()
+    store_error = Signal(str)  # a write to the store failed: the window shows the message
 
     def __init__(self, store: RunStore, parent=None) -> None:
         super().__init__(parent)

@@ -116,6 +116,9 @@ class RunsTableModel(QAbstractTableModel):
             if column == "Status":
                 return run.status if sort else f"{STATUS_SYMBOLS.get(run.status, '')} {status_text(run.status)}"
             if column == "Name":
+                if run.damaged:  # one damaged row costs that row only: it is listed, marked, and says why
+                    return self.tr("⚠ damaged %1").replace("%1", ", ".join(run.damaged)) + (
+                        f" · {run.name}" if run.name else "")
                 return run.name
             if column == "Task":
                 return run.task

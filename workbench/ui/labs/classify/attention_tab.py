@@ -267,7 +267,8 @@ class ClassificationAttentionTab(QWidget):
         from engines.labs.classify.analysis import ImageInputError, load_input_image
 
         if self.se_model is None:
-            self.message.emit(self.tr("Pick a trained SE run before dropping an image"))
+            self.message.emit(self.tr("%1 was not used: pick a trained SE run before dropping an image").replace(
+                "%1", Path(path).name))
             return False
         run = self.store.get_run(self.se_run_id)
         try:

@@ -63,8 +63,10 @@ class ClassificationLab(Lab):
 
     # -- runs -------------------------------------------------------------------------------------------
     def classify_runs(self):
+        # A run whose stored config is damaged would be evaluated on default data settings: left out.
         return [r for r in self.store.list_runs(task="classify")
-                if r.checkpoint and os.path.exists(r.checkpoint) and r.status not in ("running", "paused")]
+                if r.checkpoint and os.path.exists(r.checkpoint) and r.status not in ("running", "paused")
+                and "config" not in r.damaged]
 
     @Slot()
     def refresh_runs(self) -> None:
@@ -95,10 +97,14 @@ class ClassificationLab(Lab):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
-        if urls:
-            self.attention_tab.use_image_file(urls[0].toLocalFile())
-            event.acceptProposedAction()
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        used = self.attention_tab.use_image_file(paths[0])
+        if used and len(paths) > 1:
+            self.message.emit(self.status.text() + self.tr(" (the first of %1 dropped files; the attention view "
+                                                           "takes one image)").replace("%1", str(len(paths))))
 
     # -- worker results -----------------------------------------------------------------------------
     @property

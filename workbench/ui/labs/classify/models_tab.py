@@ -192,5 +192,7 @@ class ClassificationModelsTab(QWidget):
             self.message.emit(str(exc))
             return None
         run_id = self.main_window.start_job(config)
+        if run_id is None:  # the window said why (a store that cannot record runs)
+            return None
         self.message.emit(self.tr("Run #%1 queued").replace("%1", str(run_id)))
         return run_id

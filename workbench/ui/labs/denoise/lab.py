@@ -8,6 +8,8 @@ current image (or on a built-in test image); while that run trains, the preview 
 """
 from __future__ import annotations
 
+import os
+import stat
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +44,7 @@ KEEP_IMAGES = 12  # results whose arrays stay in memory; older ones keep their s
 PROGRESS_INTERVAL = 0.1
 SHORT_TITLES = {"nlm": "NLM", "tv": "TV", "wavelet": QT_TRANSLATE_NOOP("DenoisingLab", "Wavelet"), "bm3d": "BM3D"}
 SAMPLE = "<sample>"  # the built-in test image's key (a path no file can have)
+WEIGHT_SUFFIXES = (".pt", ".pth", ".pt.gz", ".pth.gz", ".ckpt", ".mat", ".npy", ".npz")  # never images
 
 
 @dataclass(frozen=True)
@@ -383,20 +386,67 @@ class DenoisingLab(Lab):
         return bool(paths)
 
     def open_paths(self, paths: list[str]) -> None:
-        """Files are denoised and shown; each folder runs as a batch written to the output folder."""
-        files = [p for p in paths if not Path(p).is_dir()]
-        folders = [p for p in paths if Path(p).is_dir()]
+        """Files are denoised and shown; each folder runs as a batch written to the output folder.
+
+        What cannot be an image (a FIFO, a dangling link or link loop, a weights file, a folder without
+        images) is refused here, each with its own line in the Files list, and the rest still runs.
+        """
+        from engines.labs.denoise.images import ImageError, list_images
+
+        files, folders = [], []
+        for path in paths:
+            kind, reason = self._dropped_kind(path)
+            if kind == "file":
+                files.append(path)
+            elif kind == "folder":
+                folders.append(path)
+            else:
+                self._refuse(path, reason)
         if files:
             self._submit(files, out_dir=None)
         for folder in folders:
-            from engines.labs.denoise.images import list_images
-
-            images = [str(p) for p in list_images(folder)]
+            try:
+                images = [str(p) for p in list_images(folder)]
+            except (ImageError, OSError) as exc:
+                self._refuse(folder, self.tr("%1: cannot list this folder (%2)").replace("%1", folder).replace(
+                    "%2", getattr(exc, "strerror", None) or str(exc)))
+                continue
             if not images:
-                self.message.emit(self.tr("%1: no PNG, JPEG, TIFF or BMP images in this folder").replace("%1", folder))
+                self._refuse(folder, self.tr("%1: no PNG, JPEG, TIFF or BMP images in this folder").replace(
+                    "%1", folder))
                 continue
             out_dir = self.out_dir or str(Path(folder).parent / f"{Path(folder).name}-denoised")
             self._submit(images, out_dir=out_dir)
+
+    def _dropped_kind(self, path: str) -> tuple[str, str]:
+        """``("file", "")``, ``("folder", "")``, or ``("refused", why)`` for a dropped or opened ``path``.
+
+        Only the file's metadata is read: opening a FIFO to look inside would wait for a writer forever.
+        """
+        try:
+            mode = os.stat(path).st_mode  # follows links: a loop or a dangling link fails here
+        except OSError as exc:
+            return "refused", self.tr("%1: cannot be read (%2)").replace("%1", path).replace(
+                "%2", exc.strerror or str(exc))
+        if stat.S_ISDIR(mode):
+            return "folder", ""
+        if not stat.S_ISREG(mode):
+            return "refused", self.tr("%1: not a regular file (a FIFO, socket or device), not an image").replace(
+                "%1", path)
+        if path.lower().endswith(WEIGHT_SUFFIXES):
+            return "refused", self.tr("%1: not an image but a weights, checkpoint or data file; DnCNN weights "
+                                      "are added with Import weights… (Ctrl+I)").replace("%1", path)
+        return "file", ""
+
+    def _refuse(self, path: str, reason: str) -> None:
+        """List ``path`` as a file that could not be read, with ``reason`` (its message names it)."""
+        outcome = FileOutcome(path, error=reason)
+        self.outcomes.pop(path, None)
+        self.outcomes[path] = outcome
+        self.errors.append(reason)
+        self._list_file(outcome, select=False)
+        self.message.emit(reason)
+        self.results_changed.emit()
 
     def _submit(self, paths: list[str], *, out_dir: str | None, images: dict | None = None) -> None:
         methods = self.selected_methods()
@@ -607,10 +657,13 @@ class DenoisingLab(Lab):
         """Record ``path`` as a finished denoising run and check it here; a bad file gives a message."""
         from engines.labs.denoise.weights import WeightsError
         from workbench.labs.denoise.service import import_weights
+        from workbench.store import StoreError
 
+        if self.main_window.refuse_write():
+            return None
         try:
             imported = import_weights(path, store=self.store)
-        except (WeightsError, ValueError, OSError) as exc:
+        except (WeightsError, ValueError, OSError, StoreError) as exc:
             self._warn(self.tr("Cannot import %1: %2").replace("%1", Path(path).name).replace("%2", str(exc)))
             return None
         self.main_window.browser.refresh()

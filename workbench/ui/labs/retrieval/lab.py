@@ -98,7 +98,8 @@ class RetrievalLab(Lab):
 
     # -- runs -------------------------------------------------------------------------------------------
     def retrieval_runs(self):
-        return [r for r in self.store.list_runs(task="retrieval")]
+        # A run whose stored config is damaged would be analysed with default settings: left out.
+        return [r for r in self.store.list_runs(task="retrieval") if "config" not in r.damaged]
 
     @Slot()
     def refresh_runs(self) -> None:

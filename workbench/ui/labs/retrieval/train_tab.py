@@ -193,6 +193,8 @@ class RetrievalTrainTab(QWidget):
             self.message.emit(str(exc))
             return None
         run_id = self.main_window.start_job(config)
+        if run_id is None:  # the window said why (a store that cannot record runs)
+            return None
         self.message.emit(self.tr("Run #%1 queued").replace("%1", str(run_id)))
         self.run_queued.emit(run_id)
         self.show_curves(run_id)
