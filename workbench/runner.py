@@ -7,10 +7,12 @@ are callbacks that subscribe to events and know nothing of each other.
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import time
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
 
 from engines.core.config import TrainConfig
@@ -29,7 +31,7 @@ from engines.core.events import (
 )
 from engines.core.tasks import get_task
 from workbench import paths
-from workbench.store import RESUMABLE_STATUSES, RunStore, StoreError
+from workbench.store import RESUMABLE_STATUSES, RunStore, StoreError, disk_full
 
 
 class Callback(Protocol):
@@ -141,7 +143,12 @@ def with_data_folder(dataset: str, options: dict[str, Any]) -> dict[str, Any]:
 
 
 def config_for_run(store: RunStore, run_id: int, **overrides: Any) -> TrainConfig:
+    """The config ``run_id`` was recorded with, ``overrides`` applied; a run whose stored config cannot be read
+    raises :class:`StoreError` (shown as one line) rather than resuming with defaults."""
     run = store.get_run(run_id)
+    if "config" in run.damaged:
+        note = next((n for n in run.message.split("; ") if n.startswith("stored config")), "stored config is damaged")
+        raise StoreError(f"run {run_id}: {note}")
     spec = get_task(run.task)
     values = dict(run.config)
     values.update(overrides)
@@ -183,14 +190,25 @@ class TrainingSession:
         start = time.perf_counter()
         params = flops = None
         final: Event | None = None
+        recorded = self.store is not None and self.run_id is not None
+        # A resume that fails before training starts (a damaged checkpoint, a missing file) is reported, not
+        # recorded: the run keeps the status, results and metric points it had. ``before`` is what to put back.
+        before: dict[str, Any] | None = None
+        started = False
+        stream = None
+        checkpoint_dir = None
         try:
+            if recorded and self.store.read_only:
+                raise self.store.read_only_error()
+            if recorded and self.resume:
+                before = self.store.record(self.run_id)
             resume_from = self._resume_checkpoint()
-            if self.store is not None and self.run_id is not None:
+            resume_step = None
+            if recorded:
                 if resume_from is not None:
                     from engines.core.checkpoint import load_checkpoint
 
-                    step = int(load_checkpoint(resume_from)["step"])
-                    self.store.truncate_metrics(self.run_id, after_step=step)
+                    resume_step = int(load_checkpoint(resume_from)["step"])
                 self.store.claim_run(self.run_id)
             checkpoint_dir = paths.checkpoint_dir(self.run_id) if self.run_id is not None else None
             spec = get_task(self.config.task)
@@ -201,31 +219,87 @@ class TrainingSession:
             stream = spec.fit(config, control=self.control, checkpoint_dir=checkpoint_dir, resume_from=resume_from)
             for event in stream:
                 if isinstance(event, Started):
+                    started = True
                     params, flops = event.params, event.flops
+                    if resume_step is not None:  # the points after the checkpoint are replayed from it
+                        self.store.truncate_metrics(self.run_id, after_step=resume_step)
+                elif isinstance(event, Failed) and before is not None and not started:
+                    final = self._resume_failed(event.reason, before)
+                    yield final
+                    break
                 self._dispatch(event)
                 yield event
                 if isinstance(event, (Finished, Failed)):
                     final = event
         except GeneratorExit:
             # The consumer abandoned the run (e.g. the window closed without a stop request).
-            if self.store is not None and self.run_id is not None:
-                if self._writer:
-                    self._writer.flush()
-                self.store.set_status(self.run_id, "interrupted", "the run was abandoned before it finished")
+            if recorded:
+                try:
+                    if before is not None and not started:
+                        self.store.update_run(self.run_id, **before)
+                    else:
+                        if self._writer:
+                            self._writer.flush()
+                        self.store.set_status(self.run_id, "interrupted", "the run was abandoned before it finished")
+                except StoreError:
+                    pass  # nothing more can be recorded; the next open finds the run's process gone
             raise
         except Exception as exc:  # a bug or an unexpected data error: record it, never lose the run
-            reason = f"{type(exc).__name__}: {exc}"
-            final = Failed("failed", reason)
-            if self.run_id is not None and self.info.is_main:
-                log = paths.run_dir(self.run_id) / "error.log"
-                log.parent.mkdir(parents=True, exist_ok=True)
-                log.write_text(traceback.format_exc(), encoding="utf-8")
-            self._dispatch(final)
+            reason = failure_reason(exc, checkpoint_dir)
+            if recorded and self.store.read_only:
+                final = self._report(Failed("failed", reason))
+            elif before is not None and not started:
+                final = self._resume_failed(reason, before)
+            else:
+                if not _expected(exc) and self.run_id is not None and self.info.is_main:
+                    self._write_error_log(traceback.format_exc())
+                final = self._record_failure(Failed("failed", reason))
             yield final
+        finally:
+            if stream is not None:
+                stream.close()
         seconds = time.perf_counter() - start
         self.outcome = self._outcome(final, params, flops, seconds)
         if self.control.discard and self.store is not None and self.run_id is not None:
             self.discard()
+
+    def _write_error_log(self, text: str) -> None:
+        """The traceback of an unexpected failure, for a bug report; a disk that cannot take it costs only the log."""
+        try:
+            log = paths.run_dir(self.run_id) / "error.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text(text, encoding="utf-8")
+        except (OSError, StoreError):
+            pass
+
+    def _record_failure(self, failed: Failed) -> Failed:
+        """Record and dispatch ``failed``; where the store cannot take it (a full disk), the reason says so."""
+        if self._writer is not None:
+            try:
+                self._writer.on_event(failed)
+            except StoreError as exc:
+                if str(exc) not in failed.reason:
+                    failed = dataclasses.replace(
+                        failed, reason=f"{failed.reason}; the run could not be marked {failed.status}: {exc}")
+        for callback in self.callbacks:
+            callback.on_event(failed)
+        return failed
+
+    def _resume_failed(self, reason: str, before: dict[str, Any]) -> Failed:
+        """Report a resume that failed before training started and put the run's record back as it was."""
+        status = before.get("status") or "unknown"
+        message = f"could not resume; the run is left as it was ({status}): {reason}"
+        try:
+            self.store.update_run(self.run_id, **before)
+        except StoreError as exc:
+            message += f"; restoring its record failed: {exc}"
+        return self._report(Failed("failed", message))
+
+    def _report(self, failed: Failed) -> Failed:
+        """Tell the callbacks (the progress bar, the window) of ``failed`` without recording it."""
+        for callback in self.callbacks:
+            callback.on_event(failed)
+        return failed
 
     def _dispatch(self, event: Event) -> None:
         if self._writer is not None:
@@ -253,6 +327,52 @@ class TrainingSession:
             pass
         assert self.outcome is not None
         return self.outcome
+
+
+def _expected(exc: BaseException) -> bool:
+    """Failures with their own clear message (a store, a checkpoint, a full disk): no traceback is kept."""
+    from engines.core.checkpoint import CheckpointError
+
+    return isinstance(exc, (StoreError, CheckpointError)) or disk_full(exc)
+
+
+def failure_reason(exc: BaseException, checkpoint_dir: str | os.PathLike | None = None) -> str:
+    """One line for an exception that ended a run; a full disk names the file that could not be written."""
+    from engines.core.checkpoint import CheckpointError
+
+    if isinstance(exc, (StoreError, CheckpointError)):  # these name their file already
+        return str(exc)
+    saving = _file_being_saved(exc)
+    if disk_full(exc):
+        where = exc.filename or saving or checkpoint_dir or "a file"
+        return f"no space left on device while writing {where}"
+    if saving is not None and isinstance(exc, RuntimeError):
+        # torch.save reports a failed write as "[enforce fail at inline_container.cc] ... unexpected pos" or
+        # "file write failed", without the reason; a folder short of space is the usual one.
+        folder = Path(saving).parent
+        try:
+            short = shutil.disk_usage(folder).free < SHORT_OF_SPACE_BYTES
+        except OSError:
+            short = False
+        if short or "No space left" in str(exc):
+            return f"no space left on device while writing {saving}"
+        return f"cannot write {saving}: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+SHORT_OF_SPACE_BYTES = 32 << 20  # a checkpoint write failing with less free space than this: a full disk
+
+
+def _file_being_saved(exc: BaseException) -> str | None:
+    """The ``path`` of the innermost ``save_checkpoint`` call ``exc`` went through, if any."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "save_checkpoint" and "path" in frame.f_locals:
+            found = str(frame.f_locals["path"])
+        tb = tb.tb_next
+    return found
 
 
 def can_resume(status: str) -> bool:

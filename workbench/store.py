@@ -174,7 +174,7 @@ def _pid_alive(pid: int) -> bool:
 
 # SQLite's primary result codes (the low byte of sqlite3.Error.sqlite_errorcode).
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN = 5, 6, 8, 10, 13, 14
-_LOW_SPACE_BYTES = 256 << 10
+LOW_SPACE_BYTES = 256 << 10  # less free space than this, and a failed write is put down to a full disk
 
 
 def _sqlite_code(exc: BaseException) -> int | None:
@@ -192,7 +192,7 @@ def _is_busy(exc: BaseException) -> bool:
 
 def _low_space(folder: Path) -> bool:
     try:
-        return shutil.disk_usage(folder).free < _LOW_SPACE_BYTES
+        return shutil.disk_usage(folder).free < LOW_SPACE_BYTES
     except OSError:
         return False
 
