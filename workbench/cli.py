@@ -34,6 +34,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def run_id(text: str) -> int:
+    """An argparse type: a run id as the store can hold it (1 … 2⁶³ − 1)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a run id is a whole number, got {text!r}") from None
+    if not 1 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"no run has the id {text} (run ids are whole numbers from 1)")
+    return value
+
+
 def _add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--task", default="classify", help="task name (default: classify)")
     p.add_argument("--model", help="model name (default: the task's default)")
@@ -68,21 +79,21 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--json", action="store_true")
 
     show = sub.add_parser("show", help="details of one run")
-    show.add_argument("run_id", type=int)
+    show.add_argument("run_id", type=run_id)
     show.add_argument("--json", action="store_true")
 
     resume = sub.add_parser("resume", help="continue a stopped or interrupted run from its checkpoint")
-    resume.add_argument("run_id", type=int)
+    resume.add_argument("run_id", type=run_id)
     resume.add_argument("--epochs", type=int, help="train up to this many epochs in total")
     resume.add_argument("--json", action="store_true")
     resume.add_argument("--no-progress", action="store_true")
 
     export = sub.add_parser("export", help="write a run's metric points to CSV")
-    export.add_argument("run_id", type=int)
+    export.add_argument("run_id", type=run_id)
     export.add_argument("--csv", required=True, metavar="FILE")
 
     delete = sub.add_parser("delete", help="delete runs and their files")
-    delete.add_argument("run_ids", type=int, nargs="+")
+    delete.add_argument("run_ids", type=run_id, nargs="+")
 
     import importlib
 

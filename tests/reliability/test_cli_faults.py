@@ -144,6 +144,32 @@ def test_a_bad_option_value_exits_2_naming_it_and_records_no_run(cli, args, ment
     assert json.loads(listed.out) == []
 
 
+BAD_NUMBERS = [
+    (["show", "99999999999999999999"], "99999999999999999999"),
+    (["resume", "0"], "0"),
+    (["delete", "1", "99999999999999999999"], "99999999999999999999"),
+    (["export", "x1", "--csv", "out.csv"], "x1"),
+    (["hsi-map", "99999999999999999999"], "99999999999999999999"),
+    (["retrieval-eval", "-3"], "-3"),
+    (["hsi-svm", "--seed", "99999999999999999999"], "99999999999999999999"),
+    (["hsi-svm", "--c", "nan"], "nan"),
+    (["hsi-svm", "--train-ratio", "2"], "2"),
+    (["hsi-svm", "--set", "data.crop=0:10,0:10", "--set", "data.bogus=1"], "bogus"),
+    (["retrieval-features", "--set", "data.window=-1"], "-1"),
+    (["summary", "small_cnn", "--size", "0"], "0"),
+    (["summary", "small_cnn", "--set", "output=sigmoid"], "sigmoid"),
+]
+
+
+@pytest.mark.parametrize("args, mention", BAD_NUMBERS, ids=[" ".join(a) for a, _ in BAD_NUMBERS])
+def test_a_bad_number_on_any_command_exits_2_naming_it(cli, args, mention):
+    """Run ids beyond SQLite's integers ended in OverflowError; now every command bounds its numbers."""
+    result = cli(*args)
+    assert_clean(result, 2, "workbench: error:", mention)
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert json.loads(cli("runs", "--json").out) == []
+
+
 GOOD_OPTIONS = [
     (["--set", "output=none"], "model_options", {"output": "none"}),
     (["--set", "model.output=none"], "model_options", {"output": "none"}),

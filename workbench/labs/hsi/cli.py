@@ -10,6 +10,8 @@ from workbench.jsonout import dumps
 
 
 def add_commands(sub) -> dict:
+    from workbench.cli import run_id
+
     commands: dict = {}
     train = sub.choices.get("train")
     if train is not None and "--train-ratio" not in train._option_string_actions:
@@ -33,7 +35,7 @@ def add_commands(sub) -> dict:
     commands["hsi-svm"] = cmd_svm
 
     hsi_map = sub.add_parser("hsi-map", help="classify every pixel of a hyperspectral run's scene (cached)")
-    hsi_map.add_argument("run_id", type=int)
+    hsi_map.add_argument("run_id", type=run_id)
     hsi_map.add_argument("--epoch", type=int, help="use epoch_N.pt when the run kept per-epoch weights")
     hsi_map.add_argument("--scene", help="apply the model to another scene (must fit its classes and settings)")
     hsi_map.add_argument("--json", action="store_true")
@@ -79,6 +81,7 @@ def cmd_svm(args) -> int:
 
     import numpy as np
 
+    from engines.core.config import SEED_MAX
     from engines.core.data import DataError, dataset_names
     from engines.hyperspectral import load_scene
     from engines.labs.hsi.svm import fit_svm
@@ -89,6 +92,12 @@ def cmd_svm(args) -> int:
     scenes = dataset_names(task="hsi")
     if args.data not in scenes:
         raise UsageError(f"unknown scene {args.data!r}; valid choices: {', '.join(scenes)}")
+    if not 0 <= args.seed <= SEED_MAX:
+        raise UsageError(f"--seed must be between 0 and {SEED_MAX}, got {args.seed}")
+    if not 0.0 < args.train_ratio < 1.0:
+        raise UsageError(f"--train-ratio must be between 0 and 1 (e.g. 0.1 or 0.3), got {args.train_ratio}")
+    if not (np.isfinite(args.c) and args.c > 0):
+        raise UsageError(f"--c must be a positive number, got {args.c}")
     options = parse_data_options(args.overrides, "hsi-svm", dataset=args.data)
     started = time.perf_counter()
     config = {"task": "hsi", "model": "svm", "data": args.data, "seed": args.seed, "train_ratio": args.train_ratio,

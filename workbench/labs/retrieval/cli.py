@@ -8,6 +8,8 @@ from workbench.jsonout import dumps
 
 
 def add_commands(sub) -> dict:
+    from workbench.cli import run_id
+
     features = sub.add_parser("retrieval-features",
                               help="load a paired feature set for retrieval and describe it (shapes, classes)")
     features.add_argument("--data", default="indian_pines_views", help="dataset name (default: indian_pines_views)")
@@ -16,7 +18,7 @@ def add_commands(sub) -> dict:
     features.add_argument("--json", action="store_true")
 
     evaluate = sub.add_parser("retrieval-eval", help="mAP both ways, precision@k of a retrieval run's checkpoint")
-    evaluate.add_argument("run_id", type=int)
+    evaluate.add_argument("run_id", type=run_id)
     evaluate.add_argument("--json", action="store_true")
     return {"retrieval-features": cmd_features, "retrieval-eval": cmd_eval}
 
