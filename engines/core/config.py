@@ -94,8 +94,10 @@ class TrainConfig:
                 raise ConfigError(f"{f.name} must be between {low} and {high}, got {value!r}")
             if low is not None and value < low:
                 raise ConfigError(f"{f.name} must be ≥ {low}, got {value!r}")
-            if kind is int and value > (INT_MAX if high is None else high):
-                raise ConfigError(f"{f.name} must be ≤ {INT_MAX if high is None else high}, got {value!r}")
+            if kind is int and high is None:
+                high = INT_MAX
+            if high is not None and value > high:
+                raise ConfigError(f"{f.name} must be ≤ {high}, got {value!r}")
         self._check_registered()
         self._check_options()
         return self

@@ -21,7 +21,7 @@ class ClassifyConfig(TrainConfig):
     batch_size: int = opt(16, "Samples per optimisation step (per process under DDP).", min=1)
     lr: float = opt(2e-3, "Initial learning rate.", min=0.0)
     scheduler: str = opt("cosine", "Learning-rate schedule over the epochs.", choices=("none", "cosine", "step"))
-    label_smoothing: float = opt(0.0, "Cross-entropy label smoothing.", min=0.0)
+    label_smoothing: float = opt(0.0, "Cross-entropy label smoothing.", min=0.0, max=1.0)
     keep_epoch_weights: bool = opt(False, "Also keep the model weights of every epoch (epoch_N.pt), "
                                           "for inspecting earlier checkpoints.")
 

@@ -41,9 +41,9 @@ class HsiConfig(TrainConfig):
                              choices=("auto", "on", "off"))
     components: int = opt(30, "PCA components K (the authors: 30 for Indian Pines, 15 for Pavia and Salinas).",
                           min=1)
-    window: int = opt(25, "Side of the square window around each pixel (odd; the authors: 25).", min=1)
+    window: int = opt(25, "Side of the square window around each pixel (odd; the authors: 25).", min=1, max=255)
     train_ratio: float = opt(0.3, "Share of labelled pixels used for training, stratified by class and seeded "
-                                  "(the paper: 0.3; the course: 0.1).", min=0.0)
+                                  "(the paper: 0.3; the course: 0.1).", min=0.0, max=1.0)
     pca_fit: str = opt("scene", "Fit the PCA on the whole scene (as the authors, which lets test pixels shape the "
                                 "components) or on the training pixels only.", choices=("scene", "train"))
     eval_max: int = opt(1024, "Test pixels scored after each epoch (stratified, seeded; 0 = all). The whole test "
