@@ -205,7 +205,8 @@ def coerce_option(where: str, name: str, value: Any, kind: Any, default: Any, *,
     true/false/yes/no/on/off/1/0 and nothing else, and a text option keeps its text, so ``none`` is the
     choice "none", not Python's ``None``. Integers are ≥ 1 where the default is (widths, sizes,
     counts; ≥ 0 for limits such as ``max_patches``, where 0 means none), fractions and dropout lie in
-    [0, 1], other numbers are finite and ≥ 0 (> 0 where the default is).
+    [0, 1) (a split's train/test share in (0, 1)), other numbers are finite and ≥ 0 (> 0 where the
+    default is).
     """
     kind, optional = _optional(kind)
     if kind is _NO_TYPE and default is not None and default is not inspect.Parameter.empty:
@@ -245,10 +246,13 @@ def coerce_option(where: str, name: str, value: Any, kind: Any, default: Any, *,
             raise bad(expected)
         result = value
     elif kind is float:
+        # Dropout and the share of a split: below 1 (a share of 1 leaves the other side empty), and above 0
+        # for the split's own train/test share; other numbers ≥ 0, and > 0 where the default is (width_mult).
         unit = any(part in name for part in ("dropout", "fraction", "ratio"))
-        strictly = not unit and isinstance(default, (int, float)) and default > 0
-        expected = ("a number in [0, 1)" if "dropout" in name else "a number in [0, 1]" if unit
-                    else "a number > 0" if strictly else "a number ≥ 0")
+        strictly = (name.startswith(("train", "test")) if unit
+                    else isinstance(default, (int, float)) and default > 0)
+        expected = ("a number between 0 and 1, both excluded" if unit and strictly else "a number in [0, 1)"
+                    if unit else "a number > 0" if strictly else "a number ≥ 0")
         if isinstance(value, str):
             try:
                 value = float(value.strip())
@@ -257,7 +261,7 @@ def coerce_option(where: str, name: str, value: Any, kind: Any, default: Any, *,
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
             raise bad(expected)
         value = float(value)
-        if value < 0 or (strictly and value == 0) or (unit and value > 1) or ("dropout" in name and value >= 1):
+        if value < 0 or (strictly and value == 0) or (unit and value >= 1):
             raise bad(expected)
         result = value
     elif kind is str:

@@ -120,6 +120,7 @@ BAD_OPTIONS = [
     (["--set", "data.max_train=5"], ("max_train", "digits")),
     (["--set", "data.size=0"], ("size", "0")),
     (["--set", "data.test_fraction=1.5"], ("test_fraction", "1.5")),
+    (["--set", "data.test_fraction=0"], ("test_fraction", "0")),
     (["--set", "threads=100000"], ("threads", "100000")),
     (["--seed", "99999999999999999999"], ("seed", "99999999999999999999")),
     (["--set", "seed=-1"], ("seed", "-1")),
