@@ -207,6 +207,8 @@ def load_settings(path: Path | None = None) -> Settings:
 
 
 def _in_range(name: str, value: Any) -> bool:
+    if isinstance(value, str) and ("\x00" in value or len(value) > 4096):  # no path or name holds these
+        return False
     if name in BOUNDS:
         low, high = BOUNDS[name]
         return low <= value <= high

@@ -67,11 +67,12 @@ def test_out_of_range_settings_values_fall_back_with_a_warning(workbench_home):
     from workbench.settings import Settings, load_settings, load_warnings
 
     (workbench_home / "settings.json").write_text(json.dumps(
-        {"schema_version": 1, "plot_refresh_hz": 0, "threads": -2, "device": "tpu", "language": "de"}))
+        {"schema_version": 1, "plot_refresh_hz": 0, "threads": -2, "device": "tpu", "language": "de",
+         "data_dir": "/data\u0000/cifar"}))
     settings = load_settings()
     assert settings == Settings(language="de")
     (warning,) = load_warnings()
-    assert "plot_refresh_hz=0" in warning and "device='tpu'" in warning
+    assert "plot_refresh_hz=0" in warning and "device='tpu'" in warning and "data_dir" in warning
 
 
 def test_the_cli_names_the_damaged_settings_file_once_and_goes_on(cli, workbench_home, tmp_path):
