@@ -71,7 +71,7 @@ def load_warnings(path: Path | None = None) -> list[str]:
         return []
     try:
         path = path or paths.settings_path()
-    except OSError:  # the home cannot be created: then no settings were read from it either
+    except Exception:  # noqa: BLE001 - the home cannot be created (StoreError): no settings were read from it
         return []
     out = [(p, m) for p, m in dict.fromkeys(_warnings) if p == path and (p, m) not in _shown]
     _shown.update(out)
