@@ -19,6 +19,7 @@ from workbench.jsonout import dumps
 from workbench.labs import LABS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a tool its closed output pipe ended
 
 # Labs add their own subcommands (their LabInfo.cli): each module has ``add_commands(subparsers) -> {name:
 # handler}`` and must import nothing heavy at module level (the window's start-up goes through this parser).
@@ -478,7 +479,10 @@ def main(argv: Sequence[str] | None = None, *,
     except StoreError as exc:
         return _fail(str(exc), EXIT_FAILED)
     except KeyboardInterrupt:
-        print("workbench: aborted", file=sys.stderr)
+        try:
+            print("workbench: aborted", file=sys.stderr)
+        except OSError:
+            pass
         return 130
     except BrokenPipeError:
         return _output_closed()
@@ -486,7 +490,7 @@ def main(argv: Sequence[str] | None = None, *,
         where = f": {exc.filename}" if exc.filename else ""
         return _fail(f"{exc.strerror or exc}{where}", EXIT_FAILED)
     except Exception as exc:  # noqa: BLE001 - the last resort: one line here, the traceback in a log file
-        return _unexpected(exc)
+        return _unexpected(exc, argv)
 
 
 def _fail(message: str, code: int) -> int:
@@ -507,28 +511,31 @@ def _output_closed() -> int:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (captured in tests)
         pass
-    return 128 + signal.SIGPIPE
+    return EXIT_PIPE_CLOSED
 
 
 # Typed errors of the engines whose message already names the file or value: (module, class, exit code).
 # Looked up in sys.modules, so that main() itself imports no engine (and no torch).
-_TYPED_ERRORS = (("engines.core.config", "ConfigError", EXIT_USAGE), ("engines.core.registry", "UnknownName",
-                                                                        EXIT_USAGE),
-                 ("engines.core.data", "DataError", EXIT_FAILED),
-                 ("engines.core.checkpoint", "CheckpointError", EXIT_FAILED))
+_TYPED_ERRORS = (
+    ("engines.core.config", "ConfigError", EXIT_USAGE),
+    ("engines.core.registry", "UnknownName", EXIT_USAGE),
+    ("engines.core.data", "DataError", EXIT_FAILED),
+    ("engines.core.checkpoint", "CheckpointError", EXIT_FAILED),
+)
 
 
-def _unexpected(exc: Exception) -> int:
+def _unexpected(exc: Exception, argv: Sequence[str]) -> int:
     for module_name, class_name, code in _TYPED_ERRORS:
         cls = getattr(sys.modules.get(module_name), class_name, None)
         if cls is not None and isinstance(exc, cls):
             return _fail(str(exc), code)
-    log = _write_crash_log(exc)
+    log = _write_crash_log(exc, argv)
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
     details = f" (details in {log})" if log else ""
-    return _fail(f"unexpected {type(exc).__name__}: {exc}{details}", EXIT_FAILED)
+    return _fail(f"unexpected {type(exc).__name__}{': ' + first if first else ''}{details}", EXIT_FAILED)
 
 
-def _write_crash_log(exc: BaseException) -> str | None:
+def _write_crash_log(exc: BaseException, argv: Sequence[str]) -> str | None:
     """The traceback in ``<home>/logs/cli-<time>.log``; ``None`` where the home cannot be written."""
     import time
     import traceback
@@ -540,7 +547,7 @@ def _write_crash_log(exc: BaseException) -> str | None:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        path.write_text(f"workbench {' '.join(sys.argv[1:])}\n{text}", encoding="utf-8")
+        path.write_text(f"workbench {' '.join(argv)}\n{text}", encoding="utf-8")
         return str(path)
     except Exception:  # noqa: BLE001 - no log is better than a second error hiding the first
         return None
