@@ -113,13 +113,20 @@ def _messages(win, lab=None) -> str:
 
 # -- a dropped file that is not an image ------------------------------------------------------------
 DROP_KINDS = ("text", "empty_png", "truncated_png", "png_bomb", "fifo", "symlink_loop", "unicode_name_garbage",
-              "empty_directory", "checkpoint")
+              "empty_directory", "checkpoint", "hostile_pickle", "folder_with_a_bad_image")
 
 
-def _bad_drop(kind: str, folder: Path) -> tuple[Path, str]:
+def _bad_drop(kind: str, folder: Path, marker: Path) -> tuple[Path, str]:
     """A bad thing to drop, and the text its message must hold (its name)."""
     folder.mkdir(parents=True, exist_ok=True)
-    if kind == "text":
+    if kind == "hostile_pickle":
+        path = write_hostile_torch_file(folder / "evil.pt", marker)
+    elif kind == "folder_with_a_bad_image":  # a folder runs as a batch: the bad file is named, the rest is done
+        path = folder / "batch"
+        write_bad_file("garbage", path, "broken.png")
+        (path / "fine.png").write_bytes(png_bytes(24, 24))
+        return path, "broken.png"
+    elif kind == "text":
         path = write_bad_file("text", folder, "notes.txt")
     elif kind == "empty_png":
         path = write_bad_file("empty", folder, "empty.png")
@@ -141,20 +148,23 @@ def _bad_drop(kind: str, folder: Path) -> tuple[Path, str]:
 
 
 @pytest.mark.parametrize("kind", DROP_KINDS)
-def test_a_bad_file_dropped_with_a_good_one_on_the_denoising_lab(kind, lab_window, qtbot, tmp_path):
-    from PIL import Image
-
+def test_a_bad_file_dropped_with_a_good_one_on_the_denoising_lab(kind, lab_window, qtbot, tmp_path, marker):
     win = lab_window
     lab = open_lab(win, "Denoising")
     lab.set_checked(["wavelet"])
     good = tmp_path / "good.png"
-    Image.fromarray(__import__("numpy").full((24, 24), 128, "uint8")).save(good)
-    bad, name = _bad_drop(kind, tmp_path / "in")
+    good.write_bytes(png_bytes(24, 24))
+    bad, name = _bad_drop(kind, tmp_path / "in", marker)
+    batch = kind == "folder_with_a_bad_image"
+    # On the window (it hands the files to the lab that takes them), or on the lab itself.
+    target = lab if kind in ("hostile_pickle", "fifo") else win
     with qtbot.waitSignal(lab.batch_finished, timeout=30_000):
-        drop_files(win, [bad, good])
+        drop_files(target, [bad] if batch else [bad, good])
     qtbot.waitUntil(lambda: not lab.busy, timeout=30_000)
-    assert [o.name for o in lab.outcomes.values() if o.results] == ["good.png"]
+    assert [o.name for o in lab.outcomes.values() if o.results] == (["fine.png"] if batch else ["good.png"])
     assert name in _messages(win, lab), _messages(win, lab)
+    assert any(name in lab.files.item(i).toolTip() for i in range(lab.files.count()))  # listed with its reason
+    assert_no_marker(marker)
     _still_running(win)
 
 
@@ -432,8 +442,10 @@ def test_a_denoising_checkpoint_dropped_on_the_classification_lab(lab_window, tm
 RUN_CHECKPOINTS = ("denoising_checkpoint", "hostile_pickle", "garbage")
 
 
+@pytest.mark.parametrize("view", ["attention", "evaluation"])
 @pytest.mark.parametrize("kind", RUN_CHECKPOINTS)
-def test_a_classification_run_whose_checkpoint_is_wrong_gives_a_message(kind, lab_window, tmp_path, marker):
+def test_a_classification_run_whose_checkpoint_is_wrong_gives_a_message(kind, view, lab_window, qtbot, tmp_path,
+                                                                         marker):
     folder = tmp_path / "ckpt"
     folder.mkdir()
     path = (_denoising_checkpoint(folder / "last.pt") if kind == "denoising_checkpoint"
@@ -447,8 +459,58 @@ def test_a_classification_run_whose_checkpoint_is_wrong_gives_a_message(kind, la
     store.set_status(run_id, "finished")
     lab = open_lab(win, "Classification")
     lab.refresh_runs()
-    assert lab.attention_tab.select_se_run(run_id) is False
+    if view == "attention":
+        assert lab.attention_tab.select_se_run(run_id) is False
+    else:  # evaluated in the lab's worker: its failure comes back as the lab's message
+        with qtbot.waitSignal(lab.job.error, timeout=30_000):
+            lab.evaluation_tab.evaluate_run(run_id)
     text = lab.status.text()
     assert "last.pt" in text or f"#{run_id}" in text, text
+    assert "Traceback" not in text
     assert_no_marker(marker)
     _still_running(win)
+
+
+def test_a_denoising_run_whose_checkpoint_holds_a_classifier(lab_window, qtbot, tmp_path):
+    win = lab_window
+    store = win.store
+    run_id = store.create_run(task="denoise", model="dncnn", dataset="imported", config={"task": "denoise"})
+    store.update_run(run_id, checkpoint=str(_classification_checkpoint(tmp_path / "last.pt")))
+    store.set_status(run_id, "finished")
+    lab = open_lab(win, "Denoising")
+    lab.refresh_methods()
+    lab.set_checked([f"run:{run_id}", "wavelet"])
+    good = tmp_path / "good.png"
+    good.write_bytes(png_bytes(24, 24))
+    with qtbot.waitSignal(lab.batch_finished, timeout=30_000):
+        lab.open_paths([str(good)])
+    outcome = lab.outcomes[str(good)]
+    assert [c.key for c, _ in outcome.results] == ["wavelet"]  # the baseline still ran
+    assert f"#{run_id}" in outcome.error and "DnCNN" in outcome.error, outcome.error
+    _still_running(win)
+
+
+# -- closing the window while a run trains and another waits ------------------------------------------------
+@pytest.mark.slow
+def test_closing_the_window_mid_training_keeps_every_run_and_the_store_intact(make_window, qtbot):
+    from tests.helpers import tiny_config
+    from workbench import paths
+    from workbench.store import RunStore
+
+    with RunStore() as store:
+        earlier = store.create_run(task="classify", model="small_cnn", dataset="digits", config={"epochs": 1},
+                                   status="finished", name="earlier")
+    win = make_window(show=True, ready=True)
+    with qtbot.waitSignal(win.runner.steps, timeout=120_000):
+        training = win.start_job(tiny_config(epochs=200))
+        waiting = win.start_job(tiny_config(epochs=1), name="waiting")
+    win.close()  # as the user's Ctrl+Q: stop with a checkpoint, cancel the queue, join the thread
+    assert not win.runner.busy
+    with sqlite3.connect(paths.store_path()) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with RunStore() as store:
+        runs = {r.id: r for r in store.list_runs()}
+    assert set(runs) == {earlier, training, waiting}
+    assert runs[earlier].status == "finished" and runs[earlier].name == "earlier"
+    assert runs[training].status == "interrupted" and runs[training].step > 0
+    assert runs[waiting].status == "cancelled"

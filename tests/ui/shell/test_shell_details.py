@@ -43,16 +43,18 @@ def test_ephemeral_window_does_not_overwrite_the_layout(make_window, qtbot):
     assert QSettings().value("mainWindow/geometry") is None
 
 
-def test_worker_failure_reaches_the_one_error_handler(make_window, qtbot):
+def test_worker_failure_reaches_the_one_error_handler(make_window, qtbot, tmp_path):
     win = make_window()
     win.show()
-    config = tiny_config(epochs=1, data_options={"test_fraction": 2.0})
+    # Valid options (bad values are refused before a run is recorded), data the training child cannot find.
+    missing = tmp_path / "no-such-folder"
+    config = tiny_config(epochs=1, data="cifar10", data_options={"root": str(missing), "download": False})
     with qtbot.waitSignal(win.runner.run_finished, timeout=60_000) as blocker:
         run_id = win.start_job(config)
     assert blocker.args[1] == "failed"
-    assert "test_fraction" in win.property("last_warning")
+    assert str(missing) in win.property("last_warning")
     assert win.store.get_run(run_id).status == "failed"
-    assert "test_fraction" in win.store.get_run(run_id).message
+    assert str(missing) in win.store.get_run(run_id).message
 
 
 def test_shortcuts_are_listed_and_bound(make_window):

@@ -470,7 +470,7 @@ class MainWindow(QMainWindow):
         self.ensure_ready()
         try:
             run_id = self.runner.submit(Job(config=config, name=name, tags=tuple(tags)))
-        except StoreError as exc:  # e.g. the disk under the store filled up
+        except (StoreError, ValueError) as exc:  # a full disk under the store; a config that does not validate
             self.warn(self.tr("Cannot start the run: %1").replace("%1", str(exc)))
             return None
         self.browser.update_run(run_id)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.ui.labs.classify.widgets import BarChart, fill_run_box, run_inputs, to_pixmap
+from workbench.ui.labs.classify.widgets import BarChart, fill_run_box, load_classifier, run_inputs, to_pixmap
 
 if TYPE_CHECKING:
     from workbench.store import RunStore
@@ -176,7 +176,6 @@ class ClassificationAttentionTab(QWidget):
         from engines.core.data import dataset_spec, load_dataset
         from engines.core.registry import keyword_options
         from engines.labs.classify.analysis import se_block_channels
-        from engines.models import load_trained_model
 
         if run_id is None:
             return False
@@ -185,7 +184,7 @@ class ClassificationAttentionTab(QWidget):
         if "download" in keyword_options(dataset_spec(dataset).loader):
             options["download"] = False  # this runs on the GUI thread: a missing folder is a message, not a fetch
         try:
-            model = load_trained_model(checkpoint)
+            model = load_classifier(checkpoint)
             if self.se_run_id != run_id or self.se_dataset is None:
                 self.se_dataset = load_dataset(dataset, **options)
         except (CheckpointError, ValueError, OSError) as exc:

@@ -12,7 +12,14 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from workbench.ui.labs.classify.widgets import BarChart, ConfusionMatrixView, Gallery, fill_run_box, run_inputs
+from workbench.ui.labs.classify.widgets import (
+    BarChart,
+    ConfusionMatrixView,
+    Gallery,
+    fill_run_box,
+    load_classifier,
+    run_inputs,
+)
 
 if TYPE_CHECKING:
     from workbench.store import RunStore
@@ -95,10 +102,9 @@ class ClassificationEvaluationTab(QWidget):
         def job(should_stop, _progress):
             from engines.core.data import load_dataset
             from engines.labs.classify.analysis import evaluate_classifier
-            from engines.models import load_trained_model
 
+            model = load_classifier(checkpoint)  # before the data: a wrong file is named at once
             splits = load_dataset(dataset, **options)
-            model = load_trained_model(checkpoint)
             evaluation = evaluate_classifier(model, splits.test, class_names=splits.class_names,
                                              should_stop=should_stop)
             return run_id, evaluation, splits.test

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -147,6 +147,21 @@ def fill_run_box(box: QComboBox, runs) -> None:
     index = box.findData(current)
     box.setCurrentIndex(index if index >= 0 else (0 if runs else -1))
     box.blockSignals(False)
+
+
+def load_classifier(checkpoint: str):
+    """The trained model in ``checkpoint`` if it is an image classifier, else a ``CheckpointError`` naming the
+    file and the model it holds (another lab's checkpoint would otherwise fail deep inside a forward pass)."""
+    from engines.core.checkpoint import CheckpointError, load_checkpoint
+    from engines.core.models import model_names
+    from engines.models import load_trained_model
+
+    name = (load_checkpoint(checkpoint).get("model_spec") or {}).get("name")
+    if name not in model_names("classify"):
+        raise CheckpointError(QCoreApplication.translate(
+            "ClassificationLab", "%1 holds a %2 model, not an image classifier (a checkpoint of another lab?)")
+            .replace("%1", str(checkpoint)).replace("%2", str(name or "unknown")))
+    return load_trained_model(checkpoint)
 
 
 def run_inputs(store, run_id: int):
