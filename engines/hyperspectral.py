@@ -419,7 +419,11 @@ def sha256_of(path: Path) -> str:
 def download_file(url: str, target: Path, *, sha256: str | None = None,
                   progress: Callable[[int, int], None] | None = None, timeout: float = 30.0) -> Path:
     """Download ``url`` to ``target`` (via a temporary file) and check its sha256 when one is known."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"cannot create the folder {target.parent} for {target.name}: "
+                        f"{exc.strerror or exc}") from None
     tmp = target.with_name(target.name + ".part")
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response, open(tmp, "wb") as out:
@@ -439,9 +443,13 @@ def download_file(url: str, target: Path, *, sha256: str | None = None,
         tmp.unlink(missing_ok=True)
         raise DataError(f"{url} downloaded with sha256 {actual}, expected {sha256}: the file is damaged or "
                         f"changed upstream; nothing was kept")
-    os.replace(tmp, target)
-    if sha256 is None:
-        target.with_name(target.name + ".sha256").write_text(actual + "\n", encoding="utf-8")
+    try:
+        os.replace(tmp, target)
+        if sha256 is None:
+            target.with_name(target.name + ".sha256").write_text(actual + "\n", encoding="utf-8")
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise DataError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target
 
 

@@ -222,3 +222,10 @@ def test_a_bad_cifar10_batch_is_named_and_never_unpickled(cli, tmp_path, kind, m
                  "--set", "data.download=false", "--epochs", "1", "--no-progress")
     assert_clean(result, 1, "data_batch_2")
     assert_no_marker(marker)
+
+
+def test_a_scene_download_into_a_folder_that_cannot_be_made_is_named(cli, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = cli("hsi-download", "salinas", "--folder", str(blocker / "salinas"))
+    assert_clean(result, 1, "workbench: error:", str(blocker / "salinas"))
