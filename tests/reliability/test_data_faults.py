@@ -229,3 +229,60 @@ def test_a_scene_download_into_a_folder_that_cannot_be_made_is_named(cli, tmp_pa
     blocker.write_text("not a folder")
     result = cli("hsi-download", "salinas", "--folder", str(blocker / "salinas"))
     assert_clean(result, 1, "workbench: error:", str(blocker / "salinas"))
+
+
+# -- the retrieval lab's own images, captions and backbone weights ----------------------------------------------
+def _image_text_folder(root):
+    from tests.reliability.conftest import png_bytes
+
+    images = root / "images"
+    for label in ("cats", "dogs"):
+        (images / label).mkdir(parents=True)
+        for i in range(4):
+            (images / label / f"{i}.png").write_bytes(png_bytes(8, 8))
+    lines = ["image\tcaption"] + [f"{label}/{i}.png\ta {label[:-1]} number {i}"
+                                  for label in ("cats", "dogs") for i in range(4)]
+    (images / "captions.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return images
+
+
+def _mobilenet_weights(path):
+    import torch
+    import torchvision
+
+    torch.save(torchvision.models.mobilenet_v3_small(weights=None).state_dict(), path)
+    return path
+
+
+@pytest.mark.parametrize("fault", ["hostile_weights", "nan_weights", "captions_not_utf8", "image_bomb",
+                                   "image_garbage"])
+def test_bad_image_text_files_are_named(cli, tmp_path, marker, fault):
+    import torch
+
+    from tests.reliability.conftest import write_hostile_torch_file, write_png_bomb
+
+    images = _image_text_folder(tmp_path)
+    weights = tmp_path / "backbone.pth"
+    needle = "backbone.pth"
+    if fault == "hostile_weights":
+        write_hostile_torch_file(weights, marker)
+    elif fault == "nan_weights":
+        state = torch.load(_mobilenet_weights(weights), weights_only=True)
+        next(v for v in state.values() if v.is_floating_point()).fill_(float("nan"))
+        torch.save(state, weights)
+    else:
+        _mobilenet_weights(weights)
+        if fault == "captions_not_utf8":
+            (images / "captions.tsv").write_bytes(b"image\tcaption\ncats/0.png\tcaf\xe9\n")
+            needle = "captions.tsv"
+        elif fault == "image_bomb":
+            write_png_bomb(images / "dogs" / "2.png")
+            needle = "2.png"
+        else:
+            (images / "dogs" / "3.png").write_bytes(b"\x00garbage" * 50)
+            needle = "3.png"
+    result = cli("retrieval-features", "--data", "image_text", "--set", f"data.path={images}",
+                 "--set", f"data.weights={weights}", "--set", "data.backbone=mobilenet_v3_small",
+                 "--set", "data.image_size=32", "--set", "data.test_ratio=0.5")
+    assert_clean(result, 2, "workbench: error:", needle)
+    assert_no_marker(marker)

@@ -381,7 +381,10 @@ def image_features(paths: list[Path], model: torch.nn.Module, *, image_size: int
                 try:
                     with Image.open(path) as image:
                         batch.append(prepare(image.convert("RGB")))
-                except OSError as exc:
+                except Image.DecompressionBombError:
+                    raise DataError(f"refusing the image {path}: its header claims more pixels than an "
+                                    f"image of a data set has (possible decompression bomb)") from None
+                except (OSError, ValueError, SyntaxError, MemoryError) as exc:  # PIL's errors for damaged files
                     raise DataError(f"cannot read the image {path}: {exc}") from None
             out.append(model(torch.stack(batch)).flatten(1).float().numpy())
     return np.concatenate(out)
