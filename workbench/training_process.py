@@ -115,7 +115,10 @@ def child_main(conn, payload: dict[str, Any]) -> None:
             store.set_status(payload["run_id"], "interrupted", "the window closed unexpectedly during the run")
         send(("outcome", session.outcome.to_json() if session.outcome else {}))
     except BaseException as exc:  # reported to the parent, which shows it and records the run
-        send(("error", f"{type(exc).__name__}: {exc}"))
+        from workbench.store import StoreError
+
+        # A StoreError names its file and says what went wrong (a full disk, a read-only store) already.
+        send(("error", str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"))
     finally:
         if store is not None:
             store.close()
