@@ -37,7 +37,9 @@ def no_window_left_open(qapp):
 
     before = set(qapp.topLevelWidgets())
     yield
-    qapp.processEvents()
+    # Delete what the case closed now: a closed window kept alive would load its engines on its start-up
+    # timer in a later case (the window's fallback for platforms that never paint).
+    ui_fixtures._flush_deletions(qapp)
     left = [w for w in qapp.topLevelWidgets() if w not in before and isValid(w) and w.isVisible()]
     for widget in left:
         widget.close()
@@ -201,6 +203,29 @@ def test_a_damaged_settings_file_gives_one_notice_and_the_window_starts(kind, ma
         assert len(backups) == 1 and backups[0].read_bytes() == SETTINGS_FILES[kind]
         assert backups[0].name in notice
     _still_running(win)
+
+
+def test_the_settings_notice_is_one_non_modal_box(qtbot, workbench_home):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from workbench.settings import load_warnings
+    from workbench.ui.shell.main_window import MainWindow
+
+    load_warnings()
+    (workbench_home / "settings.json").write_bytes(b"[1,2,3]")
+    win = MainWindow()  # as a user's start: no test property, the box is really shown
+    qtbot.addWidget(win)
+
+    def boxes():
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+
+    qtbot.waitUntil(lambda: len(boxes()) == 1, timeout=5_000)
+    box = boxes()[0]
+    assert box.windowModality() == Qt.WindowModality.NonModal and not box.isModal()
+    assert "settings.json.damaged-" in box.text() and QApplication.activeModalWidget() is None
+    box.close()
+    win.close()
 
 
 # -- a damaged row in the run store -----------------------------------------------------------------
