@@ -464,7 +464,7 @@ def test_a_denoising_checkpoint_dropped_on_the_classification_lab(lab_window, tm
     _still_running(win)
 
 
-RUN_CHECKPOINTS = ("denoising_checkpoint", "hostile_pickle", "garbage")
+RUN_CHECKPOINTS = ("denoising_checkpoint", "hostile_pickle", "garbage", "weights_of_another_width")
 
 
 @pytest.mark.parametrize("view", ["attention", "evaluation"])
@@ -473,9 +473,19 @@ def test_a_classification_run_whose_checkpoint_is_wrong_gives_a_message(kind, vi
                                                                          marker):
     folder = tmp_path / "ckpt"
     folder.mkdir()
-    path = (_denoising_checkpoint(folder / "last.pt") if kind == "denoising_checkpoint"
-            else write_hostile_torch_file(folder / "last.pt", marker) if kind == "hostile_pickle"
-            else write_bad_file("garbage", folder, "last.pt"))
+    if kind == "denoising_checkpoint":
+        path = _denoising_checkpoint(folder / "last.pt")
+    elif kind == "hostile_pickle":
+        path = write_hostile_torch_file(folder / "last.pt", marker)
+    elif kind == "weights_of_another_width":  # names small_cnn width 8, holds a width-16 network's tensors
+        from engines.core.checkpoint import load_checkpoint, save_checkpoint
+        from engines.models import build_model
+
+        state = load_checkpoint(_classification_checkpoint(folder / "last.pt"))
+        state["model"] = build_model("small_cnn", width=16).state_dict()
+        path = save_checkpoint(state, folder / "last.pt")
+    else:
+        path = write_bad_file("garbage", folder, "last.pt")
     win = lab_window
     store = win.store
     run_id = store.create_run(task="classify", model="mobilenet_v1", dataset="digits",

@@ -161,7 +161,13 @@ def load_classifier(checkpoint: str):
         raise CheckpointError(QCoreApplication.translate(
             "ClassificationLab", "%1 holds a %2 model, not an image classifier (a checkpoint of another lab?)")
             .replace("%1", str(checkpoint)).replace("%2", str(name or "unknown")))
-    return load_trained_model(checkpoint)
+    try:
+        return load_trained_model(checkpoint)
+    except RuntimeError as exc:  # load_state_dict: tensors that do not fit the model the file names
+        raise CheckpointError(QCoreApplication.translate(
+            "ClassificationLab", "%1: its weights do not fit the %2 model it names (%3)")
+            .replace("%1", str(checkpoint)).replace("%2", str(name))
+            .replace("%3", str(exc).splitlines()[0])) from None
 
 
 def run_inputs(store, run_id: int):
