@@ -400,6 +400,9 @@ class RunStore:
             except sqlite3.Error as exc:
                 self._rollback()
                 raise self._error(exc) from exc
+            except BaseException:  # no transaction is left open (add_metrics' BEGIN … COMMIT)
+                self._rollback()
+                raise
 
     # -- paths ----------------------------------------------------------------------
     def _stored_path(self, path: str | os.PathLike) -> str:

@@ -129,3 +129,31 @@ def test_killed_training_process_leaves_run_interrupted_and_points_intact(workbe
         assert run.status == "finished" and run.epoch == target
         epochs = [p.epoch for p in store.metrics(run_id, "test_accuracy")]
         assert epochs == sorted(set(epochs))  # no duplicated epoch points after the resume
+
+
+def test_paths_inside_the_home_are_stored_relative_and_read_back_absolute(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    inside = tmp_path / "runs" / "1" / "checkpoints" / "last.pt"
+    with RunStore(path) as store:
+        run_id = _new_run(store)
+        store.update_run(run_id, checkpoint=str(inside))
+        store.add_artifact(run_id, "checkpoint", str(inside))
+        store.add_artifact(run_id, "checkpoint", str(inside))
+        store.add_artifact(run_id, "source", "/elsewhere/weights.pth")
+        assert store.get_run(run_id).checkpoint == str(inside)
+        assert store.artifacts(run_id) == [("checkpoint", str(inside)), ("source", "/elsewhere/weights.pth")]
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT checkpoint FROM runs").fetchone()[0] == os.path.join("runs", "1", "checkpoints",
+                                                                                      "last.pt")
+    con.close()
+
+
+def test_a_write_to_a_store_opened_read_only_is_a_store_error(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with RunStore(path) as store:
+        run_id = _new_run(store)
+    with RunStore(path) as store:
+        store.read_only = True  # as opened in a read-only home (the battery mounts one)
+        assert store.get_run(run_id).status == "queued"
+        with pytest.raises(StoreError, match="is read-only.*cannot record runs"):
+            store.set_status(run_id, "finished")
