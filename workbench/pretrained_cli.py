@@ -10,6 +10,8 @@ from workbench.jsonout import dumps
 
 
 def add_commands(sub) -> dict:
+    from workbench.cli import run_id
+
     pre = sub.add_parser("pretrained", help="list the shipped pretrained models or install them as runs")
     pre.add_argument("action", choices=("list", "install"))
     pre.add_argument("names", nargs="*", metavar="NAME", help="entries to install (see `pretrained list`)")
@@ -18,7 +20,7 @@ def add_commands(sub) -> dict:
 
     ship = sub.add_parser("ship-weights", help="copy a finished run's weights into assets/weights with a manifest "
                                                 "entry (maintainers)")
-    ship.add_argument("run_id", type=int)
+    ship.add_argument("run_id", type=run_id)
     ship.add_argument("--name", required=True, help="entry name and file stem, e.g. dncnn_s_sigma25")
     ship.add_argument("--command", required=True, dest="train_command",
                       help="the exact command that trained the run (recorded in the manifest)")

@@ -196,10 +196,11 @@ def read_torch_file(path: str | os.PathLike, *, map_location: Any = "cpu", what:
             return torch.load(source, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as exc:
         unsafe = _UNSAFE.search(str(exc))
-        if unsafe:
+        reference = unsafe.group(1) if unsafe else _code_reference(source, head)
+        if reference:
             raise UnsafePickleError(
-                f"{what} {path}: refused: it holds pickled objects ({unsafe.group(1)}) that would run code "
-                "from the file if loaded", unsafe.group(1)) from None
+                f"{what} {path}: refused: it holds pickled objects ({reference}) that would run code "
+                "from the file if loaded", reference) from None
         raise CheckpointError(f"cannot read {what} {path}: corrupt or not a PyTorch file ({_first_line(exc)})") \
             from None
     except MemoryError:
@@ -209,10 +210,49 @@ def read_torch_file(path: str | os.PathLike, *, map_location: Any = "cpu", what:
 
 
 def _first_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    text = next((line for line in lines if "WeightsUnpickler error" in line or "Unsupported" in line),
-                lines[0] if lines else type(exc).__name__)
-    return text[:300]
+    """torch's reason in one line (its weights-only messages span paragraphs of advice)."""
+    text = str(exc)
+    reason = re.search(r"WeightsUnpickler error:\s*(.+?)\s*(?:Check the documentation|$)", text, re.DOTALL)
+    if reason:
+        text = reason.group(1)
+    return " ".join(text.split())[:300] or type(exc).__name__
+
+
+# What torch's own files reference; anything else in a pickle is code the file would have imported and run.
+_HARMLESS = re.compile(r"^(collections\.OrderedDict|torch\._utils\._rebuild_.*|torch\..*Storage|torch\.storage\..*|"
+                       r"torch\.serialization\..*|torch\.(float|half|bfloat|int|uint|long|bool|complex|double)\w*|"
+                       r"torch\.device|torch\.Size|_codecs\.encode|builtins\.(set|frozenset|bytearray|slice|complex)|"
+                       r"numpy\..*(_reconstruct|dtype|ndarray|scalar)|numpy\.dtypes\.\w+)$")
+
+
+def _code_reference(source: Path | io.BytesIO, head: bytes) -> str | None:
+    """The first class or function a raw pickle imports beyond torch's own, read from its opcodes with
+    ``pickletools`` (which never executes them); None for a zip archive or where none is found.
+
+    torch's weights-only unpickler stops at opcodes it does not know (protocol 4 framing) before it reaches
+    a global, so its message alone does not tell a hostile pickle from a damaged file.
+    """
+    import pickletools
+
+    if head.startswith(ZIP_MAGIC):
+        return None
+    strings: list[str] = []
+    try:
+        stream = open(source, "rb") if isinstance(source, Path) else io.BytesIO(source.getbuffer())
+        with stream:
+            for opcode, arg, _pos in pickletools.genops(stream):
+                name = None
+                if opcode.name in ("GLOBAL", "INST"):
+                    name = str(arg).replace(" ", ".")
+                elif opcode.name == "STACK_GLOBAL" and len(strings) >= 2:
+                    name = f"{strings[-2]}.{strings[-1]}"
+                elif isinstance(arg, str):
+                    strings.append(arg)
+                if name and not _HARMLESS.match(name):
+                    return name
+    except Exception:  # noqa: BLE001 - the end of the pickle, or bytes that are no pickle: nothing found
+        return None
+    return None
 
 
 def nonfinite_tensor(tensors: Mapping[str, Any]) -> str | None:

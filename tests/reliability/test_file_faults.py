@@ -132,6 +132,25 @@ def test_bad_weights_file_is_refused_naming_it(cli, tmp_path, kind, place):
         assert _run_ids() == [earlier]
 
 
+@pytest.mark.parametrize("run", ["99999999999999999999", "0", "-3", "x"])
+def test_a_run_id_out_of_range_is_refused_naming_it(cli, tmp_path, run):
+    result = cli("denoise", _image(tmp_path / "in" / "a.png"), "--out", tmp_path / "out", "--run", run, *SIGMA)
+    assert_clean(result, 2, run)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_protocol_4_pickle_with_code_is_named_as_such(cli, tmp_path, marker):
+    import pickle
+
+    from tests.reliability.conftest import _Plant
+
+    evil = tmp_path / "evil4.pt"
+    evil.write_bytes(pickle.dumps({"model.0.weight": _Plant(marker)}, protocol=4))
+    result = _use_weights(cli, "denoise --weights", evil, tmp_path)
+    assert_clean(result, 2, "evil4.pt", "would run code")
+    assert_no_marker(marker)
+
+
 def test_plain_text_weights_name_the_file_and_say_what_it_is(cli, tmp_path):
     text = tmp_path / "x.pth"
     text.write_text("these are not weights\n" * 5, encoding="utf-8")

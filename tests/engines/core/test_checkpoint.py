@@ -98,3 +98,61 @@ def test_gzip_compressed_checkpoint_round_trips_and_a_bomb_is_refused(tmp_path, 
     (tmp_path / "broken.pt").write_bytes(gzip.compress(b"not a checkpoint"))
     with pytest.raises(ck.CheckpointError, match="cannot read checkpoint .*broken.pt"):
         ck.load_checkpoint(tmp_path / "broken.pt")
+
+
+def test_gzip_cap_follows_the_packed_size_and_a_bomb_streams_through(tmp_path, monkeypatch):
+    import gzip
+
+    from engines.core import checkpoint as ck
+
+    assert ck.inflate_limit(1000) == ck.MIN_INFLATE_ALLOWANCE
+    assert ck.inflate_limit(10 << 20) == ck.MAX_INFLATE_RATIO * (10 << 20)
+    assert ck.inflate_limit(1 << 30) == ck.MAX_INFLATED_BYTES
+    monkeypatch.setattr(ck, "MIN_INFLATE_ALLOWANCE", 1 << 20)
+    (tmp_path / "zeros.pt.gz").write_bytes(gzip.compress(bytes(8 << 20)))  # 8 MiB from ~8 kB
+    with pytest.raises(ck.CheckpointError, match="zeros.pt.gz unpacks to more than 1 MiB .*decompression bomb"):
+        ck.load_checkpoint(tmp_path / "zeros.pt.gz")
+    (tmp_path / "cut.pt.gz").write_bytes(gzip.compress(os.urandom(5000))[:100])
+    with pytest.raises(ck.CheckpointError, match="cut.pt.gz: truncated or corrupt gzip"):
+        ck.load_checkpoint(tmp_path / "cut.pt.gz")
+
+
+def test_non_files_are_refused_from_their_stat(tmp_path):
+    os.mkfifo(tmp_path / "pipe.pt")  # opening a FIFO would block until a writer comes: never opened
+    with pytest.raises(CheckpointError, match="pipe.pt: a FIFO"):
+        load_checkpoint(tmp_path / "pipe.pt")
+    (tmp_path / "dir.pt").mkdir()
+    with pytest.raises(CheckpointError, match="dir.pt: a folder, not a file"):
+        load_checkpoint(tmp_path / "dir.pt")
+    os.symlink(tmp_path / "b.pt", tmp_path / "a.pt")
+    os.symlink(tmp_path / "a.pt", tmp_path / "b.pt")
+    with pytest.raises(CheckpointError, match="a.pt: symbolic link loop"):
+        load_checkpoint(tmp_path / "a.pt")
+    (tmp_path / "empty.pt").write_bytes(b"")
+    with pytest.raises(CheckpointError, match="empty.pt: empty file"):
+        load_checkpoint(tmp_path / "empty.pt")
+
+
+def test_what_a_file_is_and_pickled_code_are_said_in_one_line(tmp_path):
+    from engines.core.checkpoint import UnsafePickleError
+
+    (tmp_path / "notes.pt").write_text("hello\n" * 10, encoding="utf-8")
+    with pytest.raises(CheckpointError, match="notes.pt: not a PyTorch file .it is a text file"):
+        load_checkpoint(tmp_path / "notes.pt")
+    (tmp_path / "image.pt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    with pytest.raises(CheckpointError, match="it is a PNG image"):
+        load_checkpoint(tmp_path / "image.pt")
+    with open(tmp_path / "evil.pt", "wb") as fh:
+        pickle.dump({"format_version": 1, "x": _Payload()}, fh)
+    with pytest.raises(UnsafePickleError, match="evil.pt: refused.*posix.system.*would run code") as info:
+        load_checkpoint(tmp_path / "evil.pt")
+    assert "\n" not in str(info.value)
+
+
+def test_non_finite_weights_are_refused_naming_the_tensor(tmp_path):
+    save_checkpoint({"model": {"a": torch.zeros(2), "b": torch.tensor([1.0, float("inf")]),
+                               "steps": torch.tensor(3)}}, tmp_path / "c.pt")
+    with pytest.raises(CheckpointError, match="c.pt: tensor 'b' holds NaN or infinite values"):
+        load_checkpoint(tmp_path / "c.pt")
+    save_checkpoint({"model": {"a": torch.zeros(2, dtype=torch.float16)}}, tmp_path / "ok.pt")
+    assert load_checkpoint(tmp_path / "ok.pt")["model"]["a"].dtype == torch.float16

@@ -25,9 +25,12 @@ def _usage(message: str) -> Exception:
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
+    from workbench.cli import run_id
+
     source = p.add_mutually_exclusive_group()
-    source.add_argument("--weights", metavar="FILE", help="DnCNN weights: KAIR .pth, MatConvNet .mat, workbench .pt")
-    source.add_argument("--run", type=int, metavar="RUN_ID", help="a recorded denoise run (trained or imported)")
+    source.add_argument("--weights", metavar="FILE",
+                        help="DnCNN weights: KAIR .pth, MatConvNet .mat, workbench .pt or .pt.gz")
+    source.add_argument("--run", type=run_id, metavar="RUN_ID", help="a recorded denoise run (trained or imported)")
     p.add_argument("--method", default="dncnn", help=f"{'|'.join(METHODS)} (default dncnn)")
     p.add_argument("--sigma", type=float, required=True, help="noise level σ on the 8-bit scale (0–255)")
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic noise (default 0)")

@@ -113,3 +113,42 @@ def test_save_never_leaves_a_partial_file(tmp_path):
     with pytest.raises(ImageError, match="unsupported output format"):
         save_image(out / "x.gif", np.zeros((4, 4)), bit_depth=8)
     assert list(out.iterdir()) == []
+
+
+def test_multi_page_tiff_loads_page_one_and_says_so(tmp_path, rng):
+    import tifffile
+
+    pages = rng.integers(0, 256, (3, 8, 8), dtype=np.uint8)
+    for page in pages:
+        tifffile.imwrite(tmp_path / "stack.tif", page, append=True)
+    image = load_image(tmp_path / "stack.tif")
+    assert np.array_equal(image.original, pages[0])
+    assert image.info["pages"] == 3 and image.info["note"] == "page 1 of 3 used"
+    tifffile.imwrite(tmp_path / "one.tif", pages[0])
+    assert "note" not in load_image(tmp_path / "one.tif").info
+
+
+def test_save_without_overwrite_keeps_an_existing_file(tmp_path):
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    target = tmp_path / "a.png"
+    target.write_bytes(b"someone's file")
+    with pytest.raises(FileExistsError):
+        save_image(target, np.zeros((4, 4), np.float32), overwrite=False)
+    assert target.read_bytes() == b"someone's file" and sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
+    save_image(tmp_path / "b.png", np.zeros((4, 4), np.float32), overwrite=False)
+    assert load_image(tmp_path / "b.png").shape == (4, 4)
+
+
+def test_fifo_and_link_loop_are_listed_and_refused_without_opening(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.png")  # opening it would block: it must be refused from its stat
+    os.symlink(tmp_path / "b.png", tmp_path / "a.png")
+    os.symlink(tmp_path / "a.png", tmp_path / "b.png")
+    (tmp_path / "folder.png").mkdir()
+    assert [p.name for p in list_images(tmp_path)] == ["a.png", "b.png", "pipe.png"]
+    with pytest.raises(ImageError, match="pipe.png: a FIFO"):
+        load_image(tmp_path / "pipe.png")
+    with pytest.raises(ImageError, match="a.png: symbolic link loop"):
+        load_image(tmp_path / "a.png")
