@@ -38,6 +38,9 @@ def add_commands(sub) -> dict:
     hsi_map.add_argument("run_id", type=run_id)
     hsi_map.add_argument("--epoch", type=int, help="use epoch_N.pt when the run kept per-epoch weights")
     hsi_map.add_argument("--scene", help="apply the model to another scene (must fit its classes and settings)")
+    hsi_map.add_argument("--out", metavar="FILE.npy",
+                         help="also write the predicted class of every pixel (1-based, as in the ground truth) "
+                              "as an integer array of the scene's shape; an existing file is never replaced")
     hsi_map.add_argument("--json", action="store_true")
     commands["hsi-map"] = cmd_map
     return commands
@@ -146,6 +149,10 @@ def cmd_map(args) -> int:
     checkpoint = hsi_maps.checkpoint_for_epoch(run, args.epoch)
     if checkpoint is None:
         raise UsageError(f"run {args.run_id} has no checkpoint yet")
+    try:
+        out_path = hsi_maps.check_labels_path(args.out) if args.out else None
+    except hsi_maps.MapError as exc:
+        raise UsageError(str(exc)) from None
     started = time.perf_counter()
 
     def progress(done: int, total: int) -> None:
@@ -163,6 +170,14 @@ def cmd_map(args) -> int:
     out = {"run_id": run.id, "checkpoint": checkpoint, "shape": list(probs.shape[:2]),
            "labelled_accuracy": oa, "seconds": round(time.perf_counter() - started, 3)}
     print(file=sys.stderr)
+    if out_path is not None:
+        try:
+            out["out"] = str(hsi_maps.save_labels(out_path, probs))
+        except hsi_maps.MapError as exc:
+            print(f"workbench: error: {exc}", file=sys.stderr)
+            return 1
+        if not args.json:
+            print(f"wrote the class of every pixel to {out_path}")
     print(dumps(out) if args.json else
           f"map of run {run.id}: {probs.shape[0]}×{probs.shape[1]} pixels, accuracy over all labelled pixels "
           f"(train and test) {oa:.4f}")

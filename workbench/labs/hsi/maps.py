@@ -79,6 +79,31 @@ def save_map(path: Path, probs: np.ndarray) -> Path:
     return path
 
 
+def check_labels_path(path: str | os.PathLike) -> Path:
+    """Where ``hsi-map --out`` may write: a new ``.npy`` file in an existing folder (checked before minutes of work)."""
+    path = Path(path)
+    if path.suffix.lower() != ".npy":
+        raise MapError(f"{path}: the class map is written as a NumPy array; give a file name ending in .npy")
+    if os.path.lexists(path):
+        raise MapError(f"{path} exists; it is never replaced: choose another name or delete it first")
+    if not path.parent.is_dir():
+        raise MapError(f"{path.parent}: no such folder")
+    return path
+
+
+def save_labels(path: str | os.PathLike, probs: np.ndarray) -> Path:
+    """The predicted class of every pixel, 1-based as in the ground truth, as a (rows, cols) integer array."""
+    from engines.core.files import write_new_file
+
+    labels = (probs.argmax(-1) + 1).astype(np.int16 if probs.shape[-1] < 32767 else np.int32)
+    try:
+        return write_new_file(path, lambda fh: np.save(fh, labels, allow_pickle=False))
+    except FileExistsError:
+        raise MapError(f"{path} exists; it is never replaced: choose another name or delete it first") from None
+    except OSError as exc:
+        raise MapError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def checkpoint_for_epoch(run, epoch: int | None) -> str | None:
     """``epoch_N.pt`` when the run kept per-epoch weights and one exists for ``epoch``; else the last checkpoint."""
     if not run.checkpoint:

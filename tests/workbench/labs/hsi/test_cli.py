@@ -17,7 +17,7 @@ def last_json(capsys) -> dict:
     return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
 
-def test_train_ratio_option_trains_and_records_the_split(capsys):
+def test_train_ratio_option_trains_and_records_the_split(capsys, tmp_path):
     code = main(["train", "--task", "hsi", "--model", "cnn2d", "--data", "indian_pines", "--train-ratio", "0.2",
                  "--epochs", "1", *TINY, "--json"])
     out = last_json(capsys)
@@ -35,6 +35,21 @@ def test_train_ratio_option_trains_and_records_the_split(capsys):
 
     code = main(["hsi-map", str(out["run_id"]), "--scene", "hsi_file"])
     assert code == 1 and "hsi_file" in capsys.readouterr().err
+
+    # --out: the class of every pixel, 1-based as in the ground truth, of the scene's shape; never replaced.
+    target = tmp_path / "classes.npy"
+    assert main(["hsi-map", str(out["run_id"]), "--out", str(target), "--json"]) == 0
+    assert last_json(capsys)["out"] == str(target)
+    classes = np.load(target, allow_pickle=False)
+    probs = np.load(cached[0])
+    assert classes.shape == (40, 40) and np.issubdtype(classes.dtype, np.integer)
+    np.testing.assert_array_equal(classes, probs.argmax(-1) + 1)
+    assert classes.min() >= 1 and classes.max() <= 16
+    before = target.read_bytes()
+    assert main(["hsi-map", str(out["run_id"]), "--out", str(target)]) == 2
+    assert "never replaced" in capsys.readouterr().err and target.read_bytes() == before
+    assert main(["hsi-map", str(out["run_id"]), "--out", str(tmp_path / "classes.txt")]) == 2
+    assert ".npy" in capsys.readouterr().err
 
 
 def test_train_ratio_is_refused_for_other_tasks_and_bad_values(capsys):
