@@ -251,7 +251,8 @@ class TrainingSession:
             elif before is not None and not started:
                 final = self._resume_failed(reason, before)
             else:
-                if not _expected(exc) and self.run_id is not None and self.info.is_main:
+                full_disk = reason.startswith(NO_SPACE)
+                if not (full_disk or _expected(exc)) and self.run_id is not None and self.info.is_main:
                     self._write_error_log(traceback.format_exc())
                 final = self._record_failure(Failed("failed", reason))
             yield final
@@ -345,7 +346,7 @@ def failure_reason(exc: BaseException, checkpoint_dir: str | os.PathLike | None 
     saving = _file_being_saved(exc)
     if disk_full(exc):
         where = exc.filename or saving or checkpoint_dir or "a file"
-        return f"no space left on device while writing {where}"
+        return f"{NO_SPACE} while writing {where}"
     if saving is not None and isinstance(exc, RuntimeError):
         # torch.save reports a failed write as "[enforce fail at inline_container.cc] ... unexpected pos" or
         # "file write failed", without the reason; a folder short of space is the usual one.
@@ -355,11 +356,12 @@ def failure_reason(exc: BaseException, checkpoint_dir: str | os.PathLike | None 
         except OSError:
             short = False
         if short or "No space left" in str(exc):
-            return f"no space left on device while writing {saving}"
+            return f"{NO_SPACE} while writing {saving}"
         return f"cannot write {saving}: {exc}"
     return f"{type(exc).__name__}: {exc}"
 
 
+NO_SPACE = "no space left on device"
 SHORT_OF_SPACE_BYTES = 32 << 20  # a checkpoint write failing with less free space than this: a full disk
 
 

@@ -311,6 +311,46 @@ def test_a_full_disk_ends_train_with_one_line_and_leaves_no_run_queued(free_kib,
             load_checkpoint(run.checkpoint)
 
 
+@pytest.mark.parametrize("failure", ["torch_write_failed", "enospc"])
+def test_a_full_disk_at_the_second_checkpoint_keeps_the_first_and_says_which_file(failure, cli, workbench_home,
+                                                                                  monkeypatch):
+    """torch.save's own report of a failed write names neither the cause nor the file: the run's message does."""
+    import errno
+    from collections import namedtuple
+
+    import torch
+
+    from engines.core.checkpoint import load_checkpoint
+    from workbench.store import RunStore
+
+    real_save, calls = torch.save, []
+
+    def save(obj, f, *args, **kwargs):
+        calls.append(f)
+        if len(calls) == 2:
+            if failure == "enospc":
+                raise OSError(errno.ENOSPC, "No space left on device")
+            raise RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 52864 vs 52756")
+        return real_save(obj, f, *args, **kwargs)
+
+    usage = namedtuple("usage", "total used free")
+    real_usage = shutil.disk_usage
+    monkeypatch.setattr(torch, "save", save)
+    monkeypatch.setattr(shutil, "disk_usage",
+                        lambda where: usage(1 << 30, 1 << 30, 0) if "checkpoints" in str(where) else real_usage(where))
+    result = cli("train", *TINY)
+    last = workbench_home / LAST
+    assert_clean(result, 1, f"no space left on device while writing {last}")
+    assert load_checkpoint(last)["epoch"] == 1  # the first checkpoint, intact
+    assert not list(last.parent.glob("*.tmp"))
+    with RunStore() as store:
+        run = store.get_run(1)
+    assert run.status == "failed" and "no space left on device while writing" in run.message
+    assert not (workbench_home / "runs" / "1" / "error.log").exists()  # a full disk is no bug to report
+    monkeypatch.setattr(torch, "save", real_save)
+    assert_clean(cli("resume", "1", "--no-progress"), 0, "run 1 finished")  # and the run goes on from it
+
+
 # -- an un-creatable or read-only home ------------------------------------------------------------------------
 @pytest.mark.parametrize("command", [("runs",), ("train", *TINY)], ids=["runs", "train"])
 @pytest.mark.parametrize("where", ["under_a_file", "read_only_parent"])
