@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from tests.reliability.conftest import (
     assert_no_marker,
@@ -101,8 +102,8 @@ def _still_running(win) -> None:
 
     QApplication.processEvents()
     win.browser.refresh()
-    assert win.isEnabled() and (win.isVisible() or not win.testAttribute(
-        __import__("PySide6.QtCore").QtCore.Qt.WidgetAttribute.WA_WState_ExplicitShowHide))
+    shown_once = win.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide)
+    assert win.isEnabled() and (win.isVisible() or not shown_once)
 
 
 def _messages(win, lab=None) -> str:
@@ -206,7 +207,6 @@ def test_a_damaged_settings_file_gives_one_notice_and_the_window_starts(kind, ma
 
 
 def test_the_settings_notice_is_one_non_modal_box(qtbot, workbench_home):
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from workbench.settings import load_warnings
@@ -266,7 +266,7 @@ def test_a_damaged_summary_or_tags_row_is_listed_and_marked(column, make_window,
     _assert_others_listed(win, ids)
     row = win.browser.model.row_of(ids[0])
     name = win.browser.model.index(row, 6).data()
-    tip = win.browser.model.index(row, 0).data(__import__("PySide6.QtCore").QtCore.Qt.ItemDataRole.ToolTipRole)
+    tip = win.browser.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
     assert "damaged" in name and f"stored {column} is damaged" in tip
     _still_running(win)
 
@@ -308,8 +308,6 @@ def damaged_store_window(qapp, tmp_path_factory):
 
 @pytest.mark.parametrize("action", BAD_ROW_ACTIONS)
 def test_a_run_whose_config_is_not_json_costs_that_run_only(action, damaged_store_window, qtbot):
-    from PySide6.QtCore import Qt
-
     win, ids = damaged_store_window
     bad = ids[0]
     win.setProperty("last_warning", None)
