@@ -82,11 +82,29 @@ def load_trained_model(checkpoint_path, *, map_location="cpu") -> nn.Module:
     Loading goes through ``torch.load(..., weights_only=True)``: no code from the file runs.
     """
     from engines.core.checkpoint import CheckpointError, load_checkpoint
+    from engines.core.registry import UnknownName
 
     state = load_checkpoint(checkpoint_path, map_location=map_location)
     spec = state.get("model_spec")
-    if not spec:
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
         raise CheckpointError(f"{checkpoint_path} does not record which model it holds (no model_spec)")
-    model = build_model(spec["name"], **spec.get("options", {}))
-    model.load_state_dict(state["model"])
+    options = spec.get("options") or {}
+    try:
+        model = build_model(spec["name"], **(options if isinstance(options, dict) else {}))
+    except UnknownName:
+        raise CheckpointError(f"{checkpoint_path} holds a model {spec['name']!r} this version does not know") from None
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"{checkpoint_path}: its model {spec['name']!r} cannot be built from the options "
+                              f"it records ({exc})") from None
+    weights = state.get("model")
+    if not isinstance(weights, dict):
+        raise CheckpointError(f"{checkpoint_path} holds no weights for its model {spec['name']!r}")
+    try:
+        model.load_state_dict(weights)
+    except RuntimeError as exc:
+        # torch's message: a header line, then one line per mismatch; the first mismatch says the most.
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        detail = (lines[1] if len(lines) > 1 else lines[0] if lines else type(exc).__name__)[:200]
+        raise CheckpointError(f"{checkpoint_path}: its weights do not fit the model {spec['name']!r} it names "
+                              f"({detail})") from None
     return model.eval()
