@@ -109,6 +109,11 @@ def test_save_keeps_the_bit_depth_and_never_overwrites_the_original(lab, qtbot, 
     assert lab.save_to(source) is None  # refused: the original stays intact
     assert np.array_equal(np.array(Image.open(source)), original)
     assert "overwrite" in lab.main_window.property("last_warning")
+    # Save again: the first save's file is the user's now; it is kept and the next free name is used.
+    first = saved.read_bytes()
+    again = lab.save()
+    assert again is not None and again != saved and again.parent == tmp_path
+    assert saved.read_bytes() == first
 
 
 def test_a_dropped_folder_runs_as_a_batch_into_the_output_folder_and_cancel_stops_it(lab, qtbot, tmp_path):

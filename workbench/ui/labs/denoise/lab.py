@@ -78,6 +78,7 @@ class FileOutcome:
     results: list = field(default_factory=list)  # [(MethodChoice, MethodResult)]
     outputs: list[str] = field(default_factory=list)  # files written (batch)
     source_suffix: str = ".png"
+    notes: list[str] = field(default_factory=list)  # a page left out, a score undefined, an output renamed
 
     @property
     def name(self) -> str:
@@ -117,7 +118,8 @@ def _file_outcome(path: str, item, choice_of: dict) -> FileOutcome:
     image = item.image
     outcome = FileOutcome(path, error="; ".join(item.failures) or None, noisy=item.noisy, clean=item.clean,
                           bit_depth=image.bit_depth, alpha=image.alpha, noisy_psnr=item.noisy_psnr,
-                          sigma_used=item.sigma, outputs=item.outputs, source_suffix=Path(path).suffix or ".png")
+                          sigma_used=item.sigma, outputs=item.outputs, source_suffix=Path(path).suffix or ".png",
+                          notes=list(item.notes))
     for done in item.results:
         choice = choice_of[id(done.method)]
         restored = done.restoration
@@ -507,6 +509,8 @@ class DenoisingLab(Lab):
         self._forget_old_images()
         self._list_file(outcome, select=bool(outcome.results))
         text = outcome.error if outcome.error else self.tr("%1 done").replace("%1", outcome.name)
+        if outcome.notes:  # a page left out of a multi-page file, a score undefined, an output renamed
+            text += " · " + "; ".join(outcome.notes)
         if self._batch_total > 1:
             text = f"[{self._batch_done}/{self._batch_total}] {text}"
         self.message.emit(text)
@@ -546,6 +550,8 @@ class DenoisingLab(Lab):
         text = outcome.name + (self.tr(" · best %1 dB").replace("%1", f"{max(scores):.2f}") if scores else "")
         if outcome.outputs:
             text += self.tr(" · %1 written").replace("%1", str(len(outcome.outputs)))
+        if outcome.notes:
+            text += " ⓘ"
         return text
 
     def _list_file(self, outcome: FileOutcome, *, select: bool) -> None:
@@ -559,7 +565,7 @@ class DenoisingLab(Lab):
             self.files.takeItem(self.files.row(old))
         item = QListWidgetItem(self._file_text(outcome))
         item.setData(Qt.ItemDataRole.UserRole, outcome.path)
-        item.setToolTip(outcome.error or "\n".join(outcome.outputs) or outcome.path)
+        item.setToolTip("\n".join([outcome.error or "\n".join(outcome.outputs) or outcome.path, *outcome.notes]))
         self.files.addItem(item)
         self._file_items[outcome.path] = item
         self.files.blockSignals(False)
@@ -648,7 +654,7 @@ class DenoisingLab(Lab):
         if not self._dialogs():
             return
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Import DnCNN weights"), self._last_folder(),
-                                              self.tr("Weights (*.pth *.pt *.mat);;All files (*)"))
+                                              self.tr("Weights (*.pth *.pt *.pt.gz *.mat);;All files (*)"))
         if path:
             self._remember_folder(str(Path(path).parent))
             self.import_weights(path)
@@ -720,8 +726,9 @@ class DenoisingLab(Lab):
 
     @Slot()
     def save(self) -> Path | None:
+        """Save under the default name; a file of that name (even one created a moment ago) is never replaced."""
         path = self.default_save_path()
-        return self.save_to(path) if path is not None else None
+        return self.save_to(path, overwrite=False) if path is not None else None
 
     @Slot()
     def save_as_dialog(self) -> None:
@@ -733,8 +740,12 @@ class DenoisingLab(Lab):
         if path:
             self.save_to(Path(path))
 
-    def save_to(self, path: Path) -> Path | None:
-        """Write the chosen method's restored image to ``path`` in the source's bit depth (never the source)."""
+    def save_to(self, path: Path, *, overwrite: bool = True) -> Path | None:
+        """Write the chosen method's restored image to ``path`` in the source's bit depth (never the source).
+
+        ``overwrite`` is for a name the user confirmed in the Save As dialog; otherwise an existing file is
+        kept and the next free name (``-1``, ``-2``…) is used.
+        """
         from engines.labs.denoise.images import ImageError, save_image
 
         target = self._save_target()
@@ -748,7 +759,15 @@ class DenoisingLab(Lab):
             return None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            save_image(path, result.restored, bit_depth=outcome.bit_depth, alpha=outcome.alpha)
+            for _attempt in range(100):
+                try:
+                    save_image(path, result.restored, bit_depth=outcome.bit_depth, alpha=outcome.alpha,
+                               overwrite=overwrite)
+                    break
+                except FileExistsError:  # appeared since the name was picked: take the next free one
+                    path = self.default_save_path() or path
+            else:
+                raise ImageError(self.tr("%1: no free file name left beside it").replace("%1", str(path)))
         except (ImageError, OSError) as exc:
             self._warn(str(exc))
             return None

@@ -179,7 +179,9 @@ class TriptychView(pg.GraphicsLayoutWidget):
         pane.image.setImage(self.composite(row), levels=(0, 1))
         title = self.tr("Restored")
         if method.psnr is not None:
-            title += f" · {method.psnr:.2f} dB / SSIM {method.ssim:.3f}"
+            psnr = f"{method.psnr:.2f} dB" if np.isfinite(method.psnr) else self.tr("∞ dB (identical)")
+            ssim = f"{method.ssim:.3f}" if method.ssim is not None and np.isfinite(method.ssim) else self.tr("n/a")
+            title += f" · {psnr} / SSIM {ssim}"
         title += f", {method.seconds:.2f} s"
         self._title(pane.label, title)
         line = self._swipe_lines[row]
