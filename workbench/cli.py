@@ -272,6 +272,11 @@ def _run_session(config, run_id, *, resume: bool, as_json: bool, progress: bool)
     outcome = session.run()
     if not info.is_main:
         return EXIT_OK if outcome.status in ("finished", "stopped") else EXIT_FAILED
+    if outcome.left_unchanged:  # nothing happened to the run: one error line, no "run N failed" summary
+        print(f"workbench: error: run {outcome.run_id}: {outcome.message}", file=sys.stderr)
+        if as_json:
+            print(dumps(outcome.to_json()), flush=True)
+        return EXIT_FAILED
     if outcome.message:
         print(f"run {outcome.run_id} {outcome.status}: {outcome.message}", file=sys.stderr)
     if as_json:

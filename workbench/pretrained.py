@@ -330,8 +330,13 @@ def install_missing(store=None) -> list[Installed]:
     pending = [e for e in shipped if e.sha256 not in offered]
     if not pending:
         return []
-    store, own = _open_store(store)
+    from workbench.store import StoreError
+
     done: list[Installed] = []
+    try:
+        store, own = _open_store(store)
+    except StoreError:  # a store that cannot be opened: the window says so itself
+        return []
     try:
         known = installed_runs(store)
         for entry in pending:
@@ -339,7 +344,11 @@ def install_missing(store=None) -> list[Installed]:
                 done.append(install(entry, store=store, known=known))
             except PretrainedError:
                 continue
+            except StoreError:  # read-only, or a full disk part-way: offered again next time
+                break
             offered.add(entry.sha256)
+    except StoreError:
+        pass
     finally:
         if own:
             store.close()

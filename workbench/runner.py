@@ -12,7 +12,6 @@ import shutil
 import time
 import traceback
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
 
 from engines.core.config import TrainConfig
@@ -103,6 +102,7 @@ class Outcome:
     flops: int | None
     seconds: float
     message: str = ""
+    left_unchanged: bool = False  # a resume that failed before training: the run's record is as it was
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -113,6 +113,7 @@ class Outcome:
             "flops": self.flops,
             "seconds": round(self.seconds, 3),
             **({"message": self.message} if self.message else {}),
+            **({"left_unchanged": True} if self.left_unchanged else {}),
         }
 
 
@@ -172,6 +173,7 @@ class TrainingSession:
         self.info = info or DistInfo.from_env()
         self.callbacks = list(callbacks)
         self.outcome: Outcome | None = None
+        self._left_unchanged = False
         self._writer = StoreWriter(store, run_id) if store is not None and run_id is not None else None
 
     def _resume_checkpoint(self) -> str | None:
@@ -251,6 +253,8 @@ class TrainingSession:
             elif before is not None and not started:
                 final = self._resume_failed(reason, before)
             else:
+                from engines.core.checkpoint import NO_SPACE
+
                 full_disk = reason.startswith(NO_SPACE)
                 if not (full_disk or _expected(exc)) and self.run_id is not None and self.info.is_main:
                     self._write_error_log(traceback.format_exc())
@@ -290,6 +294,7 @@ class TrainingSession:
         """Report a resume that failed before training started and put the run's record back as it was."""
         status = before.get("status") or "unknown"
         message = f"could not resume; the run is left as it was ({status}): {reason}"
+        self._left_unchanged = True
         try:
             self.store.update_run(self.run_id, **before)
         except StoreError as exc:
@@ -313,7 +318,8 @@ class TrainingSession:
             return Outcome(self.run_id, final.status, dict(final.summary.get("metrics", {})),
                            params, flops, seconds)
         if isinstance(final, Failed):
-            return Outcome(self.run_id, final.status, {}, params, flops, seconds, final.reason)
+            return Outcome(self.run_id, final.status, {}, params, flops, seconds, final.reason,
+                           left_unchanged=self._left_unchanged)
         return Outcome(self.run_id, "interrupted", {}, params, flops, seconds, "no final event")
 
     def discard(self) -> None:
@@ -338,43 +344,15 @@ def _expected(exc: BaseException) -> bool:
 
 
 def failure_reason(exc: BaseException, checkpoint_dir: str | os.PathLike | None = None) -> str:
-    """One line for an exception that ended a run; a full disk names the file that could not be written."""
-    from engines.core.checkpoint import CheckpointError
+    """One line for an exception that ended a run; a full disk names the file that could not be written
+    (a failed checkpoint write arrives as a CheckpointError that names it already)."""
+    from engines.core.checkpoint import NO_SPACE, CheckpointError
 
     if isinstance(exc, (StoreError, CheckpointError)):  # these name their file already
         return str(exc)
-    saving = _file_being_saved(exc)
     if disk_full(exc):
-        where = exc.filename or saving or checkpoint_dir or "a file"
-        return f"{NO_SPACE} while writing {where}"
-    if saving is not None and isinstance(exc, RuntimeError):
-        # torch.save reports a failed write as "[enforce fail at inline_container.cc] ... unexpected pos" or
-        # "file write failed", without the reason; a folder short of space is the usual one.
-        folder = Path(saving).parent
-        try:
-            short = shutil.disk_usage(folder).free < SHORT_OF_SPACE_BYTES
-        except OSError:
-            short = False
-        if short or "No space left" in str(exc):
-            return f"{NO_SPACE} while writing {saving}"
-        return f"cannot write {saving}: {exc}"
+        return f"{NO_SPACE} while writing {exc.filename or checkpoint_dir or 'a file'}"
     return f"{type(exc).__name__}: {exc}"
-
-
-NO_SPACE = "no space left on device"
-SHORT_OF_SPACE_BYTES = 32 << 20  # a checkpoint write failing with less free space than this: a full disk
-
-
-def _file_being_saved(exc: BaseException) -> str | None:
-    """The ``path`` of the innermost ``save_checkpoint`` call ``exc`` went through, if any."""
-    found = None
-    tb = exc.__traceback__
-    while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_code.co_name == "save_checkpoint" and "path" in frame.f_locals:
-            found = str(frame.f_locals["path"])
-        tb = tb.tb_next
-    return found
 
 
 def can_resume(status: str) -> bool:

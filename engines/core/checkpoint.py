@@ -14,6 +14,7 @@ import io
 import os
 import pickle
 import re
+import shutil
 import stat
 import tempfile
 import warnings
@@ -53,17 +54,23 @@ class UnsafePickleError(CheckpointError):
         self.reference = reference
 
 
+NO_SPACE = "no space left on device"
+SHORT_OF_SPACE_BYTES = 32 << 20  # a write failing with less free space than this: a full disk
+
+
 def save_checkpoint(state: dict[str, Any], path: str | os.PathLike, *, compress: bool = False) -> Path:
     """Write ``state`` to ``path`` via a temporary file and ``os.replace``.
 
     A crash while writing leaves the previous checkpoint untouched. ``compress`` gzips the file (level 9;
     :func:`load_checkpoint` reads both): for shipped weights, never for the checkpoints written while training.
+    A failed write (a full disk, a read-only folder) is a :class:`CheckpointError` naming ``path``.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"format_version": FORMAT_VERSION, **state}
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             if compress:
                 buffer = io.BytesIO()
@@ -76,13 +83,40 @@ def save_checkpoint(state: dict[str, Any], path: str | os.PathLike, *, compress:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+    except BaseException as exc:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        reason = write_failure(exc, path)
+        if reason is not None:
+            raise CheckpointError(reason) from exc
         raise
     return path
+
+
+# torch.save's own report of a failed write: "[enforce fail at inline_container.cc:672] . unexpected pos …",
+# "… file write failed": neither the cause nor the file.
+_TORCH_WRITE_FAILED = re.compile(r"inline_container|unexpected pos|write failed", re.IGNORECASE)
+
+
+def write_failure(exc: BaseException, path: Path) -> str | None:
+    """One line for a failed write of ``path`` (a full disk says so), or None when ``exc`` is no write failure
+    (a value that cannot be pickled is a bug to report as it is)."""
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return f"{NO_SPACE} while writing {path}"
+        return f"cannot write {path}: {exc.strerror or exc}"
+    if isinstance(exc, RuntimeError) and (_TORCH_WRITE_FAILED.search(str(exc)) or "No space left" in str(exc)):
+        try:
+            short = shutil.disk_usage(path.parent).free < SHORT_OF_SPACE_BYTES
+        except OSError:
+            short = False
+        if short or "No space left" in str(exc):
+            return f"{NO_SPACE} while writing {path}"
+        return f"cannot write {path}: {_first_line(exc)}"
+    return None
 
 
 def file_problem(path: str | os.PathLike) -> str | None:

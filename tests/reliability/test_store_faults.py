@@ -413,7 +413,8 @@ def test_a_failed_resume_leaves_the_run_as_it_was(kind, status, cli, trained_hom
     before = _snapshot(store_path, 1)
     assert before["points"]
     result = cli("resume", "1", "--epochs", "3", "--no-progress")
-    assert_clean(result, 1, str(last), "the run is left as it was")
+    assert_clean(result, 1, str(last), "workbench: error: run 1: could not resume; the run is left as it was")
+    assert "run 1 failed" not in result.text  # nothing happened to the run: no summary line says so
     assert _snapshot(store_path, 1) == before
     with RunStore() as store:  # and as the next session sees it
         assert store.get_run(1).status == status

@@ -149,6 +149,26 @@ def test_window_installs_what_is_new_once_and_respects_deletions(weights_dir, tm
     assert pretrained.install_all(["tiny_cnn"])[0].created  # explicitly: yes
 
 
+def test_a_store_that_refuses_writes_skips_the_install_and_offers_it_again(weights_dir, tmp_path, monkeypatch):
+    from workbench.store import StoreError
+
+    with RunStore() as store:
+        source = _fake_run(store, tmp_path)
+        pretrained.ship_run(source, name="tiny_cnn", command="workbench train", store=store)
+        store.delete_run(source)
+    monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")
+
+    def refuse(*_args, **_kwargs):
+        raise StoreError("the run store runs.sqlite3 is read-only")
+
+    writable = RunStore.create_run
+    monkeypatch.setattr(RunStore, "create_run", refuse)
+    assert pretrained.install_missing() == []  # no exception reaches the window's start
+    monkeypatch.setattr(RunStore, "create_run", writable)
+    (done,) = pretrained.install_missing()  # not marked as offered: installed once the store takes writes
+    assert done.created
+
+
 def test_damaged_manifest_entry_is_skipped_by_the_window(weights_dir, tmp_path, monkeypatch):
     monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")
     weights_dir.mkdir()
