@@ -99,8 +99,8 @@
         <translation>排名（按权重排序；悬停查看通道）</translation>
     </message>
     <message>
-        <source>Pick a trained SE run before dropping an image</source>
-        <translation>拖放图像前，请先选择一个已训练的 SE 运行</translation>
+        <source>%1 was not used: pick a trained SE run before dropping an image</source>
+        <translation>未使用 %1：请先选择一个训练好的 SE 运行，再拖入图像</translation>
     </message>
     <message>
         <source>Using %1</source>
@@ -181,8 +181,20 @@
         <translation>指南</translation>
     </message>
     <message>
+        <source> (the first of %1 dropped files; the attention view takes one image)</source>
+        <translation>（拖入的 %1 个文件中的第一个；注意力视图一次只取一张图像）</translation>
+    </message>
+    <message>
         <source>%1 failed: %2</source>
         <translation>%1 失败：%2</translation>
+    </message>
+    <message>
+        <source>%1 holds a %2 model, not an image classifier (a checkpoint of another lab?)</source>
+        <translation>%1 保存的是 %2 模型，不是图像分类器（是其他实验室的检查点吗？）</translation>
+    </message>
+    <message>
+        <source>%1: its weights do not fit the %2 model it names (%3)</source>
+        <translation>%1：其权重与它所记录的 %2 模型不匹配（%3）</translation>
     </message>
 </context>
 <context>
@@ -991,8 +1003,24 @@
         <translation>去噪图像另存为(&amp;A)…</translation>
     </message>
     <message>
+        <source>%1: cannot list this folder (%2)</source>
+        <translation>%1：无法列出此文件夹（%2）</translation>
+    </message>
+    <message>
         <source>%1: no PNG, JPEG, TIFF or BMP images in this folder</source>
         <translation>%1：此文件夹中没有 PNG、JPEG、TIFF 或 BMP 图像</translation>
+    </message>
+    <message>
+        <source>%1: cannot be read (%2)</source>
+        <translation>%1：无法读取（%2）</translation>
+    </message>
+    <message>
+        <source>%1: not a regular file (a FIFO, socket or device), not an image</source>
+        <translation>%1：不是普通文件（FIFO、套接字或设备），不是图像</translation>
+    </message>
+    <message>
+        <source>%1: not an image but a weights, checkpoint or data file; DnCNN weights are added with Import weights… (Ctrl+I)</source>
+        <translation>%1：不是图像，而是权重、检查点或数据文件；DnCNN 权重请用“导入权重…”（Ctrl+I）添加</translation>
     </message>
     <message>
         <source>Check at least one method (a DnCNN run or a classical baseline).</source>
@@ -1001,6 +1029,10 @@
     <message>
         <source>Queued %1 file(s)</source>
         <translation>已将 %1 个文件加入队列</translation>
+    </message>
+    <message>
+        <source>Weights (*.pth *.pt *.pt.gz *.mat);;All files (*)</source>
+        <translation>权重 (*.pth *.pt *.pt.gz *.mat);;所有文件 (*)</translation>
     </message>
     <message>
         <source> → %1</source>
@@ -1063,10 +1095,6 @@
         <translation>导入 DnCNN 权重</translation>
     </message>
     <message>
-        <source>Weights (*.pth *.pt *.mat);;All files (*)</source>
-        <translation>权重 (*.pth *.pt *.mat);;所有文件 (*)</translation>
-    </message>
-    <message>
         <source>Cannot import %1: %2</source>
         <translation>无法导入 %1：%2</translation>
     </message>
@@ -1089,6 +1117,10 @@
     <message>
         <source>Refusing to overwrite the original %1; choose another name</source>
         <translation>拒绝覆盖原始文件 %1；请另选一个名称</translation>
+    </message>
+    <message>
+        <source>%1: no free file name left beside it</source>
+        <translation>%1：旁边已没有可用的文件名</translation>
     </message>
     <message>
         <source>Saved %1 (%2-bit)</source>
@@ -1502,12 +1534,20 @@
         <translation>线程：%1</translation>
     </message>
     <message>
+        <source>Cannot start the run: %1</source>
+        <translation>无法开始运行：%1</translation>
+    </message>
+    <message>
         <source>Stopping after this batch…</source>
         <translation>将在本批次后停止…</translation>
     </message>
     <message>
         <source>Cancel and discard run #%1? Its checkpoint and curves are deleted.</source>
         <translation>取消并丢弃运行 #%1？其检查点和曲线将被删除。</translation>
+    </message>
+    <message>
+        <source>Run #%1 cannot be continued: %2</source>
+        <translation>运行 #%1 无法继续：%2</translation>
     </message>
     <message>
         <source>Continuing run #%1 from epoch %2</source>
@@ -1555,6 +1595,10 @@
             <numerusform>删除 %n 个运行及其检查点和曲线？此操作无法撤销。</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Run #%1 was not deleted: %2</source>
+        <translation>运行 #%1 未被删除：%2</translation>
+    </message>
     <message numerus="yes">
         <source>Deleted %n run(s)</source>
         <translation>
@@ -1592,6 +1636,10 @@
         </translation>
     </message>
     <message>
+        <source>Run #%1: %2; its curves are shown, but no lab can use it</source>
+        <translation>运行 #%1：%2；已显示其曲线，但任何实验室都无法使用它</translation>
+    </message>
+    <message>
         <source>step %1</source>
         <translation>步数 %1</translation>
     </message>
@@ -1616,8 +1664,26 @@
         <translation>运行 #%1 已结束：%2</translation>
     </message>
     <message>
+        <source>The run store %1 cannot be opened: %2
+The window opened without it: the runs list is empty and no run can be started, imported or recorded in this session. Nothing was changed; repair the file or move it aside to start a new store.</source>
+        <translation>无法打开运行存储 %1：%2
+窗口已在没有它的情况下打开：运行列表为空，本次会话中无法开始、导入或记录任何运行。没有做任何更改；请修复该文件，或将其移走以新建存储。</translation>
+    </message>
+    <message>
+        <source>The run store %1 is read-only: its runs are listed and can be shown, compared and exported, but no run can be started, imported, renamed or deleted in this session.</source>
+        <translation>运行存储 %1 为只读：其中的运行会列出，可以查看、比较和导出，但本次会话中无法开始、导入、重命名或删除任何运行。</translation>
+    </message>
+    <message>
+        <source>Settings: %1</source>
+        <translation>设置：%1</translation>
+    </message>
+    <message>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Preferences cannot be changed in this session: %1</source>
+        <translation>本次会话中无法更改首选项：%1</translation>
     </message>
     <message>
         <source>memory: %1 MiB</source>
@@ -2219,6 +2285,10 @@
         <translation>创建时间</translation>
     </message>
     <message>
+        <source>⚠ damaged %1</source>
+        <translation>⚠ 已损坏 %1</translation>
+    </message>
+    <message>
         <source>#%1 %2 on %3 — %4</source>
         <translation>#%1 %2，数据集 %3 — %4</translation>
     </message>
@@ -2411,6 +2481,14 @@
     <message>
         <source>Restored</source>
         <translation>复原</translation>
+    </message>
+    <message>
+        <source>∞ dB (identical)</source>
+        <translation>∞ dB（完全相同）</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>不适用</translation>
     </message>
     <message>
         <source>SSIM map · dark: low</source>
