@@ -406,8 +406,12 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
                "epoch": state.get("epoch", run.epoch), "step": state.get("step", run.step),
                **fresh_training_state(get_task(run.task).config_cls.from_dict(dict(run.config)),
                                        load_trained_model(run.checkpoint))}
+    from engines.core.checkpoint import CheckpointWriteError
+
     try:
         target, stored, size = _write_shipped(payload, weights, folder, name, dtype, run_id)
+    except CheckpointWriteError as exc:  # names the file and the reason (a full disk, a read-only folder)
+        raise PretrainedWriteError(str(exc)) from None
     except OSError as exc:
         raise PretrainedWriteError(f"{folder}: cannot write the weights folder ({exc.strerror or exc})") from None
     metrics = dict(run.metrics if evaluation is None else evaluation)

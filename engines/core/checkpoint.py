@@ -46,6 +46,10 @@ class CheckpointError(ValueError):
     pass
 
 
+class CheckpointWriteError(CheckpointError):
+    """A checkpoint could not be written (a full disk, a read-only folder): the message names the file."""
+
+
 class UnsafePickleError(CheckpointError):
     """The file's pickle needs a class or function imported to be rebuilt: loading it would run code."""
 
@@ -63,7 +67,7 @@ def save_checkpoint(state: dict[str, Any], path: str | os.PathLike, *, compress:
 
     A crash while writing leaves the previous checkpoint untouched. ``compress`` gzips the file (level 9;
     :func:`load_checkpoint` reads both): for shipped weights, never for the checkpoints written while training.
-    A failed write (a full disk, a read-only folder) is a :class:`CheckpointError` naming ``path``.
+    A failed write (a full disk, a read-only folder) is a :class:`CheckpointWriteError` naming ``path``.
     """
     path = Path(path)
     payload = {"format_version": FORMAT_VERSION, **state}
@@ -91,7 +95,7 @@ def save_checkpoint(state: dict[str, Any], path: str | os.PathLike, *, compress:
                 pass
         reason = write_failure(exc, path)
         if reason is not None:
-            raise CheckpointError(reason) from exc
+            raise CheckpointWriteError(reason) from exc
         raise
     return path
 

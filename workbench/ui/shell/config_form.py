@@ -148,10 +148,10 @@ class ConfigForm(QWidget):
         layout.addStretch(1)
 
     def _toggle_advanced(self, on: bool) -> None:
-        for i in range(self.advanced_form.count()):
-            item = self.advanced_form.itemAt(i)
-            if item.widget():
-                item.widget().setVisible(on)
+        # By row, not by layout item: an item's widget() read while rows are being replaced could hand back
+        # a wrapper of another kind (seen as "QWidgetItem has no attribute setVisible").
+        for row in range(self.advanced_form.rowCount()):
+            self.advanced_form.setRowVisible(row, on)
 
     @staticmethod
     def _clear(form: QFormLayout) -> None:

@@ -135,6 +135,11 @@ class RunsTableModel(QAbstractTableModel):
                 return "" if value is None else f"{value:.4f}"
             if column == "Created":
                 return run.created_at if sort else datetime.fromtimestamp(run.created_at).strftime("%Y-%m-%d %H:%M")
+        if role == Qt.ItemDataRole.DecorationRole and column == "ID" and run.damaged:
+            from PySide6.QtWidgets import QApplication, QStyle
+
+            # The Name column (often scrolled out of view) says what is damaged; the ID column shows that it is.
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if role == Qt.ItemDataRole.ForegroundRole and column == "Status":
             from PySide6.QtGui import QColor
 

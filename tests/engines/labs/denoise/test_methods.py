@@ -95,7 +95,7 @@ def test_colour_images_through_gray_and_colour_models():
     assert out.restored.shape == rgb.shape and out.residual.shape == rgb.shape
     # Channel by channel: the same as denoising each plane alone.
     single = run_model(gray_model, rgb[..., 1], tile=None)
-    np.testing.assert_allclose(out.restored[..., 1], single.restored, atol=1e-6)
+    np.testing.assert_allclose(out.restored[..., 1], single.restored, atol=1e-5)  # float rounding of two kernels
     color_model = build_model("dncnn", depth=4, features=4, channels=3)
     assert run_model(color_model, rgb, tile=8).restored.shape == rgb.shape
     assert run_model(color_model, rgb[..., 0], tile=None).restored.shape == (20, 18)
