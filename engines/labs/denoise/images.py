@@ -235,6 +235,8 @@ def save_image(path: str | os.PathLike, pixels: np.ndarray, *, bit_depth: int = 
     with a hard link, which fails if ``path`` exists (even one created a moment ago by someone else):
     :class:`FileExistsError` is raised and nothing is replaced.
     """
+    from engines.core.files import publish_new
+
     path = Path(path)
     if bit_depth not in (8, 16):
         raise ImageError(f"{path}: bit depth must be 8 or 16, got {bit_depth}")
@@ -254,7 +256,7 @@ def save_image(path: str | os.PathLike, pixels: np.ndarray, *, bit_depth: int = 
         if overwrite:
             os.replace(tmp, path)
         else:
-            _publish_new(tmp, path)
+            publish_new(tmp, path)
     except (ImageError, FileExistsError):
         tmp.unlink(missing_ok=True)
         raise
@@ -262,20 +264,6 @@ def save_image(path: str | os.PathLike, pixels: np.ndarray, *, bit_depth: int = 
         tmp.unlink(missing_ok=True)
         raise ImageError(f"{path}: cannot write image ({exc})") from None
     return path
-
-
-def _publish_new(tmp: Path, path: Path) -> None:
-    """Give ``tmp`` the name ``path`` unless that name exists (atomically where the file system has links)."""
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise
-    except OSError:  # no hard links here (FAT, some network shares): check, then rename
-        if os.path.lexists(path):
-            raise FileExistsError(path) from None
-        os.replace(tmp, path)
-        return
-    tmp.unlink()
 
 
 def _save_pillow(tmp: Path, data: np.ndarray, path: Path) -> None:
