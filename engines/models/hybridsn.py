@@ -218,6 +218,9 @@ class CNN3D(_PatchClassifier):
         return self.conv3d_last(self.conv3d(cube)).mean(2)
 
 
+# The models with a dense form (:func:`dense_probabilities`): a whole-scene map costs seconds, not minutes.
+DENSE_MODELS = ("hybridsn", "hybridsn_2d3d", "cnn2d", "cnn3d")
+
 # Smallest inputs each architecture's valid (unpadded) convolutions can take.
 MIN_BANDS = {"hybridsn": 1 + sum(k - 1 for k in SPECTRAL_KERNELS), "hybridsn_2d3d": 1, "cnn2d": 1,
              "cnn3d": 3 + sum(k - 1 for k in SPECTRAL_KERNELS)}

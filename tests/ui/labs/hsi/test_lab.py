@@ -121,3 +121,52 @@ def test_bad_run_shows_a_message_and_the_lab_keeps_working(lab, qtbot, trained_r
         lab.show_runs([bad])
     with qtbot.waitSignal(lab.maps_ready, timeout=120_000):
         lab.show_runs([trained_run])
+
+
+@pytest.fixture
+def epoch_weights_run():
+    """Three epochs of a small HybridSN that keeps each epoch's weights (epoch_N.pt)."""
+    from engines.core.tasks import make_config
+    from workbench.runner import TrainingSession, create_run
+    from workbench.store import RunStore
+
+    config = make_config("hsi", model="hybridsn", data="indian_pines", epochs=3, batch_size=64, components=15,
+                         window=9, eval_max=64, data_options={"crop": CROP}, threads=2, keep_epoch_weights=True)
+    with RunStore() as store:
+        run_id = create_run(store, config)
+        assert TrainingSession(config, store=store, run_id=run_id).run().status == "finished"
+    return run_id
+
+
+def test_the_map_follows_the_epoch_scrubber_and_prefetches_the_next_epochs(epoch_weights_run, window, qtbot):
+    from engines.labs.hsi.patches import predict_scene
+    from engines.models import load_trained_model
+    from workbench.labs.hsi import maps as hsi_maps
+    from workbench.store import RunStore
+
+    lab = open_lab(window, "Hyperspectral")
+    with RunStore() as store:
+        run = store.get_run(epoch_weights_run)
+        ends = {int(p.epoch): p.step for p in store.metrics(run.id, "overall_accuracy")}
+    assert sorted(ends) == [1, 2, 3]
+    with qtbot.waitSignal(lab.maps_ready, timeout=120_000):
+        lab.show_runs([run.id])
+    qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
+    assert lab.missing == [run.id]  # the last epoch's map is not computed until asked (or scrubbed to)
+
+    prepared = hsi_maps.prepare_for_run(run).prepared
+    first = hsi_maps.checkpoint_for_epoch(run, 1)
+    assert first.endswith("epoch_1.pt")
+    with qtbot.waitSignal(lab.maps_ready, timeout=120_000):
+        lab.set_cursor(ends[1])  # the scrubber at the end of epoch 1: that epoch's map, computed at once
+    np.testing.assert_allclose(lab.map_view.panels[1].probs, predict_scene(load_trained_model(first), prepared),
+                               atol=1e-5)
+    # The next epochs' maps are prefetched into the cache in the background…
+    qtbot.waitUntil(lambda: hsi_maps.cached_map(run.id, run.checkpoint) is not None, timeout=120_000)
+    qtbot.waitUntil(lambda: not lab.busy, timeout=30_000)
+    # …so moving the scrubber to the last epoch shows its map from the cache.
+    with qtbot.waitSignal(lab.maps_ready, timeout=30_000):
+        lab.set_cursor(ends[3])
+    assert lab.checkpoints[run.id] == run.checkpoint and lab.missing == []
+    np.testing.assert_allclose(lab.map_view.panels[1].probs, hsi_maps.cached_map(run.id, run.checkpoint))
+    assert not np.allclose(lab.map_view.panels[1].probs, predict_scene(load_trained_model(first), prepared))

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -60,6 +60,7 @@ class HyperspectralLab(Lab):
         self.missing: list[int] = []  # runs whose map is not computed yet
         self._scenes: dict[str, Any] = {}  # scene key → workbench.labs.hsi.maps.RunScene
         self._run_scene: dict[int, str] = {}
+        self._cursor_step: int | None = None  # the scrubber's step, once it has moved
         from engines.labs.hsi.patches import Cancelled
 
         self.job = LabJob(self, "hsi", cancelled=(Cancelled,), plain=(ValueError,))
@@ -172,20 +173,64 @@ class HyperspectralLab(Lab):
         self._load(compute=False)
 
     def set_cursor(self, step: int) -> None:
-        """Follow the scrubber: each run's weights of the last epoch that ended at or before ``step``."""
+        """Follow the scrubber: each run's weights of the last epoch that ended at or before ``step``.
+
+        Maps of models with a dense form take seconds, so a missing one is computed at once (and the next
+        epochs' maps prefetched into the cache); others wait for Compute maps.
+        """
         if not self.run_ids:
             return
         changed = False
         for run_id in self.run_ids:
             run = self.store.get_run(run_id)
-            ends = {int(p.epoch): p.step for p in self.store.metrics(run_id, "overall_accuracy")}
-            epochs = [e for e, end in ends.items() if end <= step]
-            checkpoint = self._checkpoint(run, max(epochs) if epochs else None)
+            checkpoint = self._checkpoint(run, self._epoch_at(run_id, step))
             if checkpoint != self.checkpoints.get(run_id):
                 self.checkpoints[run_id] = checkpoint
                 changed = True
         if changed:
-            self._load(compute=False)
+            self._cursor_step = step
+            self._load(compute=self._maps_are_quick())
+
+    def _epoch_at(self, run_id: int, step: int) -> int | None:
+        ends = {int(p.epoch): p.step for p in self.store.metrics(run_id, "overall_accuracy")}
+        epochs = [e for e, end in ends.items() if end <= step]
+        return max(epochs) if epochs else None
+
+    def _maps_are_quick(self) -> bool:
+        from engines.models.hybridsn import DENSE_MODELS
+
+        return all(self.store.get_run(i).model in DENSE_MODELS for i in self.run_ids)
+
+    def _prefetch(self, ahead: int = 3) -> None:
+        """Compute, in the background, the cached maps of the next ``ahead`` epochs after the scrubber's."""
+        from workbench.labs.hsi.maps import cached_map
+
+        if self._cursor_step is None or not self._maps_are_quick():
+            return
+        wanted = []
+        for run_id in self.run_ids:
+            run = self.store.get_run(run_id)
+            epoch = self._epoch_at(run_id, self._cursor_step)
+            for later in range((epoch or 0) + 1, min(run.epoch, (epoch or 0) + ahead) + 1):
+                checkpoint = self._checkpoint(run, later)
+                if checkpoint and run.id in self._run_scene and cached_map(run.id, checkpoint) is None:
+                    wanted.append((run, checkpoint, self._scenes[self._run_scene[run.id]]))
+        if not wanted:
+            return
+
+        def job(should_stop, progress):
+            from workbench.labs.hsi import maps as hsi_maps
+
+            for run, checkpoint, run_scene in wanted:
+                if should_stop():
+                    break
+                try:
+                    hsi_maps.compute_map(run, checkpoint, run_scene=run_scene, should_stop=should_stop)
+                except hsi_maps.MapError:
+                    continue
+            return {"prefetched": len(wanted)}
+
+        self.job.start("prefetch", job)
 
     def shutdown(self) -> None:
         self.job.shutdown()
@@ -252,6 +297,8 @@ class HyperspectralLab(Lab):
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
+        if self.job.kind == "prefetch":  # quiet: the shown maps are done
+            return
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
 
@@ -264,7 +311,9 @@ class HyperspectralLab(Lab):
         self.message.emit(self.tr("Cancelled; maps computed so far are kept."))
 
     @Slot(str, object)
-    def _on_done(self, _kind: str, result: dict) -> None:
+    def _on_done(self, kind: str, result: dict) -> None:
+        if kind == "prefetch":
+            return
         if self.progress.maximum() == 0:  # the busy indicator of a load that had nothing to compute
             self.progress.setRange(0, 1)
         self.progress.setValue(self.progress.maximum())
@@ -301,6 +350,8 @@ class HyperspectralLab(Lab):
             text += " · " + " · ".join(result["errors"])
         self.message.emit(text)
         self.maps_ready.emit()
+        if kind == "compute" and self._cursor_step is not None:
+            QTimer.singleShot(0, self._prefetch)  # once this job has handed over
 
     def _show_scene(self, scene) -> None:
         view = SceneView(name=scene.name, gt=scene.gt, cube=scene.cube, class_names=list(scene.class_names),
