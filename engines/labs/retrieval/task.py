@@ -16,7 +16,7 @@ The authors train with Adam betas (0.5, 0.999); the shared loop's Adam uses PyTo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 import torch
@@ -260,33 +260,46 @@ def config_from_values(values: Mapping[str, Any]) -> RetrievalConfig:
     return RetrievalConfig.from_dict({k: v for k, v in values.items() if k in fields}).validate()
 
 
-def analyse(config: RetrievalConfig, checkpoint: str | None, *, should_stop=None) -> RetrievalAnalysis:
+ANALYSIS_STAGES = 5  # data, embedding before, embedding after, scores after, scores before
+
+
+def analyse(config: RetrievalConfig, checkpoint: str | None, *, should_stop=None,
+            progress: Callable[[int, int], None] | None = None) -> RetrievalAnalysis:
     """Rebuild the run's data and model; embed the test split with its initial and its trained weights.
 
     The initial weights are those the run started from: the loop seeds torch with ``config.seed`` right
-    before building the problem, and the data loaders draw nothing from torch's generator.
+    before building the problem, and the data loaders draw nothing from torch's generator. ``progress``
+    hears (stage, :data:`ANALYSIS_STAGES`) after each stage; ``should_stop`` is asked between them and
+    stops with :class:`InterruptedError`.
     """
     from engines.core.checkpoint import load_checkpoint
+
+    def stage(done: int) -> None:
+        if progress is not None:
+            progress(done, ANALYSIS_STAGES)
+        if should_stop is not None and should_stop():
+            raise InterruptedError("stopped")
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         problem = build_problem(config)
+    stage(1)
     pair, model = _paired_features(problem), problem.model
     x = problem.test_set.features
     dim_a = pair.dims[0]
     before = embed(model, x, dim_a)
-    if should_stop is not None and should_stop():
-        raise InterruptedError("stopped")
+    stage(2)
     if checkpoint:
         state = load_checkpoint(checkpoint)
         model.load_state_dict(state["model"])
     after = embed(model, x, dim_a)
+    stage(3)
     labels = pair.test_labels
-    return RetrievalAnalysis(
-        pair=pair, after=after, before=before,
-        scores=retrieval_scores(*after, labels, labels, ks=PRECISION_KS, curve_points=50),
-        scores_before=retrieval_scores(*before, labels, labels, ks=()),
-    )
+    scores = retrieval_scores(*after, labels, labels, ks=PRECISION_KS, curve_points=50)
+    stage(4)
+    scores_before = retrieval_scores(*before, labels, labels, ks=())
+    stage(5)
+    return RetrievalAnalysis(pair=pair, after=after, before=before, scores=scores, scores_before=scores_before)
 
 
 def common_space_2d(analysis: RetrievalAnalysis, *, method: str = "pca", max_points: int = 1000,
@@ -314,7 +327,8 @@ def common_space_2d(analysis: RetrievalAnalysis, *, method: str = "pca", max_poi
             out[key] = TSNE(n_components=2, init="pca", random_state=seed,
                             perplexity=min(30.0, max(5.0, len(points) / 10))).fit_transform(points)
         elif method == "pca":
-            out[key] = PCA(n_components=2, svd_solver="full", random_state=seed).fit_transform(points)
+            # ARPACK finds the two leading components alone: as exact as the full SVD, ~20× faster at 2,000 × 1,024
+            out[key] = PCA(n_components=2, svd_solver="arpack", random_state=seed).fit_transform(points)
         else:
             raise ValueError(f"unknown projection {method!r}; valid choices: pca, tsne")
     return out

@@ -75,14 +75,28 @@ def test_choosing_a_query_lists_results_by_similarity_with_same_class_marks(lab,
 
 
 def test_embedding_before_and_after_and_loss_term_curves(lab, qtbot, trained_run):
+    seen = []
+    lab.job.progress.connect(lambda done, total: seen.append((done, total)))
     with qtbot.waitSignal(lab.analysis_ready, timeout=120_000):
         lab.show_runs([trained_run])
     qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
+    # The embedding reports its stages (the worker may merge close ones), and the bar ends full with Cancel off.
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and len(done) >= 2 and seen[-1] == (6, 6)
+    assert lab.progress.value() == lab.progress.maximum() and not lab.cancel_button.isEnabled()
     n = len(lab.analysis.pair.test_labels)
     assert lab.space_tab.embedding_points("before") == 2 * n and lab.space_tab.embedding_points("after") == 2 * n
     assert not np.allclose(lab.projection["before"], lab.projection["after"])
     for name in ("j1_loss", "j2_loss", "j3_loss", "map_average"):
         assert len(lab.train_tab.curve_values(name)) == 2, name
+
+
+def test_cancel_stops_the_embedding_between_stages(lab, qtbot, trained_run):
+    lab.job.progress.connect(lambda done, _total: lab.cancel() if done == 1 else None)
+    with qtbot.waitSignal(lab.job.cancelled, timeout=120_000):
+        lab.show_runs([trained_run])
+    qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
+    assert lab.analysis is None and "cancelled" in lab.status.text() and not lab.cancel_button.isEnabled()
 
 
 def test_loss_checkboxes_set_the_runs_losses(lab):

@@ -25,11 +25,15 @@ from workbench.ui.shell.runs_model import status_text
 from workbench.ui.shell.worker import LabJob
 
 
-def _analyse_run(config_values: dict, checkpoint: str | None, method: str, should_stop) -> dict:
-    from engines.labs.retrieval.task import analyse, common_space_2d, config_from_values
+def _analyse_run(config_values: dict, checkpoint: str | None, method: str, should_stop, progress) -> dict:
+    from engines.labs.retrieval.task import ANALYSIS_STAGES, analyse, common_space_2d, config_from_values
 
-    analysis = analyse(config_from_values(config_values), checkpoint, should_stop=should_stop)
-    return {"analysis": analysis, "projection": common_space_2d(analysis, method=method)}
+    total = ANALYSIS_STAGES + 1  # the projection is the last step
+    analysis = analyse(config_from_values(config_values), checkpoint, should_stop=should_stop,
+                       progress=lambda done, _of: progress(done, total))
+    projection = common_space_2d(analysis, method=method)
+    progress(total, total)
+    return {"analysis": analysis, "projection": projection}
 
 
 class RetrievalLab(Lab):
@@ -48,6 +52,10 @@ class RetrievalLab(Lab):
         self.job = LabJob(self, "retrieval", cancelled=(InterruptedError,))
         self.job.result.connect(self._on_worker_done)
         self.job.error.connect(self._on_worker_failed)
+        self.job.progress.connect(self._on_progress)
+        self.job.cancelled.connect(self._on_cancelled)
+        self.job.finished.connect(self._on_job_finished)
+        self.cancel_button, self.progress = self.job_controls("retrieval")
 
         self.run_box = QComboBox()
         self.run_box.setObjectName("retrievalRun")
@@ -58,6 +66,8 @@ class RetrievalLab(Lab):
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Run")))
         top.addWidget(self.run_box, 1)
+        top.addWidget(self.progress)
+        top.addWidget(self.cancel_button)
 
         self.train_tab = RetrievalTrainTab(window)
         self.train_tab.message.connect(self.message)
@@ -161,8 +171,10 @@ class RetrievalLab(Lab):
                               .replace("%1", str(run_id)))
         values, chosen = dict(run.config), method or self.space_tab.method()
         self.message.emit(self.tr("Embedding the test split of run #%1…").replace("%1", str(run_id)))
-        self.job.start("analysis", lambda should_stop, _progress: _analyse_run(values, checkpoint, chosen,
-                                                                                should_stop))
+        self.job.start("analysis", lambda should_stop, progress: _analyse_run(values, checkpoint, chosen,
+                                                                               should_stop, progress))
+        self.cancel_button.setEnabled(True)
+        self.progress.setRange(0, 0)  # busy until the first stage reports
 
     # -- worker results -------------------------------------------------------------------------------
     @property
@@ -188,6 +200,25 @@ class RetrievalLab(Lab):
     @Slot(str, str)
     def _on_worker_failed(self, _kind: str, message: str) -> None:
         self.message.emit(self.tr("Analysis failed: %1").replace("%1", message))
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    @Slot(str)
+    def _on_cancelled(self, _kind: str) -> None:
+        self.message.emit(self.tr("Analysis cancelled"))
+
+    @Slot(str, bool)
+    def _on_job_finished(self, _kind: str, _stopped: bool) -> None:
+        self.cancel_button.setEnabled(False)
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 1)
+
+    @Slot()
+    def cancel(self) -> None:
+        self.job.cancel()
 
     def shutdown(self) -> None:
         self.job.shutdown()
