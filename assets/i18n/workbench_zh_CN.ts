@@ -2010,6 +2010,10 @@ The window opened without it: the runs list is empty and no run can be started, 
         <source>Analysis failed: %1</source>
         <translation>分析失败：%1</translation>
     </message>
+    <message>
+        <source>Analysis cancelled</source>
+        <translation>分析已取消</translation>
+    </message>
 </context>
 <context>
     <name>RetrievalSpaceTab</name>
