@@ -15,10 +15,7 @@ belongs to neither.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -26,6 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from engines.core.data import DataError
+from engines.core.files import sha256_of
 
 
 @dataclass
@@ -408,49 +406,17 @@ def _tensorly_indian_pines() -> Scene:
 
 
 # -- downloads -----------------------------------------------------------------------------------------------
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def download_file(url: str, target: Path, *, sha256: str | None = None,
                   progress: Callable[[int, int], None] | None = None, timeout: float = 30.0) -> Path:
-    """Download ``url`` to ``target`` (via a temporary file) and check its sha256 when one is known."""
+    """Download ``url`` to ``target`` (see :func:`engines.core.files.download_file`); a failure is a DataError."""
+    from engines.core.files import DownloadError
+    from engines.core.files import download_file as fetch
+
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DataError(f"cannot create the folder {target.parent} for {target.name}: "
-                        f"{exc.strerror or exc}") from None
-    tmp = target.with_name(target.name + ".part")
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, open(tmp, "wb") as out:
-            total = int(response.headers.get("Content-Length") or 0)
-            done = 0
-            while chunk := response.read(1 << 16):
-                out.write(chunk)
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, total)
-    except (urllib.error.URLError, OSError) as exc:
-        tmp.unlink(missing_ok=True)
-        raise DataError(f"cannot download {url} ({getattr(exc, 'reason', exc)}); download it by hand and put it "
-                        f"in {target.parent}") from None
-    actual = sha256_of(tmp)
-    if sha256 is not None and actual != sha256:
-        tmp.unlink(missing_ok=True)
-        raise DataError(f"{url} downloaded with sha256 {actual}, expected {sha256}: the file is damaged or "
-                        f"changed upstream; nothing was kept")
-    try:
-        os.replace(tmp, target)
-        if sha256 is None:
-            target.with_name(target.name + ".sha256").write_text(actual + "\n", encoding="utf-8")
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise DataError(f"cannot write {target}: {exc.strerror or exc}") from None
-    return target
+        return fetch(url, target, sha256=sha256, progress=progress, timeout=timeout,
+                     hint=f"download it by hand and put it in {target.parent}")
+    except DownloadError as exc:
+        raise DataError(str(exc)) from None
 
 
 def scene_folder(name: str, data_dir: str | os.PathLike | None = None) -> Path:

@@ -73,3 +73,30 @@ def shared_data() -> Path:
     if path is None:
         pytest.skip("shared data folder not found (set WORKBENCH_SHARED_DATA or place it at ../shared/data)")
     return path
+
+
+@pytest.fixture
+def cli(capsys):
+    """``cli(*args)`` runs ``workbench ARGS`` in this process (home: the test's private one) → CliResult.
+
+    An exception escaping :func:`workbench.cli.main` is turned into the traceback text a user would have
+    seen (exit code 99), so a test that asserts "no traceback" reports it instead of erroring elsewhere.
+    """
+    import traceback
+
+    from tests.helpers import CliResult
+    from workbench.cli import main
+
+    def run(*args) -> CliResult:
+        capsys.readouterr()
+        try:
+            rc = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's --help/--version
+            rc = exc.code if isinstance(exc.code, int) else 1
+        except BaseException:  # noqa: BLE001 - reported, not swallowed
+            captured = capsys.readouterr()
+            return CliResult(99, captured.out, captured.err + traceback.format_exc())
+        captured = capsys.readouterr()
+        return CliResult(rc, captured.out, captured.err)
+
+    return run

@@ -1,9 +1,23 @@
 """Small shared helpers for tests."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
 
 from engines.core.events import Event, Failed, Finished
+
+
+@dataclass
+class CliResult:
+    """What ``workbench ARGS`` gave: exit code and both streams (see the ``cli`` fixture)."""
+
+    rc: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
 
 
 def final_event(events: Iterable[Event]) -> Event:

@@ -16,3 +16,5 @@ class LabInfo:
     higher_is_better: bool = True
     cli: str | None = None  # module with ``add_commands(sub)`` and the handlers of the lab's CLI verbs
     bench: str | None = None  # module with ``run(quick, progress)`` and ``format_report(report)``
+    published: str | None = None  # module with ``PUBLISHED`` entries and ``install(name, progress=...)``: the
+    #                               authors' weights, downloaded on demand by ``workbench pretrained install NAME``

@@ -12,10 +12,11 @@ from workbench.jsonout import dumps
 def add_commands(sub) -> dict:
     from workbench.cli import run_id
 
-    pre = sub.add_parser("pretrained", help="list the shipped pretrained models or install them as runs")
+    pre = sub.add_parser("pretrained", help="list the shipped pretrained models and the authors' published weights, "
+                                            "or install them as runs (published ones are downloaded on demand)")
     pre.add_argument("action", choices=("list", "install"))
     pre.add_argument("names", nargs="*", metavar="NAME", help="entries to install (see `pretrained list`)")
-    pre.add_argument("--all", action="store_true", help="install every shipped model")
+    pre.add_argument("--all", action="store_true", help="install every shipped model (published ones by name)")
     pre.add_argument("--json", action="store_true")
 
     ship = sub.add_parser("ship-weights", help="copy a finished run's weights into assets/weights with a manifest "
@@ -60,6 +61,51 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _published_modules() -> list:
+    """Each lab's module of published weights fetched on demand (``LabInfo.published``)."""
+    import importlib
+
+    from workbench.labs import LABS
+
+    return [importlib.import_module(lab.published) for lab in LABS if lab.published]
+
+
+def _published_entries() -> dict:
+    """name → (module, entry) of every published entry."""
+    return {entry.name: (module, entry) for module in _published_modules() for entry in module.PUBLISHED}
+
+
+def _install_published(names: list[str], as_json: bool) -> int:
+    """Download, check and install published entries; one line per entry (or one JSON list)."""
+    published = _published_entries()
+    live = not as_json and sys.stderr.isatty()  # a progress line only where it can be redrawn in place
+    done = []
+    for name in names:
+        module, entry = published[name]
+
+        def progress(received: int, total: int, name=name) -> None:
+            if live:
+                of = f" of {total / 1e6:.1f}" if total else ""
+                print(f"\r{name}: {received / 1e6:.1f}{of} MB", end="", file=sys.stderr, flush=True)
+
+        try:
+            run_id, created = module.install(name, progress=progress)
+        except module.PublishedError as exc:
+            if live:
+                print(file=sys.stderr)
+            return _fail(str(exc))
+        if live:
+            print(file=sys.stderr)
+        done.append({"name": name, "run_id": run_id, "created": created, "sha256": entry.sha256,
+                     "source": entry.source, "licence": entry.licence})
+    if as_json:
+        print(dumps(done))
+    else:
+        for d in done:
+            print(f"{d['name']}: run {d['run_id']}" + ("" if d["created"] else " (already installed)"))
+    return 0
+
+
 def cmd_pretrained(args) -> int:
     from workbench import pretrained
 
@@ -67,6 +113,11 @@ def cmd_pretrained(args) -> int:
         shipped = pretrained.entries()
     except pretrained.PretrainedError as exc:
         raise _usage(str(exc)) from None
+    published = _published_entries()
+    if args.action == "install" and args.names and all(n in published for n in args.names):
+        return _install_published(args.names, args.json)
+    if args.action == "install" and any(n in published for n in args.names):
+        raise _usage("install shipped and published entries in separate commands")
     if args.action == "list":
         if args.names or args.all:
             raise _usage("`pretrained list` takes no names")
@@ -78,9 +129,13 @@ def cmd_pretrained(args) -> int:
             except pretrained.PretrainedError as exc:
                 check = str(exc)
             rows.append({**entry.to_json(), "path": str(entry.path), "check": check})
+        offered = [{**entry.to_json(), "published": True} for _module, entry in published.values()]
         if args.json:
-            print(dumps(rows))
-        elif not rows:
+            print(dumps(rows + offered))
+            return 1 if any(r["check"] != "ok" for r in rows) else 0
+        for row in offered:
+            print(f"{row['name']:<28} download  {row['title']}; {row['source']}, licence: {row['licence']}")
+        if not rows:
             print("no pretrained models shipped")
         else:
             for row in rows:

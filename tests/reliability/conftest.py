@@ -12,25 +12,14 @@ import os
 import struct
 import subprocess
 import sys
-import traceback
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import CliResult
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class CliResult:
-    rc: int
-    out: str
-    err: str
-
-    @property
-    def text(self) -> str:
-        return self.out + self.err
 
 
 def assert_clean(result: CliResult, rc: int | tuple[int, ...], *mentions: str) -> None:
@@ -40,30 +29,6 @@ def assert_clean(result: CliResult, rc: int | tuple[int, ...], *mentions: str) -
     assert result.rc in codes, f"exit {result.rc}, expected {codes}\n{result.text[-3000:]}"
     for text in mentions:
         assert str(text) in result.text, f"{text!r} not in output:\n{result.text[-3000:]}"
-
-
-@pytest.fixture
-def cli(capsys):
-    """``cli(*args)`` runs ``workbench ARGS`` in this process (home: the test's private one).
-
-    An exception escaping :func:`workbench.cli.main` is turned into the traceback text a user
-    would have seen, so :func:`assert_clean` reports it instead of the test erroring elsewhere.
-    """
-    from workbench.cli import main
-
-    def run(*args: str) -> CliResult:
-        capsys.readouterr()
-        try:
-            rc = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse's --help/--version
-            rc = exc.code if isinstance(exc.code, int) else 1
-        except BaseException:  # noqa: BLE001 - reported, not swallowed
-            captured = capsys.readouterr()
-            return CliResult(99, captured.out, captured.err + traceback.format_exc())
-        captured = capsys.readouterr()
-        return CliResult(rc, captured.out, captured.err)
-
-    return run
 
 
 def run_cli_process(*args: str, env: dict[str, str] | None = None, timeout: float = 240,

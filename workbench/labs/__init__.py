@@ -11,7 +11,7 @@ LABS: tuple[LabInfo, ...] = (
     LabInfo(task="classify", primary_metric="test_accuracy", cli="workbench.labs.classify.cli",
             bench="workbench.labs.classify.bench"),
     LabInfo(task="denoise", primary_metric="val_psnr", cli="workbench.labs.denoise.cli",
-            bench="workbench.labs.denoise.bench"),
+            bench="workbench.labs.denoise.bench", published="workbench.labs.denoise.published"),
     LabInfo(task="hsi", primary_metric="overall_accuracy", cli="workbench.labs.hsi.cli",
             bench="workbench.labs.hsi.bench"),
     LabInfo(task="retrieval", primary_metric="map_average", cli="workbench.labs.retrieval.cli"),
