@@ -967,6 +967,14 @@
         <translation>方法</translation>
     </message>
     <message>
+        <source>Get the authors&apos; DnCNN (2 MB)</source>
+        <translation>获取作者的 DnCNN（2 MB）</translation>
+    </message>
+    <message>
+        <source>Download DnCNN-S for σ = 25 (KAIR&apos;s dncnn_25.pth, MIT licence), check its sha256 and add it as a run</source>
+        <translation>下载 σ = 25 的 DnCNN-S（KAIR 的 dncnn_25.pth，MIT 许可证），校验其 sha256 并添加为一个运行</translation>
+    </message>
+    <message>
         <source>σ</source>
         <translation>σ</translation>
     </message>
@@ -1029,6 +1037,22 @@
     <message>
         <source>Queued %1 file(s)</source>
         <translation>已将 %1 个文件加入队列</translation>
+    </message>
+    <message>
+        <source>Downloading the authors&apos; DnCNN…</source>
+        <translation>正在下载作者的 DnCNN…</translation>
+    </message>
+    <message>
+        <source> of %1</source>
+        <translation> / %1</translation>
+    </message>
+    <message>
+        <source>Downloading the authors&apos; DnCNN: %1%2 MB</source>
+        <translation>正在下载作者的 DnCNN：%1%2 MB</translation>
+    </message>
+    <message>
+        <source>The authors&apos; DnCNN is run #%1</source>
+        <translation>作者的 DnCNN 已添加为运行 #%1</translation>
     </message>
     <message>
         <source>Weights (*.pth *.pt *.pt.gz *.mat);;All files (*)</source>

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from PySide6.QtCore import Qt
 
 from tests.helpers import save_tiny_dncnn
 from tests.ui.qt_helpers import drop_files, open_lab
@@ -210,3 +211,48 @@ def test_closing_the_window_mid_batch_stops_the_job_and_leaves_no_thread(lab, qt
     lab.main_window.close()  # the labs' shutdown(): request stop → quit → wait
     assert not running_threads() and not lab.busy
     assert len(list(out.glob("*.nlm*.png"))) < 12  # stopped before the end; the queued batch never ran
+
+
+def test_the_get_dncnn_button_installs_the_authors_weights_and_denoises_the_image_again(lab, qtbot, tmp_path,
+                                                                                          monkeypatch):
+    """No DnCNN run: the lab offers the authors' weights; one click downloads them from the mirror (a loopback
+    server over a file the test wrote, its sha256 recorded as the entry's), installs a run, makes DnCNN the
+    checked method and denoises the current image again."""
+    import functools
+    import hashlib
+    import http.server
+    import threading
+
+    from workbench.labs.denoise import published
+
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    weights = save_tiny_dncnn(mirror / "dncnn_25.pth")
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+    monkeypatch.setattr(published, "PUBLISHED", tuple(
+        published.Published(e.name, e.url, digest if e.name == "dncnn_s_25" else e.sha256, e.title, e.source,
+                            e.licence) for e in published.PUBLISHED))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(mirror))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv(published.MIRROR_ENV, f"http://127.0.0.1:{server.server_address[1]}/")
+    try:
+        lab.set_checked(["wavelet"])
+        image = tmp_path / "gray.png"
+        Image.fromarray(_camera()).save(image)
+        with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
+            lab.open_paths([str(image)])
+        assert lab.get_dncnn_button.isVisibleTo(lab)  # no DnCNN run yet
+        assert [c.key for c, _ in lab.current_outcome.results] == ["wavelet"]
+        with qtbot.waitSignal(lab.batch_finished, timeout=60_000):  # installed, then the image again
+            with qtbot.waitSignal(lab.weights_installed, timeout=60_000) as installed:
+                qtbot.mouseClick(lab.get_dncnn_button, Qt.MouseButton.LeftButton)
+        run_id = installed.args[0]
+        assert lab.checked_keys() == [f"run:{run_id}"]
+        assert [c.key for c, _ in lab.current_outcome.results] == [f"run:{run_id}"]
+        assert not lab.get_dncnn_button.isVisibleTo(lab)  # a DnCNN run exists now
+        assert lab.main_window.store.get_run(run_id).summary["sha256"] == digest
+    finally:
+        server.shutdown()
+        server.server_close()

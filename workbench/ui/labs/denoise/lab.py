@@ -161,6 +161,7 @@ class DenoisingLab(Lab):
     results_changed = Signal()  # a file finished (or failed)
     batch_finished = Signal()
     message = Signal(str)
+    weights_installed = Signal(int)  # the run id of the authors' DnCNN, installed on demand
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -177,6 +178,14 @@ class DenoisingLab(Lab):
         self.job.item.connect(self._on_file_done)
         self.job.error.connect(self._on_job_error)
         self.job.finished.connect(self._on_batch_finished)
+        # The authors' DnCNN, fetched on demand (workbench.labs.denoise.published), in a job of its own so a
+        # denoising batch is not superseded by it.
+        from workbench.labs.denoise.published import PublishedError
+
+        self.weights_job = LabJob(self, "denoise-weights", plain=(PublishedError,))
+        self.weights_job.progress.connect(self._on_weights_progress)
+        self.weights_job.result.connect(self._on_weights_installed)
+        self.weights_job.error.connect(self._on_weights_failed)
         self._batches: list[tuple[str | None, int, str]] = []  # (output folder, files, message) per batch to run
         self._dirty_preview = False
         self.previews = 0  # previews requested by training checkpoints
@@ -276,6 +285,12 @@ class DenoisingLab(Lab):
         form.addRow(QLabel(self.tr("Methods")))
         form.addRow(self.methods)
         form.addRow(import_button)
+        self.get_dncnn_button = QPushButton(self.tr("Get the authors' DnCNN (2 MB)"))
+        self.get_dncnn_button.setObjectName("denoiseGetDncnn")
+        self.get_dncnn_button.setToolTip(self.tr(
+            "Download DnCNN-S for σ = 25 (KAIR's dncnn_25.pth, MIT licence), check its sha256 and add it as a run"))
+        self.get_dncnn_button.clicked.connect(lambda: self.get_authors_dncnn())  # not clicked's bool as the name
+        form.addRow(self.get_dncnn_button)
         form.addRow(self.tr("σ"), self.sigma)
         form.addRow(self.add_noise)
         form.addRow(self.tr("Noise seed"), self.seed)
@@ -344,6 +359,8 @@ class DenoisingLab(Lab):
                                             short=f"#{run.id} {run.model}"))
         choices.extend(self._baselines())
         self.choices = {c.key: c for c in choices}
+        if hasattr(self, "get_dncnn_button"):  # offered while no DnCNN run exists
+            self.get_dncnn_button.setVisible(not any(c.method == "dncnn" for c in choices))
         if first:
             checked = {c.key for c in choices[:1] if c.method == "dncnn"} or {"wavelet"}
         self.methods.blockSignals(True)
@@ -487,6 +504,43 @@ class DenoisingLab(Lab):
     def shutdown(self) -> None:
         del self._batches[1:]
         self.job.shutdown()
+        self.weights_job.shutdown()
+
+    # -- the authors' DnCNN on demand ------------------------------------------------------------------------
+    def get_authors_dncnn(self, name: str = "dncnn_s_25") -> None:
+        """Download, check and install the published weights ``name`` in the background; then DnCNN is the
+        checked method and the current image is denoised again."""
+        if self.main_window.refuse_write() or self.weights_job.busy:
+            return
+        from workbench.labs.denoise.published import install
+
+        self.get_dncnn_button.setEnabled(False)
+        self.message.emit(self.tr("Downloading the authors' DnCNN…"))
+        self.weights_job.start("install", lambda should_stop, progress: install(name, progress=progress,
+                                                                               should_stop=should_stop))
+
+    @Slot(int, int)
+    def _on_weights_progress(self, done: int, total: int) -> None:
+        of = self.tr(" of %1").replace("%1", f"{total / 1e6:.1f}") if total else ""
+        self.message.emit(self.tr("Downloading the authors' DnCNN: %1%2 MB").replace("%1", f"{done / 1e6:.1f}")
+                          .replace("%2", of))
+
+    @Slot(str, object)
+    def _on_weights_installed(self, _kind: str, result) -> None:
+        run_id, _created = result
+        self.get_dncnn_button.setEnabled(True)
+        self.main_window.browser.refresh()
+        self.refresh_methods()
+        self.set_checked([f"run:{run_id}"])  # DnCNN alone: the comparison starts from the network
+        self.message.emit(self.tr("The authors' DnCNN is run #%1").replace("%1", str(run_id)))
+        if self.current_outcome is not None:
+            self.rerun_current()
+        self.weights_installed.emit(run_id)
+
+    @Slot(str, str)
+    def _on_weights_failed(self, _kind: str, message: str) -> None:
+        self.get_dncnn_button.setEnabled(True)
+        self._warn(message)
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
