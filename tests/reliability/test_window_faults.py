@@ -486,8 +486,10 @@ def test_a_classification_run_whose_checkpoint_is_wrong_gives_a_message(kind, vi
         path = write_bad_file("garbage", folder, "last.pt")
     win = lab_window
     store = win.store
+    # An SE model, so the attention view offers the run (it lists only runs with channel attention).
     run_id = store.create_run(task="classify", model="mobilenet_v1", dataset="digits",
-                              config={"task": "classify", "model": "mobilenet_v1", "data": "digits"})
+                              config={"task": "classify", "model": "mobilenet_v1", "data": "digits",
+                                      "model_options": {"attention": "se"}})
     store.update_run(run_id, checkpoint=str(path), epoch=1, step=1)
     store.set_status(run_id, "finished")
     lab = open_lab(win, "Classification")

@@ -170,3 +170,23 @@ def test_output_activation_study_runs_and_compare_shows_both_groups(window, qtbo
     groups = window.compare.groups()
     assert len(groups) == 2 and sorted(len(g.runs) for g in groups) == [2, 2]
     assert all(r.status == "finished" for g in groups for r in g.runs)
+
+
+def test_the_attention_view_offers_only_runs_with_channel_attention(window):
+    """Runs without squeeze-and-excitation blocks have no excitations: the attention view does not list them
+    (se and scse do; sse is spatial only; se_resnet18 has SE by default)."""
+    store = window.store
+    made = {}
+    for label, model, options in (("plain", "small_cnn", {}), ("se", "mobilenet_v2", {"attention": "se"}),
+                                  ("scse", "mobilenet_v1", {"attention": "scse"}),
+                                  ("sse", "mobilenet_v1", {"attention": "sse"}),
+                                  ("none", "mobilenet_v2", {"attention": "none"}), ("default_se", "se_resnet18", {})):
+        made[label] = store.create_run(task="classify", model=model, dataset="digits",
+                                       config={"model": model, "data": "digits", "model_options": options})
+    lab = lab_of(window)
+    lab.attention_tab.set_runs([store.get_run(i) for i in made.values()])
+    box = lab.attention_tab.se_run_box
+    offered = {box.itemData(i) for i in range(box.count())}
+    assert offered == {made["se"], made["scse"], made["default_se"]}
+    lab.evaluation_tab.set_runs([store.get_run(i) for i in made.values()])  # evaluation still offers them all
+    assert lab.evaluation_tab.offers(made["plain"])

@@ -148,8 +148,9 @@ class ClassificationAttentionTab(QWidget):
 
     # -- runs -------------------------------------------------------------------------------------------
     def set_runs(self, runs) -> None:
-        """The runs offered (the selected one stays selected); a run is loaded when the tab is shown."""
-        fill_run_box(self.se_run_box, runs)
+        """The runs with squeeze-and-excitation blocks (the selected one stays selected); a run is loaded when
+        the tab is shown. Runs without channel attention have no excitations to show, so they are not offered."""
+        fill_run_box(self.se_run_box, [r for r in runs if has_channel_attention(r)])
 
     def pick_run(self, run_id: int) -> None:
         """Select ``run_id`` in the list without loading it (:meth:`sync_run` loads it when shown)."""
@@ -336,3 +337,22 @@ class ClassificationAttentionTab(QWidget):
         path = snapshots[max(candidates)] if candidates else snapshots[min(snapshots)]
         if path != self.se_checkpoint:
             self.load_se_run(run.id, path)
+
+
+SE_ATTENTION = ("se", "scse")  # the attention kinds with channel excitations (sse is spatial only)
+
+
+def has_channel_attention(run) -> bool:
+    """Whether ``run``'s model has squeeze-and-excitation blocks: its ``attention`` option (given, or the
+    builder's default, e.g. ``se_resnet18``) is one with channel excitations."""
+    from engines.core.models import model_spec
+    from engines.core.registry import UnknownName, keyword_options
+
+    try:
+        parameters = keyword_options(model_spec(run.model).builder)
+    except (UnknownName, KeyError):
+        return False
+    if "attention" not in parameters:
+        return False
+    value = (run.config.get("model_options") or {}).get("attention", parameters["attention"].default)
+    return value in SE_ATTENTION
