@@ -22,7 +22,6 @@ model is refused instead of becoming a run that fails later.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -32,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from engines.core.files import sha256_of
 from workbench import paths
 
 MANIFEST_NAME = "manifest.json"
@@ -150,13 +150,7 @@ def _write_manifest(data: dict[str, Any], directory: Path) -> Path:
 
 
 # -- checking and loading -----------------------------------------------------------------------------------
-def file_sha256(path: str | os.PathLike) -> str:
-    # engines.labs.denoise.weights has the same helper, but importing it loads torch; listing must stay cheap.
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+file_sha256 = sha256_of  # the one implementation: engines.core.files (imports no torch)
 
 
 def verify(entry: Entry, path: str | os.PathLike | None = None) -> Path:

@@ -15,7 +15,6 @@ reads opcodes and never executes them).
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pickletools
 import re
@@ -27,6 +26,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from engines.core.files import sha256_of
 from engines.models.dncnn import DnCNN, build_dncnn, depth_to_model_name
 
 
@@ -61,12 +61,7 @@ class ImportedWeights:
         return {"name": self.model_name, "options": dict(self.options)}
 
 
-def file_sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+file_sha256 = sha256_of  # the one implementation: engines.core.files (imports no torch)
 
 
 # -- reading files -----------------------------------------------------------------------------------
