@@ -91,8 +91,31 @@ def test_embedding_before_and_after_and_loss_term_curves(lab, qtbot, trained_run
         assert len(lab.train_tab.curve_values(name)) == 2, name
 
 
-def test_cancel_stops_the_embedding_between_stages(lab, qtbot, trained_run):
-    lab.job.progress.connect(lambda done, _total: lab.cancel() if done == 1 else None)
+def test_cancel_stops_the_embedding_between_stages(lab, qtbot, trained_run, monkeypatch):
+    import threading
+
+    from engines.labs.retrieval import task
+
+    # The worker waits after the first stage until the window has pressed Cancel, so the test does not race
+    # the remaining stages on a busy machine.
+    pressed = threading.Event()
+    real_analyse = task.analyse
+
+    def analyse(config, checkpoint, *, should_stop=None, progress=None):
+        def stage_done(done, of):
+            progress(done, of)
+            if done == 1:
+                assert pressed.wait(60), "Cancel was never pressed"
+        return real_analyse(config, checkpoint, should_stop=should_stop, progress=stage_done)
+
+    monkeypatch.setattr(task, "analyse", analyse)
+
+    def on_progress(done, _total):
+        if done == 1:
+            lab.cancel()
+            pressed.set()
+
+    lab.job.progress.connect(on_progress)
     with qtbot.waitSignal(lab.job.cancelled, timeout=120_000):
         lab.show_runs([trained_run])
     qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
