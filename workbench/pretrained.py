@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -72,6 +73,10 @@ class Entry:
     flops: int | None = None
     source_run: dict[str, Any] = field(default_factory=dict)
     notes: str = ""
+    history: dict[str, Any] = field(default_factory=dict)
+    """The metric points of the training that made the file (:func:`history_of`): ``{"columns": [...],
+    "points": [[step, epoch, name, value, seconds since the start], ...]}``; empty for entries shipped
+    without one (installing then records the final evaluation only)."""
     directory: str = ""  # where the manifest was read from (not stored in it)
 
     @property
@@ -133,14 +138,21 @@ def get_entry(name: str, directory: str | os.PathLike | None = None) -> Entry:
     raise PretrainedError(f"no pretrained model {name!r}; available: {names}")
 
 
+_SCALAR = r'(?:"(?:[^"\\]|\\.)*"|[-+\w.]+)'  # a JSON string, number, true/false/null
+_SCALAR_ARRAY = re.compile(rf"\[\n\s*({_SCALAR}(?:,\n\s*{_SCALAR})*)\n\s*\]")
+
+
 def _write_manifest(data: dict[str, Any], directory: Path) -> Path:
     path = manifest_path(directory)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        text = json.dumps(data, indent=2, sort_keys=False)
+        # Arrays of plain values (a history point, a list of tags) on one line each: a 400-point history reads
+        # as 400 lines, not 2800. JSON strings hold no raw newlines, so only the layout changes.
+        text = _SCALAR_ARRAY.sub(lambda m: "[" + re.sub(r",\n\s*", ", ", m.group(1)) + "]", text)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, sort_keys=False)
-            fh.write("\n")
+            fh.write(text + "\n")
         os.chmod(tmp, 0o644)  # mkstemp makes it private; shipped files are read by everyone
         os.replace(tmp, path)
     except BaseException:
@@ -247,6 +259,7 @@ def install(entry: Entry | str, *, store=None, known: dict[str, int] | None = No
         known = installed_runs(store) if known is None else known
         if entry.sha256 in known:
             return Installed(entry.name, known[entry.sha256], False)
+        points = history_points(entry)  # a damaged history is refused before anything is recorded
         source = verify(entry)
         load_check(entry, source)  # a matching sha256 says the file is the one listed, not that it is usable
         run_id = store.create_run(task=entry.task, model=entry.model, dataset=entry.dataset,
@@ -261,9 +274,14 @@ def install(entry: Entry | str, *, store=None, known: dict[str, int] | None = No
                 raise PretrainedWriteError(f"pretrained weights {entry.name!r}: cannot copy {source} to {checkpoint} "
                                       f"({exc.strerror or exc})") from None
             verify(entry, checkpoint)  # the copy, not only the source, is what the labs will load
+            took = float(entry.source_run.get("seconds") or 0.0)
             now = time.time()
+            started = now - took  # the curves' wall-clock axis spans the original training time
+            store.add_metrics(run_id, [(step, epoch, name, value, started + offset)
+                                       for step, epoch, name, value, offset in points])
             store.update_run(run_id, params=entry.params, flops=entry.flops, checkpoint=str(checkpoint),
-                             epoch=entry.epochs, started_at=now,
+                             epoch=entry.epochs, step=max((p[0] for p in points), default=0),
+                             started_at=started, finished_at=now,
                              summary={"metrics": dict(entry.evaluation),
                                       "pretrained": {"name": entry.name, "sha256": entry.sha256,
                                                      "command": entry.command, "dtype": entry.dtype}})
@@ -279,6 +297,40 @@ def install(entry: Entry | str, *, store=None, known: dict[str, int] | None = No
     finally:
         if own:
             store.close()
+
+
+HISTORY_COLUMNS = ["step", "epoch", "name", "value", "seconds"]
+
+
+def history_of(store, run_id: int) -> dict[str, Any]:
+    """The metric points a run recorded, in the manifest's compact form (seconds since the first point)."""
+    points = store.metrics(run_id)
+    if not points:
+        return {}
+    start = min(p.wall_time for p in points)
+    return {"columns": list(HISTORY_COLUMNS),
+            "points": [[int(p.step), float(p.epoch), str(p.name), float(p.value), round(p.wall_time - start, 3)]
+                       for p in points]}
+
+
+def history_points(entry: Entry) -> list[tuple[int, float, str, float, float]]:
+    """(step, epoch, name, value, seconds) for each point of ``entry``'s history; a manifest that damages it
+    is refused with a message, and an entry without one yields nothing."""
+    history = entry.history or {}
+    if not history:
+        return []
+    where = f"{manifest_path(entry.directory)}: entry {entry.name!r}: history"
+    if history.get("columns") != HISTORY_COLUMNS or not isinstance(history.get("points"), list):
+        raise PretrainedError(f"{where} is not a {', '.join(HISTORY_COLUMNS)} table")
+    out = []
+    for i, row in enumerate(history["points"]):
+        try:
+            step, epoch, name, value, seconds = row
+            point = (int(step), float(epoch), str(name), float(value), float(seconds))
+        except (TypeError, ValueError):
+            raise PretrainedError(f"{where}: point {i} is not [step, epoch, name, value, seconds]") from None
+        out.append(point)
+    return out
 
 
 def install_all(names: Iterable[str] | None = None, *, store=None) -> list[Installed]:
@@ -382,6 +434,7 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
     store, own = _open_store(store)
     try:
         run = store.get_run(run_id)
+        history = history_of(store, run_id)
     finally:
         if own:
             store.close()
@@ -417,7 +470,7 @@ def ship_run(run_id: int, *, name: str, command: str, title: str = "", dtype: st
                   source_run={"id": run.id, "device": run.device, "app_version": run.app_version,
                               "torch": torch.__version__, "seconds": round(run.seconds or 0.0, 1),
                               "finished": time.strftime("%Y-%m-%d", time.localtime(run.finished_at or 0))},
-                  notes=notes, directory=str(folder))
+                  notes=notes, history=history, directory=str(folder))
     try:
         _write_entries(manifest, [entry], folder)
     except OSError as exc:

@@ -262,3 +262,56 @@ def test_weights_shipped_elsewhere_merge_in_checked_and_replacing_by_name(weight
     with pytest.raises(pretrained.PretrainedError, match="tiny_cnn"):
         pretrained.merge_shipped(elsewhere)
     assert pretrained.manifest_path().read_bytes() == before
+
+
+def test_shipped_run_carries_its_metric_history_into_the_installed_run(weights_dir, tmp_path):
+    with RunStore() as store:
+        source = _fake_run(store, tmp_path)
+        t0 = 1_000.0
+        recorded = [(1, 0.5, "loss", 2.25, t0 + 1.0), (2, 1.0, "loss", 1.5, t0 + 2.5),
+                    (2, 1.0, "test_accuracy", 0.25, t0 + 3.0)]
+        store.add_metrics(source, recorded)
+        store.update_run(source, started_at=t0, finished_at=t0 + 4.0)
+        entry = pretrained.ship_run(source, name="tiny_cnn", command="workbench train", store=store)
+        # The manifest stores the points one per line, relative to the first one.
+        text = pretrained.manifest_path(weights_dir).read_text()
+        assert '[2, 1.0, "test_accuracy", 0.25, 2.0]' in text
+        assert entry.history["points"][0] == [1, 0.5, "loss", 2.25, 0.0]
+        store.delete_run(source)
+        installed = pretrained.install("tiny_cnn", store=store).run_id
+        points = store.metrics(installed)
+        run = store.get_run(installed)
+    assert [(p.step, p.epoch, p.name, p.value) for p in points] == [r[:4] for r in recorded]
+    # Wall times keep their spacing and end when the run finished.
+    gaps = [b.wall_time - a.wall_time for a, b in zip(points, points[1:])]
+    assert gaps == pytest.approx([1.5, 0.5])
+    assert run.step == 2 and run.epoch == 1 and run.finished_at >= points[-1].wall_time >= run.started_at
+
+
+def test_a_damaged_history_is_refused_before_anything_is_recorded(weights_dir, tmp_path):
+    with RunStore() as store:
+        source = _fake_run(store, tmp_path)
+        store.add_metrics(source, [(1, 1.0, "loss", 1.0, 5.0)])
+        pretrained.ship_run(source, name="tiny_cnn", command="workbench train", store=store)
+        store.delete_run(source)
+        manifest = json.loads(pretrained.manifest_path(weights_dir).read_text())
+        manifest["entries"][0]["history"]["points"][0] = [1, "one", "loss"]
+        pretrained.manifest_path(weights_dir).write_text(json.dumps(manifest))
+        with pytest.raises(pretrained.PretrainedError, match=r"tiny_cnn.*history: point 0"):
+            pretrained.install("tiny_cnn", store=store)
+        assert store.list_runs() == []
+
+
+def test_every_shipped_entry_with_a_history_ends_at_its_recorded_evaluation():
+    for entry in SHIPPED:
+        points = pretrained.history_points(entry)
+        if not points:
+            continue
+        last = {}
+        for step, epoch, name, value, _ in points:
+            last[name] = (epoch, value)
+        assert max(epoch for epoch, _ in last.values()) == entry.epochs, entry.name
+        shared = set(last) & set(entry.evaluation) - {"epoch_seconds", "throughput", "lr", "latency_ms"}
+        assert shared, entry.name
+        for name in shared:
+            assert last[name][1] == pytest.approx(entry.evaluation[name], rel=1e-6), (entry.name, name)
