@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSizeF, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, QSizeF, Qt, QTimer, Signal
 
 RESIDUAL_MAP = "CET-D1"  # blue–white–red, white at 0
 ERROR_MAP = "inferno"
@@ -72,8 +72,83 @@ class PaneTitle(pg.LabelItem):
 class Pane:
     def __init__(self, key: str, view: pg.ViewBox, label: pg.LabelItem) -> None:
         self.key, self.view, self.label = key, view, label
-        self.image = pg.ImageItem(axisOrder="row-major", autoDownsample=True)
+        # No auto-downsampling: it averages pixel blocks, which wipes out zero-mean noise — a residual drawn
+        # smaller than its size looked blank and the noisy input looked clean. Qt's nearest-neighbour scaling
+        # keeps the texture visible at any size.
+        self.image = pg.ImageItem(axisOrder="row-major")
         view.addItem(self.image)
+
+
+class SwipeLine(pg.InfiniteLine):
+    """The before/after line of a restored pane, drawn over the image's height only (not the whole view)."""
+
+    def __init__(self, height: float, width: float) -> None:
+        super().__init__(angle=90, movable=True, pen=pg.mkPen((255, 200, 0), width=2),
+                         hoverPen=pg.mkPen((255, 120, 0), width=3), bounds=(0, width))
+        self.extent = (0.0, float(height))
+
+    def _computeBoundingRect(self):
+        # pg.InfiniteLine's span is a fraction of the view, so it would have to follow every zoom and pan; the
+        # end points (along the line, i.e. image rows for a vertical line) are clamped here instead.
+        bounds = super()._computeBoundingRect()
+        if bounds.isNull():
+            return bounds
+        left, right = self._endPoints
+        low, high = max(left, self.extent[0]), min(right, self.extent[1])
+        if high < low:  # the image is scrolled out of view: nothing to draw
+            low = high = min(max(left, self.extent[0]), self.extent[1])
+        self._endPoints = (low, high)
+        clamped = QRectF(bounds)
+        clamped.setLeft(low)
+        clamped.setRight(high)
+        if clamped != self._bounds:
+            self._bounds = clamped
+            self.prepareGeometryChange()
+        return self._bounds
+
+
+def residual_scale(residual: np.ndarray) -> float:
+    """The half-width s of the residual's display levels (−s, +s): the 99.5th percentile of |residual| (a few
+    outliers do not wash out the rest), never 0 (an identical output still gets a valid range)."""
+    values = np.abs(residual[np.isfinite(residual)])
+    scale = float(np.percentile(values, 99.5)) if values.size else 0.0
+    return scale if scale > 1e-6 else 1e-3
+
+
+# Where each pane sits, as (row, column) cells: "rows" gives each method a row (residual, restored, error) right
+# of the inputs column (noisy over clean) — for wide panes; "columns" gives each method a column — for tall ones.
+ARRANGEMENTS = ("rows", "columns")
+TITLE_HEIGHT = 44  # px: a pane title's two or three lines at 9 pt, used to predict the image size of a layout
+SPACING = 6  # px between cells
+
+
+def pane_cells(arrangement: str, methods: int, clean: bool) -> dict[str, tuple[int, int]]:
+    cells = {"noisy": (0, 0)}
+    if clean:
+        cells["clean"] = (1, 0)
+    kinds = ["residual", "restored"] + (["error"] if clean else [])
+    for row in range(methods):
+        for index, kind in enumerate(kinds):
+            cells[f"{kind}:{row}"] = (row, index + 1) if arrangement == "rows" else (index, row + 1)
+    return cells
+
+
+def fitted_size(arrangement: str, methods: int, clean: bool, area: tuple[float, float],
+                image: tuple[int, int]) -> float:
+    """The width in px an image of ``image`` (height, width) gets in each pane of ``arrangement`` in ``area``
+    (width, height), with its aspect ratio kept."""
+    cells = pane_cells(arrangement, methods, clean).values()
+    rows, cols = max(r for r, _ in cells) + 1, max(c for _, c in cells) + 1
+    cell_w = (area[0] - SPACING * (cols + 1)) / cols
+    cell_h = (area[1] - SPACING * (rows + 1)) / rows - TITLE_HEIGHT
+    height, width = image
+    return max(min(cell_w, cell_h * width / height), 0.0)
+
+
+def best_arrangement(methods: int, clean: bool, area: tuple[float, float], image: tuple[int, int]) -> str:
+    """The arrangement that shows the image largest in ``area``; "rows" when they tie."""
+    sizes = {a: fitted_size(a, methods, clean, area, image) for a in ARRANGEMENTS}
+    return max(ARRANGEMENTS, key=lambda a: (round(sizes[a]), a == "rows"))
 
 
 class TriptychView(pg.GraphicsLayoutWidget):
@@ -85,12 +160,19 @@ class TriptychView(pg.GraphicsLayoutWidget):
         super().__init__(parent=parent)
         self.setObjectName("triptychView")
         self.setBackground("w")
+        self.ci.layout.setSpacing(SPACING)
         self.data: TriptychData | None = None
         self.panes: dict[str, Pane] = {}
+        self.arrangement = "rows"
         self.swipe = 0.5
         self.show_ssim = False
-        self._swipe_lines: list[pg.InfiniteLine] = []
+        self.residual_levels: list[tuple[float, float]] = []  # per method row, as displayed
+        self._swipe_lines: list[SwipeLine] = []
         self._fit_range = None
+        self._compact_timer = QTimer(self)  # coalesces the resizes of one layout pass
+        self._compact_timer.setSingleShot(True)
+        self._compact_timer.setInterval(0)
+        self._compact_timer.timeout.connect(self._compact)
         self._residual_lut = pg.colormap.get(RESIDUAL_MAP).getLookupTable(nPts=256)
         self._error_lut = pg.colormap.get(ERROR_MAP).getLookupTable(nPts=256)
         self._ssim_lut = pg.colormap.get(SSIM_MAP).getLookupTable(nPts=256)
@@ -101,21 +183,37 @@ class TriptychView(pg.GraphicsLayoutWidget):
         previous = self.data
         keep_range = (previous is not None and data is not None and previous.noisy.shape[:2] == data.noisy.shape[:2])
         old_range = self.panes["noisy"].view.viewRange() if keep_range and "noisy" in self.panes else None
+        self.data = data
+        if data is not None:
+            self.arrangement = self._best_arrangement()
+        self._build_panes(old_range)
+
+    def _best_arrangement(self) -> str:
+        data = self.data
+        return best_arrangement(len(data.methods), data.clean is not None, (self.width(), self.height()),
+                                data.noisy.shape[:2])
+
+    def _build_panes(self, old_range) -> None:
         self.clear()
+        layout = self.ci.layout
+        layout.setContentsMargins(0, 0, 0, 0)
+        for index in range(layout.columnCount()):  # columns of an earlier arrangement take no share
+            layout.setColumnStretchFactor(index, 0)
+        for index in range(layout.rowCount()):
+            layout.setRowStretchFactor(index, 0)
         self.panes = {}
         self._swipe_lines = []
-        self.data = data
+        self.residual_levels = []
+        data = self.data
         if data is None:
             return
-        self._add_pane("noisy", 0, 0, self._noisy_title(data))
-        if data.clean is not None:
-            self._add_pane("clean", 2, 0, self.tr("Clean original"))
+        cells = pane_cells(self.arrangement, len(data.methods), data.clean is not None)
+        titles = {"noisy": self._noisy_title(data), "clean": self.tr("Clean original")}
+        for key, (row, col) in cells.items():
+            self._add_pane(key, row, col, titles.get(key, ""))
+        height, width = data.noisy.shape[:2]
         for row in range(len(data.methods)):
-            self._add_pane(f"residual:{row}", 2 * row, 1, "")
-            self._add_pane(f"restored:{row}", 2 * row, 2, "")
-            if data.clean is not None:
-                self._add_pane(f"error:{row}", 2 * row, 3, "")
-            line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen((255, 200, 0), width=2))
+            line = SwipeLine(height, width)
             line.setZValue(10)
             line.sigPositionChanged.connect(self._on_line_moved)
             self.panes[f"restored:{row}"].view.addItem(line)
@@ -124,6 +222,57 @@ class TriptychView(pg.GraphicsLayoutWidget):
         self._fit_range = old_range
         self._fit()
         QTimer.singleShot(0, self._fit)  # again once the new panes have their sizes
+        self._compact_timer.start()
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        if getattr(self, "data", None) is None:
+            return
+        if self._best_arrangement() != self.arrangement:
+            # e.g. the window was narrowed: stack the panes the other way so the images stay large
+            self.arrangement = self._best_arrangement()
+            self._build_panes(self._current_range())
+        self._compact_timer.start()
+
+    def _compact(self) -> None:
+        """Shrink the grid to the images' shape and centre it: the space an image cannot use (the pane is
+        wider or taller than the image) goes around the whole grid instead of into every pane."""
+        if self.data is None or "noisy" not in self.panes:
+            return
+        layout = self.ci.layout
+        cells = pane_cells(self.arrangement, len(self.data.methods), self.data.clean is not None).values()
+        rows, cols = max(r for r, _ in cells) + 1, max(c for _, c in cells) + 1
+        height, width = self.data.noisy.shape[:2]
+        aspect = width / height
+        # Resizing a locked-aspect view widens its range to the new shape; the zoom is set again afterwards
+        # (the whole image when it was whole).
+        zoom = self._current_range()
+        margins = (0.0, 0.0)
+        for _ in range(3):  # the titles rewrap to the new column width, which moves the rows a little
+            layout.setContentsMargins(margins[0], margins[1], margins[0], margins[1])
+            layout.activate()
+            size = self.panes["noisy"].view.size()
+            cell_w, cell_h = size.width(), size.height()
+            if cell_w <= 1 or cell_h <= 1:
+                return
+            fitted_w = min(cell_w, cell_h * aspect)
+            spare_x = max(cols * (cell_w - fitted_w), 0.0)
+            spare_y = max(rows * (cell_h - fitted_w / aspect), 0.0)
+            new = (margins[0] + spare_x / 2, margins[1] + spare_y / 2)
+            if abs(new[0] - margins[0]) < 1 and abs(new[1] - margins[1]) < 1:
+                break
+            margins = new
+        self._fit_range = zoom
+        self._fit()
+
+    def _current_range(self):
+        """The shared zoom, or None while the whole image is shown (it is fitted again then)."""
+        if "noisy" not in self.panes or self.data is None:
+            return None
+        (x0, x1), (y0, y1) = self.panes["noisy"].view.viewRange()
+        height, width = self.data.noisy.shape[:2]
+        whole = x0 <= 0.5 and y0 <= 0.5 and x1 >= width - 0.5 and y1 >= height - 0.5
+        return None if whole else [[x0, x1], [y0, y1]]
 
     def _fit(self) -> None:
         if self.data is None or "noisy" not in self.panes:
@@ -133,14 +282,17 @@ class TriptychView(pg.GraphicsLayoutWidget):
         if self._fit_range is not None:
             noisy_view.setRange(xRange=self._fit_range[0], yRange=self._fit_range[1], padding=0)
         else:
-            noisy_view.setRange(xRange=(0, width), yRange=(0, height), padding=0.02)
+            noisy_view.setRange(xRange=(0, width), yRange=(0, height), padding=0)
 
     def _add_pane(self, key: str, row: int, col: int, title: str) -> Pane:
         label = PaneTitle("", size="9pt")
-        self.addItem(label, row=row, col=col)
+        self.addItem(label, row=2 * row, col=col)
         self._title(label, title)
-        self.ci.layout.setColumnStretchFactor(col, 1)
-        view = self.addViewBox(row=row + 1, col=col, lockAspect=True, invertY=True, enableMenu=False)
+        layout = self.ci.layout
+        layout.setColumnStretchFactor(col, 1)
+        layout.setRowStretchFactor(2 * row + 1, 1)
+        view = self.addViewBox(row=2 * row + 1, col=col, lockAspect=True, invertY=True, enableMenu=False)
+        view.setDefaultPadding(0)
         pane = Pane(key, view, label)
         if self.panes:
             first = next(iter(self.panes.values())).view
@@ -159,16 +311,21 @@ class TriptychView(pg.GraphicsLayoutWidget):
         data = self.data
         if data is None:
             return
+        self.residual_levels = []
         self.panes["noisy"].image.setImage(np.clip(data.noisy, 0, 1), levels=(0, 1))
         if data.clean is not None:
             self.panes["clean"].image.setImage(data.clean, levels=(0, 1))
         for row, method in enumerate(data.methods):
             residual = _plane(method.residual)
-            bound = float(np.percentile(np.abs(residual), 99.5)) or 1e-3
+            bound = residual_scale(residual)
             pane = self.panes[f"residual:{row}"]
+            # Symmetric levels: white is 0 (nothing removed), blue and red the two signs, stretched so the
+            # removed noise is visible; the title says by how much (×1 would show ±0.5, half the image range).
+            self.residual_levels.append((-bound, bound))
             pane.image.setImage(residual, levels=(-bound, bound), lut=self._residual_lut)
-            self._title(pane.label, self.tr("<b>%1</b> · residual (removed) ±%2").replace("%1", method.label)
-                        .replace("%2", f"{bound * 255:.0f}/255"))
+            self._title(pane.label, self.tr("<b>%1</b> · residual (removed) ±%2, contrast ×%3")
+                        .replace("%1", method.label).replace("%2", f"{bound * 255:.0f}/255")
+                        .replace("%3", f"{0.5 / bound:.1f}"))
             self._refresh_restored(row)
             if data.clean is not None:
                 self._refresh_error(row)
