@@ -68,7 +68,7 @@ def test_map_shows_the_scene_with_predicted_colours_and_a_click_shows_the_spectr
     assert (truth_rgba[~labelled][:, 3] == 0).all()
     wrong = labelled & (predicted != gt - 1)
     errors = np.asarray(view.panels[1].errors.image)
-    np.testing.assert_array_equal(errors[..., 3] > 0, wrong)
+    np.testing.assert_array_equal((errors[..., :3] == (255, 0, 0)).all(-1) & (errors[..., 3] == 255), wrong)
 
     # Opacity, training pixels and the false-colour bands update the same items.
     lab.opacity.setValue(40)

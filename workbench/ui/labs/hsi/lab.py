@@ -10,6 +10,7 @@ click it for its spectrum and each run's class probabilities. With per-epoch wei
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,23 @@ from workbench.ui.shell.lab import Lab
 from workbench.ui.shell.worker import LabJob
 
 MAX_RUNS = 4  # panels side by side beyond the ground truth
+clock = time.monotonic  # the ETA's clock (a test replaces it)
+
+
+def remaining_text(elapsed: float, fraction: float) -> str:
+    """"about 40 s left" from the time spent and the share done ("" until the estimate means something)."""
+    if fraction <= 0.02 or elapsed < 1.0 or fraction >= 1.0:
+        return ""
+    left = elapsed * (1.0 - fraction) / fraction
+    if left < 10:
+        return QCoreApplication.translate("HyperspectralLab", "a few seconds left")
+    if left < 90:
+        return QCoreApplication.translate("HyperspectralLab", "about %1 s left").replace("%1", str(int(round(left / 5) * 5)))
+    return QCoreApplication.translate("HyperspectralLab", "about %1 min left").replace("%1", str(int(round(left / 60))))
+
+
+def percent(value: float) -> str:
+    return f"{100 * value:.1f} %"
 
 
 def _scene_key(config) -> str:
@@ -81,6 +99,16 @@ class HyperspectralLab(Lab):
         self.status.setWordWrap(True)
         self.hover = QLabel(" ")
         self.hover.setObjectName("hsiHover")
+        # OA / AA / κ of each map on the run's test pixels, under the maps.
+        self.scores = QLabel()
+        self.scores.setObjectName("hsiScores")
+        self.scores.setWordWrap(True)
+        self.scores.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.scores.setVisible(False)
+        # The clicked pixel, above its spectrum: a label wraps where a plot title would be cut off.
+        self.pixel_title = QLabel(self.tr("Click a pixel of a map for its spectrum and class probabilities."))
+        self.pixel_title.setObjectName("hsiPixel")
+        self.pixel_title.setWordWrap(True)
         self.message.connect(self.status.setText)
         self.map_view.pixel_hovered.connect(self.hover.setText)
         self.map_view.pixel_clicked.connect(self.show_pixel)
@@ -92,6 +120,8 @@ class HyperspectralLab(Lab):
         self.compute_button.clicked.connect(self.compute_maps)
         self.compute_button.setEnabled(False)
         self.cancel_button, self.progress = self.job_controls("hsi")
+        self.progress.setVisible(False)  # shown while work runs: an idle bar would read 0 % or 100 %
+        self._started: float | None = None
 
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setObjectName("hsiOpacity")
@@ -104,6 +134,11 @@ class HyperspectralLab(Lab):
         self.errors.setChecked(True)
         self.errors.setToolTip(self.tr("Misclassified labelled pixels in red"))
         self.errors.toggled.connect(self.map_view.set_show_errors)
+        self.error_legend = QLabel(self.tr("<span style='color:#ff0000'>■</span> misclassified labelled pixel; "
+                                           "every other pixel is dimmed"))
+        self.error_legend.setObjectName("hsiErrorLegend")
+        self.error_legend.setWordWrap(True)
+        self.errors.toggled.connect(self.error_legend.setVisible)
         self.training = QCheckBox(self.tr("Show training pixels"))
         self.training.setObjectName("hsiTraining")
         self.training.toggled.connect(self.map_view.set_show_training)
@@ -130,17 +165,28 @@ class HyperspectralLab(Lab):
         form.addRow(self.progress)
         form.addRow(self.tr("Opacity"), self.opacity)
         form.addRow(self.errors)
+        form.addRow(self.error_legend)
         form.addRow(self.training)
         form.addRow(self.tr("Bands"), bands_row)
         form.addRow(QLabel(self.tr("Classes")))
         form.addRow(self.legend)
         controls.setMaximumWidth(320)
 
-        lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(self.spectrum)
-        lower.addWidget(self.probabilities)
+        plots = QSplitter(Qt.Orientation.Horizontal)
+        plots.addWidget(self.spectrum)
+        plots.addWidget(self.probabilities)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.pixel_title)
+        lower_layout.addWidget(plots, 1)
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addWidget(self.map_view, 1)
+        upper_layout.addWidget(self.scores)
         left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.map_view)
+        left.addWidget(upper)
         left.addWidget(lower)
         left.setStretchFactor(0, 3)
         left.setStretchFactor(1, 2)
@@ -253,9 +299,11 @@ class HyperspectralLab(Lab):
             return
         truth = int(view.gt[row, col])
         name = view.class_names[truth - 1] if truth else self.tr("unlabelled")
-        self.spectrum.set_spectrum(view.cube[row, col], view.wavelengths,
-                                   self.tr("Pixel (%1, %2) · truth: %3").replace("%1", str(row))
-                                   .replace("%2", str(col)).replace("%3", name))
+        title = self.tr("Pixel (row %1, col %2) · truth: %3").replace("%1", str(row)).replace("%2", str(col)) \
+            .replace("%3", name)
+        self.pixel_title.setText(title)
+        self.pixel_title.setToolTip(title)
+        self.spectrum.set_spectrum(view.cube[row, col], view.wavelengths, self.tr("Spectrum"))
         rows = [(panel.title, panel.probs[row, col]) for panel in self.map_view.panels[1:]]
         self.probabilities.set_probabilities(rows, view.class_names)
         self.map_view.mark(row, col)
@@ -282,6 +330,9 @@ class HyperspectralLab(Lab):
         self.cancel_button.setEnabled(True)
         self.compute_button.setEnabled(False)
         self.progress.setRange(0, 0)
+        self.progress.setFormat("%p %")
+        self.progress.setVisible(True)
+        self._started = clock()
         self.message.emit(self.tr("Computing maps…") if compute else self.tr("Loading the scene…"))
 
     @property
@@ -289,11 +340,17 @@ class HyperspectralLab(Lab):
         return self.job.busy
 
     @Slot(str, bool)
-    def _on_job_finished(self, _kind: str, _stopped: bool) -> None:
+    def _on_job_finished(self, kind: str, _stopped: bool) -> None:
         self.cancel_button.setEnabled(False)
         self.compute_button.setEnabled(bool(self.missing))
         if self.progress.maximum() == 0:
             self.progress.setRange(0, 1)
+        if kind == "compute" and self._started is not None and self.progress.value() == self.progress.maximum():
+            seconds = clock() - self._started
+            self.progress.setFormat(self.tr("Done in %1 s").replace("%1", f"{seconds:.1f}" if seconds < 10
+                                                                      else f"{seconds:.0f}"))
+        elif kind != "prefetch":
+            self.progress.setVisible(kind == "compute")  # a compute's bar stays to say how far it got
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
@@ -301,6 +358,9 @@ class HyperspectralLab(Lab):
             return
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
+        now = clock()
+        eta = remaining_text(now - (self._started if self._started is not None else now), done / max(total, 1))
+        self.progress.setFormat("%p %" + (" · " + eta if eta else ""))
 
     @Slot(str, str)
     def _on_failed(self, _kind: str, message: str) -> None:
@@ -342,6 +402,7 @@ class HyperspectralLab(Lab):
                             "training_mask": run_scene.prepared.training_mask(),
                             "confidence_known": run.model != "svm"})
         self.map_view.set_maps(entries)
+        self._show_scores()
         text = self.tr("%1 map(s) shown").replace("%1", str(len(entries)))
         if self.missing:
             text += self.tr("; press Compute maps for run(s) %1").replace(
@@ -352,6 +413,33 @@ class HyperspectralLab(Lab):
         self.maps_ready.emit()
         if kind == "compute" and self._cursor_step is not None:
             QTimer.singleShot(0, self._prefetch)  # once this job has handed over
+
+    def map_scores(self) -> list[dict]:
+        """Each shown map's OA / AA / κ against the ground truth, on its run's test pixels (labelled and not
+        used for training; every labelled pixel when the run's split is unknown)."""
+        from workbench.labs.hsi.maps import map_scores
+
+        view = self.map_view.scene_view
+        out = []
+        for panel in self.map_view.panels[1:]:
+            test = None if panel.training_mask is None else ~panel.training_mask
+            scores = map_scores(panel.predicted, view.gt, len(view.class_names), pixels=test)
+            out.append({"title": panel.title, "test_pixels": test is not None, **scores})
+        return out
+
+    def _show_scores(self) -> None:
+        lines = []
+        for entry in self.map_scores():
+            where = self.tr("on its %1 test pixels") if entry["test_pixels"] else self.tr("on %1 labelled pixels")
+            lines.append(self.tr("%1 %2: OA %3 · AA %4 · κ %5 · %6 misclassified").replace("%1", entry["title"])
+                         .replace("%2", where.replace("%1", str(entry["pixels_scored"])))
+                         .replace("%3", percent(entry["overall_accuracy"]))
+                         .replace("%4", percent(entry["average_accuracy"]))
+                         .replace("%5", f"{entry['kappa']:.3f}").replace("%6", str(entry["errors"])))
+        self.scores.setText("\n".join(lines))
+        self.scores.setToolTip(self.tr("Overall accuracy, average per-class accuracy and Cohen's kappa of the map "
+                                       "against the ground truth, on the labelled pixels the run did not train on"))
+        self.scores.setVisible(bool(lines))
 
     def _show_scene(self, scene) -> None:
         view = SceneView(name=scene.name, gt=scene.gt, cube=scene.cube, class_names=list(scene.class_names),
@@ -404,12 +492,17 @@ def _load_maps(runs, checkpoints, scenes, compute: bool, should_stop, progress) 
         else:
             missing.append(run.id)
     if compute:
-        for run in [r for r in runs if r.id in missing]:
+        todo = [r for r in runs if r.id in missing]
+        for index, run in enumerate(todo):
             if should_stop():
                 raise Cancelled("stopped")
             run_sc = scenes.get(run_scene[run.id]) or new_scenes[run_scene[run.id]]
+
+            def overall(done, total, index=index):  # one bar over every map computed, in thousandths
+                progress(round(1000 * (index + done / max(total, 1)) / len(todo)), 1000)
+
             try:
-                maps[run.id] = hsi_maps.compute_map(run, checkpoints[run.id], run_scene=run_sc, progress=progress,
+                maps[run.id] = hsi_maps.compute_map(run, checkpoints[run.id], run_scene=run_sc, progress=overall,
                                                     should_stop=should_stop)
                 missing.remove(run.id)
             except hsi_maps.MapError as exc:

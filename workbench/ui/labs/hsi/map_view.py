@@ -1,8 +1,9 @@
 """Hyperspectral map widgets: the ground truth and several runs' classification maps side by side.
 
 Each panel is a pyqtgraph ViewBox holding, bottom to top: a false-colour RGB composite of three bands,
-the class-colour overlay (opacity slider), the error mask (misclassified labelled pixels) and the
-training pixels. All panels share one zoom (``setXLink``/``setYLink``). Items are created once per
+the class-colour overlay (opacity slider), the error mask (misclassified labelled pixels in opaque red
+over a white veil that dims every other pixel, so a few errors stand out of a busy map) and the training
+pixels. All panels share one zoom (``setXLink``/``setYLink``). Items are created once per
 panel and updated with ``setImage``; images are row-major (rows × cols), y pointing down.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
 ERROR_RGBA = (255, 0, 0, 255)
+DIMMED_RGBA = (255, 255, 255, 170)  # the veil over every pixel that is not an error while errors are highlighted
 TRAINING_RGBA = (255, 255, 255, 255)
 
 
@@ -178,7 +180,9 @@ class SceneMapView(pg.GraphicsLayoutWidget):
             return
         panel.overlay.setImage(class_rgba(panel.predicted, scene.colors, alpha), autoLevels=False, levels=(0, 255))
         wrong = (gt > 0) & (panel.predicted != gt - 1)
-        panel.errors.setImage(mask_rgba(wrong, ERROR_RGBA), autoLevels=False, levels=(0, 255))
+        errors = mask_rgba(~wrong, DIMMED_RGBA)
+        errors[wrong] = ERROR_RGBA
+        panel.errors.setImage(errors, autoLevels=False, levels=(0, 255))
         panel.errors.setVisible(self.show_errors)
         has_training = panel.training_mask is not None
         if has_training:
