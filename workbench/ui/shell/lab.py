@@ -6,10 +6,13 @@ as ``"module:ClassName"``. The window builds the labs after its first paint
 """
 from __future__ import annotations
 
+import importlib
+import threading
+import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QProgressBar, QPushButton, QWidget
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     from workbench.ui.shell.main_window import MainWindow
@@ -77,9 +80,69 @@ class Lab(QWidget):
         """The window is closing: stop any lab-owned worker (request stop → quit → wait)."""
 
 
-def load_labs(window: "MainWindow") -> list[Lab]:
-    import importlib
+class LabPlaceholder(QWidget):
+    """A lab's tab while the engines load: its title is there at first paint, with a busy bar."""
 
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+        self.setObjectName("labPlaceholder")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        text = QCoreApplication.translate("Lab", "Loading the %1 lab…").replace(
+            "%1", QCoreApplication.translate("Lab", title))
+        self.label = QLabel(text)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)  # busy
+        self.bar.setMaximumWidth(320)
+        self.bar.setTextVisible(False)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+
+# Imported off the GUI thread after the first paint, so the window stays responsive while they load (about
+# 5 s on 2 cores: torch, torchvision's ops through the SE block, scipy.signal for the curves). Nothing here
+# creates a Qt object; pyqtgraph and the lab modules are imported on the GUI thread by ensure_ready.
+PRELOAD_MODULES = ("torch", "torchvision", "scipy.signal", "engines.core.tasks", "engines.labs",
+                   "engines.core.device", "workbench.pretrained")
+
+
+class EnginePreloader(QObject):
+    """Imports :data:`PRELOAD_MODULES` in a daemon thread and emits ``done`` (on the GUI thread) when finished,
+    whether or not they imported: the window's ``ensure_ready`` imports them again and reports any error."""
+
+    done = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.seconds: float | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._run, name="engine-preload", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        began = time.perf_counter()
+        try:
+            for name in PRELOAD_MODULES:
+                importlib.import_module(name)
+            from engines.core.tasks import TASKS
+
+            TASKS.names()  # registers every lab's engine
+        except Exception:  # noqa: BLE001 - ensure_ready imports them on the GUI thread and says what failed
+            pass
+        finally:
+            self.seconds = time.perf_counter() - began
+            try:
+                self.done.emit()
+            except RuntimeError:  # the window went away meanwhile
+                pass
+
+
+def load_labs(window: "MainWindow") -> list[Lab]:
     labs = []
     from workbench.ui.labs import LAB_MODULES
 

@@ -117,6 +117,10 @@ class MainWindow(QMainWindow):
         self.store = store
         self.runner = JobRunner(self.store, self)
         self._ready = False
+        self._closing = False
+        self._preloader = None
+        self._placeholders: list = []  # a lab's tab until its lab is built
+        self._dock_rule_active = False
         self._live_floor: dict[int, int] = {}  # run id → last step already loaded from the store
         self._active_info: dict = {}
         self._studies: dict[str, dict] = {}
@@ -145,11 +149,12 @@ class MainWindow(QMainWindow):
         self.browser.refresh()
         self._restore_state()
         self._report_start_problems(problem)
-        # Engines load after the first paint (a zero-delay timer would fire before it in Qt 6);
-        # the fallback covers platforms that never paint (offscreen without show()).
+        # Engines load after the first paint (a zero-delay timer would fire before it in Qt 6), in a thread,
+        # so the lab tabs are there and clickable at once; the fallback covers platforms that never paint
+        # (offscreen without show()).
         self._paint_watch = True
         self.installEventFilter(self)
-        QTimer.singleShot(1500, self.ensure_ready)
+        QTimer.singleShot(1500, self._start_preload)
 
     def eventFilter(self, obj, event) -> bool:
         from PySide6.QtCore import QEvent
@@ -157,8 +162,18 @@ class MainWindow(QMainWindow):
         if self._paint_watch and obj is self and event.type() == QEvent.Type.Paint:
             self._paint_watch = False
             self.removeEventFilter(self)
-            QTimer.singleShot(0, self.ensure_ready)
+            QTimer.singleShot(0, self._start_preload)
         return super().eventFilter(obj, event)
+
+    def _start_preload(self) -> None:
+        """Import the engines off the GUI thread, then build the panels (:meth:`ensure_ready`)."""
+        if self._preloader is not None or self._ready or self._closing:
+            return
+        from workbench.ui.shell.lab import EnginePreloader
+
+        self._preloader = EnginePreloader(self)
+        self._preloader.done.connect(self.ensure_ready)
+        self._preloader.start()
 
     # -- construction ------------------------------------------------------------------
     def _build_new_run_dock(self) -> None:
@@ -191,6 +206,36 @@ class MainWindow(QMainWindow):
         self.new_run_dock.setObjectName("newRunDock")
         self.new_run_dock.setWidget(scroll)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.new_run_dock)
+        self.new_run_dock.visibilityChanged.connect(self._remember_dock)
+
+    # -- the New-run dock per tab: shown on Training, hidden on Compare and the labs unless the user opens it --
+    def _tab_key(self) -> str:
+        widget = self.tabs.currentWidget()
+        if widget is self.training_tab:
+            return "training"
+        if widget is self.compare_tab:
+            return "compare"
+        return str(getattr(widget, "title", "lab"))
+
+    def _apply_dock_rule(self) -> None:
+        if self._closing or not hasattr(self, "tabs"):
+            return
+        key = self._tab_key()
+        wanted = QSettings().value(f"mainWindow/newRunDock/{key}", key == "training", type=bool)
+        if self.new_run_dock.isHidden() == wanted:
+            self._dock_rule_active = True
+            try:
+                self.new_run_dock.setVisible(wanted)
+            finally:
+                self._dock_rule_active = False
+
+    def _remember_dock(self, visible: bool) -> None:
+        """The user opened or closed the New-run dock (its close button, View menu): remembered for this tab."""
+        if self._dock_rule_active or self._closing or not self.isVisible() or self.isMinimized():
+            return
+        if self.property("ephemeral"):
+            return
+        QSettings().setValue(f"mainWindow/newRunDock/{self._tab_key()}", bool(visible))
 
     def _build_central(self) -> None:
         self.tabs = QTabWidget()
@@ -205,6 +250,13 @@ class MainWindow(QMainWindow):
         self.compare_layout.setContentsMargins(0, 0, 0, 0)
         self.compare_layout.addWidget(QLabel(self.tr("Select two or more runs and press Ctrl+D to compare them.")))
         self.tabs.addTab(self.compare_tab, self.tr("Compare"))
+        from workbench.ui.labs import LAB_TITLES
+        from workbench.ui.shell.lab import LabPlaceholder
+
+        for title in LAB_TITLES:  # replaced by the labs once the engines have loaded
+            placeholder = LabPlaceholder(title)
+            self._placeholders.append(placeholder)
+            self.tabs.addTab(placeholder, QCoreApplication.translate("Lab", title))
 
         # Linked scrubber: one slider drives a cursor on every plotted curve.
         self.scrubber = QSlider(Qt.Orientation.Horizontal)
@@ -247,6 +299,7 @@ class MainWindow(QMainWindow):
         # Only the Training tab uses the window's values-at-cursor table (Compare has its own).
         self.tabs.currentChanged.connect(
             lambda _i: self.scrub_table.setVisible(self.tabs.currentWidget() is self.training_tab))
+        self.tabs.currentChanged.connect(lambda _i: self._apply_dock_rule())
 
     def _build_status_bar(self) -> None:
         self.status_label = QLabel(self.tr("Ready"))
@@ -353,7 +406,7 @@ class MainWindow(QMainWindow):
 
     def ensure_ready(self) -> None:
         """Import torch, the engines and pyqtgraph and build the panels that need them."""
-        if self._ready:
+        if self._ready or self._closing:
             return
         self._ready = True
         import pyqtgraph as pg
@@ -407,9 +460,24 @@ class MainWindow(QMainWindow):
         if not self.store.read_only and install_missing(self.store):
             self.browser.refresh()
         self.labs = load_labs(self)
+        current = self.tabs.currentWidget()
+        placeholders = {p.title: p for p in self._placeholders}
         for lab in self.labs:
-            self.tabs.addTab(lab, lab.display_title())
+            placeholder = placeholders.pop(lab.title, None)
+            index = self.tabs.indexOf(placeholder) if placeholder is not None else -1
+            if index >= 0:  # the lab takes its placeholder's place (and stays current if it was)
+                self.tabs.removeTab(index)
+                self.tabs.insertTab(index, lab, lab.display_title())
+                if current is placeholder:
+                    self.tabs.setCurrentIndex(index)
+                placeholder.deleteLater()
+            else:
+                self.tabs.addTab(lab, lab.display_title())
             self._add_lab_actions(lab)
+        for placeholder in placeholders.values():  # a listed lab that did not build
+            self.tabs.removeTab(self.tabs.indexOf(placeholder))
+            placeholder.deleteLater()
+        self._placeholders = []
         try:
             device = resolve_device(settings.device or "auto")
         except ValueError as exc:  # e.g. a GPU chosen in Preferences that this machine no longer has
@@ -977,6 +1045,7 @@ class MainWindow(QMainWindow):
             self.central_splitter.restoreState(sizes)
         else:
             self.central_splitter.setSizes([700, 110])
+        self._apply_dock_rule()
 
     def _save_state(self) -> None:
         if self.property("ephemeral"):
@@ -987,6 +1056,11 @@ class MainWindow(QMainWindow):
         settings.setValue("mainWindow/centralSplitter", self.central_splitter.saveState())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closing = True  # engines still loading are not built into a closing window
+        if self._preloader is not None and self._preloader.thread is not None:
+            # Let a half-done import finish (a few seconds at most): an interpreter that exits in the middle
+            # of importing torch may abort.
+            self._preloader.thread.join(timeout=60)
         if self.runner.busy:
             self.status_label.setText(self.tr("Stopping the run and saving a checkpoint…"))
         for lab in self.labs:
