@@ -61,6 +61,18 @@ def set_factor(values: dict[str, Any], factor: str, value: Any) -> dict[str, Any
     return out
 
 
+def factor_short_name(factor: str) -> str:
+    """What a run name calls the factor: the option itself (``output`` for ``model_options.output``), so the
+    value that tells a study's runs apart stays in view where a list elides long names."""
+    return factor.rsplit(".", 1)[-1]
+
+
+def study_run_name(factor: str, value: Any, seed: int) -> str:
+    """``output=softmax · seed 1``: the factor's short name and value, then the seed. The study itself is in the
+    run's tags (:func:`study_of`)."""
+    return f"{factor_short_name(factor)}={value} · seed {seed}"
+
+
 def plan_study(task: str, base: dict[str, Any], factor: str, values, seeds: int, *,
                study_id: str | None = None, first_seed: int = 0) -> list[PlannedRun]:
     """One run per (value, seed); configs are validated here so nothing bad reaches the queue."""
@@ -79,7 +91,7 @@ def plan_study(task: str, base: dict[str, Any], factor: str, values, seeds: int,
             config = cls.from_dict(config_values).validate()
             planned.append(PlannedRun(
                 config=config,
-                name=f"{factor}={value} · seed {seed}",
+                name=study_run_name(factor, value, seed),
                 tags=(f"{STUDY_TAG}{study_id}", f"{FACTOR_TAG}{factor}={value}"),
             ))
     return planned
@@ -96,6 +108,14 @@ def study_of(tags) -> str | None:
     for tag in tags:
         if tag.startswith(STUDY_TAG):
             return tag[len(STUDY_TAG):]
+    return None
+
+
+def factor_of(tags) -> str | None:
+    """``model_options.output=softmax``: the factor and value a study run was planned with, from its tags."""
+    for tag in tags:
+        if tag.startswith(FACTOR_TAG):
+            return tag[len(FACTOR_TAG):]
     return None
 
 

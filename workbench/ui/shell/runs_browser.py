@@ -1,22 +1,33 @@
 """The runs browser: search, filters, multi-select, rename/tag (undoable), delete."""
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLineEdit,
+    QStyle,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from workbench.store import STATUSES, RunStore
-from workbench.ui.shell.runs_model import RUN_ID_ROLE, SORT_ROLE, RunsTableModel, status_text
+from workbench.ui.shell.runs_model import RUN_ID_ROLE, SORT_ROLE, RunsTableModel, status_icon, status_text
 
 ANY = "__any__"
+
+# The columns the list's default width asks for: ID, status icon, model, dataset, metric and epoch. Where the window
+# is narrow (1366 or 1400 pixels) the dock gets its minimum width, which still shows the first five in full; name,
+# task and created are a scroll away.
+SHOWN_COLUMNS = 6
+# The widest a column is made to fit its contents; a longer value is elided and its tooltip says it all.
+MAX_FITTED_WIDTH = {"Model": 200, "Dataset": 200, "Name": 320}
+MAX_OTHER_WIDTH = 160
+CELL_AIR = 4  # pixels
 
 
 class RunsFilterProxy(QSortFilterProxyModel):
@@ -50,6 +61,42 @@ class RunsFilterProxy(QSortFilterProxyModel):
                                  *run.tags]).lower()
             return all(word in haystack for word in self.text.split())
         return True
+
+
+class RunsView(QTableView):
+    """The runs table, whose size hint is the width its first columns need, so the dock opens wide enough to show
+    model, dataset and metric without eliding them."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        header = self.horizontalHeader()
+        columns = sum(header.sectionSize(c) for c in range(min(SHOWN_COLUMNS, header.count())))
+        scrollbar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        return QSize(columns + 2 * self.frameWidth() + scrollbar, hint.height())
+
+    def cell_width(self, index) -> int:
+        """The width the delegate needs to draw ``index`` (its icon, text and margins) without eliding."""
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        return self.itemDelegate().sizeHint(option, index).width() + self._grid()
+
+    def text_width(self, text: str, *, icon: bool = False) -> int:
+        """The width of a cell showing ``text`` (and an icon), as the delegate would size it."""
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.text = text
+        option.features |= QStyleOptionViewItem.ViewItemFeature.HasDisplay
+        if icon:
+            option.features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
+            side = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
+            option.decorationSize = self.iconSize() if self.iconSize().isValid() else QSize(side, side)
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, option, QSize(), self).width() \
+            + self._grid()
+
+    def _grid(self) -> int:
+        # A cell is drawn one pixel narrower than its section when the grid is shown (as sizeHintForColumn counts
+        # it), plus a little air so the text does not touch the line.
+        return (1 if self.showGrid() else 0) + CELL_AIR
 
 
 class EditRunCommand(QUndoCommand):
@@ -102,7 +149,7 @@ class RunsBrowser(QWidget):
         self.model_filter = self._combo("modelFilter", self.tr("All models"))
         self.status_filter = self._combo("statusFilter", self.tr("All statuses"))
         for status in STATUSES:
-            self.status_filter.addItem(status_text(status), status)
+            self.status_filter.addItem(status_icon(status), status_text(status), status)
         self.task_filter.currentIndexChanged.connect(
             lambda _i: self.proxy.set_filters(task=self.task_filter.currentData()))
         self.model_filter.currentIndexChanged.connect(
@@ -110,7 +157,7 @@ class RunsBrowser(QWidget):
         self.status_filter.currentIndexChanged.connect(
             lambda _i: self.proxy.set_filters(status=self.status_filter.currentData()))
 
-        self.view = QTableView()
+        self.view = RunsView()
         self.view.setObjectName("runsView")
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
@@ -121,8 +168,13 @@ class RunsBrowser(QWidget):
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((44, 96, 90, 70, 62, 50, 120, 70)):
-            self.view.setColumnWidth(column, width)
+        # Columns fit their contents (font metrics) until the user drags one; that one keeps its width.
+        self._fitting = False
+        self._user_sized: set[int] = set()
+        self.view.horizontalHeader().sectionResized.connect(self._on_section_resized)
+        self.model.modelReset.connect(self.fit_columns)
+        self.model.dataChanged.connect(lambda first, last, *_: self.fit_columns(rows=range(first.row(), last.row() + 1),
+                                                                                grow_only=True))
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit(self.selected_ids()))
         self.view.doubleClicked.connect(lambda index: self.activated.emit(index.data(RUN_ID_ROLE)))
@@ -139,6 +191,59 @@ class RunsBrowser(QWidget):
         layout.addWidget(self.search)
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
+        self.fit_columns()
+
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._fitting:
+            self._user_sized.add(column)
+
+    def _expected_runs(self) -> list[tuple[str, str]]:
+        """(model, dataset) of the shipped models the window installs when its engines load: the list is sized at
+        first paint, before they are listed."""
+        from workbench import pretrained
+
+        if not pretrained.auto_install_enabled():
+            return []
+        try:
+            return [(entry.model, entry.dataset) for entry in pretrained.entries()]
+        except (OSError, ValueError):  # no readable manifest: nothing will be installed either
+            return []
+
+    def fit_columns(self, rows=None, grow_only: bool = False) -> None:
+        """Size each column the user has not resized to its widest cell (header, icon and text, measured with
+        the view's font), up to a cap; a status or metric that changes later never needs more than it got."""
+        view, model = self.view, self.model
+        header = view.horizontalHeader()
+        rows = range(model.rowCount()) if rows is None else rows
+        rows = list(rows)[:1000]  # a long history is measured on its newest thousand rows
+        expected = self._expected_runs() if not grow_only else []
+        last = model.columnCount() - 1
+        self._fitting = True
+        try:
+            for column, name in enumerate(model.COLUMNS):
+                if column in self._user_sized or column == last:
+                    continue
+                width = 0 if grow_only else header.sectionSizeFromContents(column).width()
+                for row in rows:
+                    width = max(width, view.cell_width(model.index(row, column)))
+                if not grow_only:
+                    if name == "Status":  # an icon whatever the status, so a change of status never needs more
+                        extra = [""]
+                    elif name in ("Model", "Dataset"):
+                        extra = [pair[name == "Dataset"] for pair in expected]
+                    elif name == "Metric":
+                        extra = ["0.0000", "00.00 dB"]
+                    else:
+                        extra = []
+                    for text in extra:
+                        width = max(width, view.text_width(text, icon=name == "Status"))
+                width = min(width, MAX_FITTED_WIDTH.get(name, MAX_OTHER_WIDTH))
+                if grow_only and width <= header.sectionSize(column):
+                    continue
+                header.resizeSection(column, width)
+        finally:
+            self._fitting = False
+        view.updateGeometry()
 
     def _combo(self, name: str, any_label: str) -> QComboBox:
         combo = QComboBox()
