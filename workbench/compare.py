@@ -64,6 +64,49 @@ def config_diff(runs: Sequence[Run]) -> dict[str, list[Any]]:
     return diff
 
 
+_PLAIN = (type(None), bool, int, float, str)
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    return isinstance(value, _PLAIN)
+
+
+def config_defaults(run: Run) -> dict[str, Any]:
+    """The values a run gets for the flattened config keys it does not set: its task's config defaults, and
+    the keyword defaults of its model's builder (``model_options.*``) and its dataset's loader
+    (``data_options.*``). Unknown tasks, models or datasets, and defaults that are not plain values (a layer
+    factory), are left out."""
+    import inspect
+
+    from engines.core.registry import keyword_options
+
+    defaults: dict[str, Any] = {}
+    try:
+        from engines.core.tasks import get_task
+
+        defaults.update(flatten_config(get_task(run.task).config_cls().to_dict()))
+    except (KeyError, TypeError, ValueError):
+        pass
+    for prefix, lookup, name in (("model_options", "model", run.model), ("data_options", "data", run.dataset)):
+        try:
+            if lookup == "model":
+                from engines.core.models import model_spec
+
+                function = model_spec(name).builder
+            else:
+                from engines.core.data import dataset_spec
+
+                function = dataset_spec(name).loader
+        except (KeyError, ValueError, ImportError):
+            continue
+        for option, parameter in keyword_options(function).items():
+            if parameter.default is not inspect.Parameter.empty and _plain(parameter.default):
+                defaults[f"{prefix}.{option}"] = parameter.default
+    return defaults
+
+
 def _hashable(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
@@ -174,11 +217,54 @@ def _last(points: Sequence[MetricPoint]) -> float | None:
     return finite(points[-1].value) if points else None
 
 
+# A gap between two consecutive training steps longer than this many typical steps (and than PAUSE_MIN_S)
+# is a pause, or the time between an interruption and its resume, not training.
+PAUSE_FACTOR = 20.0
+PAUSE_MIN_S = 2.0
+
+
+def training_seconds(points: Sequence[MetricPoint]) -> float | None:
+    """Seconds the run spent training and evaluating, from its recorded points: paused time left out.
+
+    The run's wall clock (``finished_at - started_at``) also counts the time it sat paused, a resume's wait
+    after an interruption, and the work after the last epoch (latency timing). Here a gap between two
+    consecutive steps of one epoch much longer than the typical step (:data:`PAUSE_FACTOR`) counts as one
+    typical step; the evaluation at an epoch's end and the start of the next epoch count in full. The first
+    step's own duration is estimated by the typical step. ``None`` without step (``loss``) points.
+    """
+    steps = sorted((p.wall_time, p.epoch) for p in points if p.name == "loss" and finite(p.wall_time) is not None)
+    if not steps:
+        return None
+    times = sorted({p.wall_time for p in points if finite(p.wall_time) is not None})
+    # Epoch ends (evaluation points) split the step sequence: gaps across them are evaluation, not pauses.
+    epoch_ends = sorted({p.wall_time for p in points if p.name != "loss" and finite(p.wall_time) is not None})
+    step_times = np.array([t for t, _ in steps])
+    within = np.diff(step_times)
+    if within.size:
+        # A gap between two steps with an epoch end between them is not a step gap.
+        crossing = np.searchsorted(epoch_ends, step_times[1:], side="left") != np.searchsorted(
+            epoch_ends, step_times[:-1], side="right")
+        typical = float(np.median(within[~crossing])) if (~crossing).any() else float(np.median(within))
+    else:
+        typical = 0.0
+    limit = max(PAUSE_MIN_S, PAUSE_FACTOR * typical)
+    step_set = set(step_times.tolist())
+    total = typical
+    for previous, current in zip(times, times[1:]):
+        gap = current - previous
+        if previous in step_set and current in step_set and gap > limit:
+            gap = typical
+        total += gap
+    return float(total)
+
+
 def run_summary(store: RunStore, run: Run, metric: str | None = None) -> dict[str, float | None]:
     """One run's summary numbers, keyed like :data:`SUMMARY_COLUMNS`; missing or NaN values are ``None``.
 
     The final and best values come from ``run.summary["metrics"]`` (what the loop reported) and fall back to
-    the recorded curve when the summary lacks them (a run still in flight, or an older run).
+    the recorded curve when the summary lacks them (a run still in flight, or an older run). ``seconds`` is
+    the training time without pauses (:func:`training_seconds`; the wall clock for a run without recorded
+    steps) and ``wall_seconds`` the wall clock from start to finish.
     """
     name = metric or primary_metric_name(run.task)
     summary = run.metrics
@@ -199,6 +285,7 @@ def run_summary(store: RunStore, run: Run, metric: str | None = None) -> dict[st
     final = reported(name, lambda: _last(curve(name))) if name else None
     best = reported(f"best_{name}", lambda: _best(curve(name), higher)) if name else None
     throughput = reported("throughput", lambda: _last(curve("throughput")))
+    trained = training_seconds(store.metrics(run.id))
     return {
         "final": final,
         "best": best,
@@ -206,8 +293,9 @@ def run_summary(store: RunStore, run: Run, metric: str | None = None) -> dict[st
         "flops": finite(run.flops),
         "throughput": throughput,
         "latency_ms": finite(summary.get("latency_ms")),
-        "seconds": finite(run.seconds),
+        "seconds": finite(trained if trained is not None else run.seconds),
         "epochs": finite(run.epoch),
+        "wall_seconds": finite(run.seconds),
     }
 
 

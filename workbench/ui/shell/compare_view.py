@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from workbench.compare import (
     SUMMARY_COLUMNS,
     RunGroup,
+    config_defaults,
     config_diff,
     curve_xy,
     finite,
@@ -44,10 +45,10 @@ from workbench.compare import (
 )
 from workbench.store import MetricPoint, Run, RunStore, UnknownRun
 from workbench.tasks_meta import higher_is_better, primary_metric_name
+from workbench.ui.shell.curves import RUN_PALETTE, legend_html, run_colours, set_plot_message
 
-# Tableau 10: distinct on both light and dark backgrounds, and stable (row i always gets colour i).
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+# Runs are coloured by id (see run_colours), as in the Training tab's curves.
+PALETTE = RUN_PALETTE
 PUBLISHED_COLOUR = "#9e9e9e"
 CURSOR_COLOUR = "#ffb300"  # amber: visible on dark and light backgrounds
 DASH = "–"
@@ -58,6 +59,90 @@ SCATTER_X = {"params": True, "flops": True, "latency_ms": False}
 
 def colour_for(index: int) -> QColor:
     return QColor(PALETTE[index % len(PALETTE)])
+
+
+_SI = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+
+
+def si_label(value: float, step: float) -> str:
+    """``value`` with an SI prefix (50k, 1.2M), with as many decimals as ``step`` between ticks needs."""
+    scale, suffix = next(((s, p) for s, p in _SI if abs(value) >= s), (1.0, ""))
+    decimals = 0 if step <= 0 else max(0, min(3, math.ceil(-math.log10(step / scale) - 1e-9)))
+    text = f"{value / scale:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + suffix
+
+
+def nice_ticks(low: float, high: float, max_ticks: int, *, log: bool) -> list[float]:
+    """At most ``max_ticks`` round values in [low, high]: decades (with 2 and 5 between when there is room)
+    over a wide log range, else evenly spaced multiples of 1, 2, 2.5 or 5 × 10^k; at least two when possible."""
+    low, high = sorted((float(low), float(high)))
+    max_ticks = max(2, int(max_ticks))
+    if log and low > 0 and high / low >= 10:
+        first, last = math.floor(math.log10(low)), math.floor(math.log10(high))
+        decades = [10.0 ** k for k in range(first, last + 1)]
+        for multiples in ((1, 2, 5), (1, 3), (1,)):
+            values = [m * d for d in decades for m in multiples if low <= m * d <= high]
+            if len(values) <= max_ticks:
+                return values
+        inside = [d for d in decades if low <= d <= high]
+        return inside[::math.ceil(len(inside) / max_ticks)]
+    span = high - low
+    if span <= 0:
+        return [low]
+    for count in range(max_ticks, 0, -1):
+        raw = span / count
+        exponent = math.floor(math.log10(raw))
+        step = next(m * 10.0 ** exponent for m in (1, 2, 2.5, 5, 10) if m * 10.0 ** exponent >= raw * (1 - 1e-9))
+        start = math.ceil(low / step - 1e-9) * step
+        values = [start + i * step for i in range(int((high - start) / step + 1e-9) + 1)]
+        if 2 <= len(values) <= max_ticks:
+            return values
+    return [low, high]
+
+
+def _padded(values: list[float], fraction: float, minimum: float = 0.0) -> tuple[float, float]:
+    low, high = min(values), max(values)
+    span = high - low
+    if span <= 1e-12 * max(1.0, abs(high)):
+        span = max(abs(high) * 0.04, 1e-3, minimum)  # one value: a narrow window around it
+        return low - span / 2, high + span / 2
+    return low - span * fraction, high + span * fraction
+
+
+def fit_range(plot: pg.PlotWidget, xs: list[float], ys: list[float], fraction: float = 0.15,
+              min_x_span: float = 0.0) -> None:
+    """Frame the points (in view coordinates) with a margin; one distinct value gets a narrow window around it
+    instead of pyqtgraph's ±0.5 (an accuracy of 0.997 on a 0.5–1.5 axis)."""
+    if not xs or not ys:
+        return
+    plot.getPlotItem().vb.setRange(xRange=_padded(xs, fraction, min_x_span), yRange=_padded(ys, fraction),
+                                   padding=0)
+
+
+class CostAxis(pg.AxisItem):
+    """The scatter's cost axis: on a log scale, round values spaced to fit the axis, labelled 50k, 1.2M.
+
+    pyqtgraph's log axis labels every minor tick "5·10⁴" when the range is under a decade, so the labels
+    of neighbouring ticks overprint."""
+
+    LABEL_PX = 64  # room per tick label, as wide as "999.5k" and a gap
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's names)
+        if not self.logMode:
+            return super().tickValues(minVal, maxVal, size)
+        low, high = 10.0 ** min(minVal, maxVal), 10.0 ** max(minVal, maxVal)
+        values = nice_ticks(low, high, int(size // self.LABEL_PX), log=True)
+        return [(None, [math.log10(v) for v in values if v > 0])]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        if not self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        real = [10.0 ** v for v in values]
+        gaps = [b - a for a, b in zip(real, real[1:]) if b > a]
+        step = min(gaps) if gaps else (real[0] if real else 1.0)
+        return [si_label(v, step) for v in real]
 
 
 def format_number(value: float | None, key: str) -> str:
@@ -127,6 +212,8 @@ class CompareView(QWidget):
         self._runs: list[Run] = []
         self._groups: list[RunGroup] = []
         self._colours: dict[int, QColor] = {}
+        self._group_colours: list[QColor] = []
+        self._defaults: dict[int, dict[str, Any]] = {}
         self._points: dict[tuple[int, str], list[MetricPoint]] = {}
         self._row_items: list[_RowItems] = []
         self._published_lines: list[pg.InfiniteLine] = []
@@ -154,6 +241,7 @@ class CompareView(QWidget):
             self.scatter_x_combo.addItem(text, key)
         self.notes = QLabel(objectName="compareNotes")
         self.notes.setWordWrap(True)
+        self.notes.hide()
 
         controls = QHBoxLayout()
         controls.addWidget(QLabel(self.tr("Metric:")))
@@ -164,7 +252,7 @@ class CompareView(QWidget):
         controls.addSpacing(12)
         controls.addWidget(QLabel(self.tr("Cost:")))
         controls.addWidget(self.scatter_x_combo)
-        controls.addWidget(self.notes, 1)
+        controls.addStretch(1)
 
         # Not PlotWidget(objectName=...): PlotWidget passes unknown keywords on to plot(), adding a stray curve.
         self.curves = pg.PlotWidget()
@@ -172,7 +260,6 @@ class CompareView(QWidget):
         self.curves.setClipToView(True)
         self.curves.setDownsampling(auto=True, mode="peak")
         self.curves.showGrid(x=True, y=True, alpha=0.2)
-        self.curves.addLegend(offset=(10, 10))
         self.curves.setMinimumSize(300, 200)
         self.curves.setBackground(None)
         # Accuracies read better as 0.85 than as "850 (x0.001)".
@@ -185,7 +272,17 @@ class CompareView(QWidget):
         self.cursor_line.sigPositionChangeFinished.connect(self._on_cursor_drag_finished)
         self.curves.addItem(self.cursor_line, ignoreBounds=True)
 
-        self.scatter = pg.PlotWidget()
+        # The legend is a row above the plot, never on the curves.
+        self.legend = QLabel(objectName="compareLegend")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        curve_box = QWidget()
+        curve_layout = QVBoxLayout(curve_box)
+        curve_layout.setContentsMargins(0, 0, 0, 0)
+        curve_layout.addWidget(self.legend)
+        curve_layout.addWidget(self.curves, 1)
+
+        self.scatter = pg.PlotWidget(axisItems={"bottom": CostAxis("bottom")})
         self.scatter.setObjectName("compareScatter")
         self.scatter.showGrid(x=True, y=True, alpha=0.2)
         self.scatter.setMinimumSize(200, 200)
@@ -195,6 +292,10 @@ class CompareView(QWidget):
         self.scatter_points = pg.PlotDataItem(pen=None, symbol="o", symbolSize=10)
         self.scatter.addItem(self.pareto_line)
         self.scatter.addItem(self.scatter_points)
+        # Point labels are placed in pixels, so they move when the view is resized or panned.
+        self.scatter.getPlotItem().vb.sigTransformChanged.connect(self._layout_point_labels)
+        self.scatter.getPlotItem().vb.sigResized.connect(self._layout_point_labels)
+        self._placed: dict[int, tuple[float, float]] = {}
 
         self.cursor_table = QTableWidget(0, 2, objectName="cursorTable")
         self.cursor_table.setHorizontalHeaderLabels([self.tr("Run"), self.tr("Value at cursor")])
@@ -210,7 +311,7 @@ class CompareView(QWidget):
         # Curves and the cost-quality scatter side by side; they shrink with the window (the
         # central area is narrow when both docks are open), tables go to tabs below.
         top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(self.curves)
+        top.addWidget(curve_box)
         top.addWidget(self.scatter)
         top.setStretchFactor(0, 3)
         top.setStretchFactor(1, 2)
@@ -230,6 +331,7 @@ class CompareView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addWidget(self.notes)
         layout.addWidget(self.splitter, 1)
 
         self.metric_combo.currentIndexChanged.connect(self._on_metric_changed)
@@ -265,9 +367,14 @@ class CompareView(QWidget):
         self._runs = runs
         self._points.clear()
         self._groups = group_runs(runs, by=self._group_by) if runs else []
-        self._colours = {run.id: colour_for(index)
+        # A group takes the colour of its first run; the colour follows the run id, not the row.
+        leads = [min(run.id for run in group.runs) for group in self._groups]
+        by_id = run_colours(sorted(leads))
+        self._group_colours = [QColor(by_id[lead]) for lead in leads]
+        self._colours = {run.id: self._group_colours[index]
                          for index, group in enumerate(self._groups) for run in group.runs}
         self._fill_metric_combo()
+        self._prefer_epochs_for_final_values()
         self._rebuild_curve_items()
         self._update_curves()
         self._update_table()
@@ -337,10 +444,42 @@ class CompareView(QWidget):
     def _curve(self, run: Run, name: str) -> tuple[np.ndarray, np.ndarray]:
         return curve_xy(self._metric_points(run, name), self.x_axis(), origin=run.started_at)
 
+    def _final_value(self, run: Run, name: str) -> float | None:
+        """The run's reported final value of ``name`` when it recorded no points of it (imported weights)."""
+        if not name or self._metric_points(run, name):
+            return None
+        return finite(run.metrics.get(name))
+
+    def _final_x(self, run: Run, drawn_end: float) -> float:
+        """Where a run known only by its final values ended, on the current x axis."""
+        axis = self.x_axis()
+        if axis == "epoch":
+            return float(run.epoch)
+        if axis == "wall":
+            return float(run.seconds) if run.seconds is not None else drawn_end
+        return float(run.step) if run.step else drawn_end
+
+    def _run_curve(self, run: Run, name: str, drawn_end: float) -> tuple[np.ndarray, np.ndarray]:
+        """The recorded curve, or a single point at the end of training for a run with only final values."""
+        final = self._final_value(run, name)
+        if final is not None:
+            return np.array([self._final_x(run, drawn_end)]), np.array([final])
+        return self._curve(run, name)
+
+    def final_only_run_ids(self) -> list[int]:
+        """Runs drawn by their final value of the selected metric only (they recorded no points of it)."""
+        name = self.selected_metric()
+        return [run.id for run in self._runs if self._final_value(run, name) is not None]
+
     # -- metric selector ------------------------------------------------------
     def _fill_metric_combo(self) -> None:
         previous = self.selected_metric()
-        names = sorted({name for run in self._runs for name in self.store.metric_names(run.id)})
+        names: set[str] = set()
+        for run in self._runs:
+            recorded = self.store.metric_names(run.id)
+            # A run without points (imported weights) offers the final metrics it reports.
+            names.update(recorded or (key for key, value in run.metrics.items() if finite(value) is not None))
+        names = sorted(names)
         primary = primary_metric_name(self._task())
         self.metric_combo.blockSignals(True)
         try:
@@ -354,6 +493,16 @@ class CompareView(QWidget):
                     break
         finally:
             self.metric_combo.blockSignals(False)
+
+    def _prefer_epochs_for_final_values(self) -> None:
+        """When every run is known by its final values only and their steps are unknown (imported weights),
+        plot against epochs: on a step axis all their markers would sit at step 0."""
+        final_only = set(self.final_only_run_ids())
+        if (self._runs and self.x_axis() == "step" and all(run.id in final_only for run in self._runs)
+                and not any(run.step for run in self._runs)):
+            self.x_combo.blockSignals(True)
+            self.x_combo.setCurrentIndex(self.x_combo.findData("epoch"))
+            self.x_combo.blockSignals(False)
 
     @Slot(int)
     def _on_metric_changed(self, _index: int) -> None:
@@ -375,7 +524,7 @@ class CompareView(QWidget):
                 plot.removeItem(item)
         self._row_items = []
         for index, group in enumerate(self._groups):
-            colour = colour_for(index)
+            colour = self._group_colours[index]
             if len(group.runs) == 1:
                 line = pg.PlotDataItem(name=group.row_label, pen=pg.mkPen(colour, width=2))
                 row = _RowItems(group.runs, line)
@@ -395,11 +544,21 @@ class CompareView(QWidget):
 
     def _update_curves(self) -> None:
         name = self.selected_metric()
+        # Runs with only a final value are drawn at the end of the others' curves when their own end is unknown.
+        ends = [float(x[-1]) for run in self._runs for x in [self._curve(run, name)[0]] if x.size]
+        drawn_end = max(ends, default=0.0)
+        final_only = set(self.final_only_run_ids())
         for row in self._row_items:
+            marker = all(run.id in final_only for run in row.runs)
+            colour = row.line.opts["pen"].color()
+            row.line.setSymbol("d" if marker else None)
+            row.line.setSymbolSize(12)
+            row.line.setSymbolBrush(colour)
+            row.line.setSymbolPen(pg.mkPen("#ffffff", width=1))
             if row.fill is None:
-                row.line.setData(*self._curve(row.runs[0], name))
+                row.line.setData(*self._run_curve(row.runs[0], name, drawn_end))
                 continue
-            grid, mean, std = mean_std_curve([self._curve(run, name) for run in row.runs])
+            grid, mean, std = mean_std_curve([self._run_curve(run, name, drawn_end) for run in row.runs])
             row.line.setData(grid, mean)
             row.upper.setData(grid, mean + std)
             row.lower.setData(grid, mean - std)
@@ -407,6 +566,32 @@ class CompareView(QWidget):
         self.curves.setLabel("bottom", x_titles[self.x_axis()])
         self.curves.setLabel("left", name)
         self._update_published_lines(name)
+        self._update_legend(final_only)
+        drawn = [item.line.getData() for item in self._row_items
+                 if item.line.getData()[0] is not None and len(item.line.getData()[0])]
+        if drawn:
+            set_plot_message(self.curves, None)
+            if all(len(x) == 1 for x, _ in drawn):  # single markers only: a range around them, not ±0.5
+                # Steps and epochs are whole numbers: at least two of them either side.
+                fit_range(self.curves, [float(x[0]) for x, _ in drawn], [float(y[0]) for _, y in drawn],
+                          min_x_span=4.0)
+            else:
+                self.curves.getPlotItem().vb.enableAutoRange()
+        elif not self._runs:
+            set_plot_message(self.curves, self.tr("Select two or more runs in the Runs list and choose Compare"))
+        else:
+            set_plot_message(self.curves, self.tr("No run recorded %1").replace("%1", name or self.tr("a metric")))
+
+    def _update_legend(self, final_only: set[int]) -> None:
+        entries, markers = [], []
+        for index, (group, row) in enumerate(zip(self._groups, self._row_items)):
+            name = row.line.name() or group.row_label
+            if all(run.id in final_only for run in group.runs):
+                name = self.tr("%1 (final value)").replace("%1", name)
+                markers.append(name)
+            entries.append((self._group_colours[index].name(), name))
+        self.legend.setText(legend_html(entries, dashed=markers))
+        self.legend.setVisible(bool(entries))
 
     # -- published reference -------------------------------------------------
     def _published_entries(self, metric: str) -> list[dict[str, Any]]:
@@ -452,7 +637,8 @@ class CompareView(QWidget):
             (self.tr("FLOPs"), self.tr("Floating-point operations of one forward pass")),
             (self.tr("Samples/s"), self.tr("Training throughput of the last epoch (samples/s)")),
             (self.tr("Latency (ms)"), self.tr("Inference latency of one example (ms)")),
-            (self.tr("Wall (s)"), self.tr("Wall time of the run (s)")),
+            (self.tr("Training (s)"), self.tr("Seconds spent training and evaluating; paused time, the wait in "
+                                              "the queue and the gap before a resume are left out")),
             (self.tr("Epochs"), self.tr("Completed epochs")),
         ]
         for column, (text, tip) in enumerate(headers):
@@ -494,7 +680,15 @@ class CompareView(QWidget):
             for c, key in enumerate(SUMMARY_COLUMNS, start=1):
                 item = QTableWidgetItem(format_cell(row, key, group_template))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if key == "seconds" and len(row["run_ids"]) == 1:
+                    item.setToolTip(self._wall_tip(row["run_ids"][0]))
                 self.table.setItem(r, c, item)
+
+    def _wall_tip(self, run_id: int) -> str:
+        run = next((run for run in self._runs if run.id == run_id), None)
+        if run is None or run.seconds is None:
+            return ""
+        return self.tr("Wall clock from start to finish: %1 s").replace("%1", format_number(run.seconds, "seconds"))
 
     # -- configuration differences -------------------------------------------
     def _update_diff_table(self) -> None:
@@ -509,9 +703,29 @@ class CompareView(QWidget):
             header = self.diff_table.horizontalHeaderItem(c)
             header.setToolTip(run.title)
             header.setData(Qt.ItemDataRole.DecorationRole, self._colours.get(run.id))
+        defaults = [self._config_defaults(run) for run in self._runs]
+        grey = QColor(PUBLISHED_COLOUR)
         for r, key in enumerate(keys):
             for c, value in enumerate(self._diff[key]):
-                self.diff_table.setItem(r, c, QTableWidgetItem(format_config_value(value)))
+                if value is None and defaults[c].get(key) is not None:
+                    # Not set in the run's configuration: the default applied, so show it, marked as such.
+                    item = QTableWidgetItem(self.tr("%1 (default)").replace(
+                        "%1", format_config_value(defaults[c][key])))
+                    item.setForeground(grey)
+                    font = item.font()
+                    font.setItalic(True)
+                    item.setFont(font)
+                    item.setToolTip(self.tr("Not set in this run's configuration: the default value applies"))
+                else:
+                    item = QTableWidgetItem(format_config_value(value))
+                    if value is None:
+                        item.setToolTip(self.tr("Not an option of this run's model or dataset"))
+                self.diff_table.setItem(r, c, item)
+
+    def _config_defaults(self, run: Run) -> dict[str, Any]:
+        if run.id not in self._defaults:
+            self._defaults[run.id] = config_defaults(run)
+        return self._defaults[run.id]
 
     # -- cost versus quality --------------------------------------------------
     def _rebuild_point_labels(self) -> None:
@@ -520,7 +734,8 @@ class CompareView(QWidget):
             plot.removeItem(label)
         self._point_labels = {}
         for run in self._runs:
-            label = pg.TextItem(f"#{run.id}", color=self._colours.get(run.id), anchor=(0, 1))
+            label = pg.TextItem(f"#{run.id}", color=self._colours.get(run.id), anchor=(0, 0))
+            label.setToolTip(run.title)
             plot.addItem(label, ignoreBounds=True)
             self._point_labels[run.id] = label
 
@@ -554,18 +769,63 @@ class CompareView(QWidget):
             symbolPen=[pg.mkPen("#ffffff", width=2 if i in self._pareto_ids else 0.5) for i in ids],
         )
         self.pareto_line.setData(*self._staircase([xs[i] for i in front], [ys[i] for i in front]))
-        placed = dict(zip(ids, zip(xs, ys)))
-        for run_id, label in self._point_labels.items():
-            if run_id in placed:
-                x, y = placed[run_id]
-                label.setPos(math.log10(x) if log_x else x, y)
-                label.show()
-            else:
-                label.hide()
+        self._placed = {run_id: (math.log10(x) if log_x else x, y) for run_id, x, y in zip(ids, xs, ys)}
         titles = {"params": self.tr("Parameters"), "flops": self.tr("FLOPs"),
                   "latency_ms": self.tr("Inference latency (ms)")}
         self.scatter.setLabel("bottom", titles[key])
         self.scatter.setLabel("left", quality)
+        if ids:
+            set_plot_message(self.scatter, None)
+            fit_range(self.scatter, [math.log10(x) if log_x else x for x in xs], ys)
+        else:
+            set_plot_message(self.scatter, self.tr("No run has both a cost and a final %1")
+                             .replace("%1", quality or self.tr("metric")))
+        self._layout_point_labels()
+
+    @Slot()
+    def _layout_point_labels(self, *_args) -> None:
+        """Put each run's "#id" label beside its point where it overlaps no other label or point: the first
+        free place of above-right, above-left, below-right, below-left, then the same one line further out."""
+        vb = self.scatter.getPlotItem().vb
+        radius = 7.0  # the marker's radius in pixels, and a gap
+        centres = {run_id: vb.mapViewToScene(QPointF(x, y)) for run_id, (x, y) in self._placed.items()}
+        taken = [QRectF(c.x() - radius, c.y() - radius, 2 * radius, 2 * radius) for c in centres.values()]
+        area = vb.sceneBoundingRect()
+        for run_id, label in self._point_labels.items():
+            if run_id not in centres:
+                label.hide()
+        order = sorted(centres, key=lambda i: (centres[i].x(), centres[i].y()))
+        for run_id in order:
+            label, centre = self._point_labels[run_id], centres[run_id]
+            size = label.textItem.boundingRect()
+            w, h = size.width(), size.height()
+            candidates = []
+            for ring in range(6):
+                for right in (True, False):
+                    for up in (True, False):
+                        left_x = centre.x() + radius if right else centre.x() - radius - w
+                        top_y = centre.y() - h * (1 + ring) + radius if up else centre.y() + h * ring - radius
+                        candidates.append(QRectF(left_x, top_y, w, h))
+            free = [r for r in candidates if not any(r.intersects(t) for t in taken)]
+            inside = [r for r in free if area.contains(r)]
+            chosen = (inside or free or candidates)[0]
+            taken.append(chosen)
+            label.setPos(vb.mapSceneToView(chosen.topLeft()))
+            label.show()
+
+    def point_label_rects(self) -> dict[int, QRectF]:
+        """Where each shown "#id" label of the scatter is drawn, in scene coordinates."""
+        vb = self.scatter.getPlotItem().vb
+        rects = {}
+        for run_id, label in self._point_labels.items():
+            if label.isVisible():
+                size = label.textItem.boundingRect()
+                rects[run_id] = QRectF(vb.mapViewToScene(label.pos()), size.size())
+        return rects
+
+    def point_scene_positions(self) -> dict[int, QPointF]:
+        vb = self.scatter.getPlotItem().vb
+        return {run_id: vb.mapViewToScene(QPointF(x, y)) for run_id, (x, y) in self._placed.items()}
 
     @staticmethod
     def _staircase(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
@@ -630,8 +890,14 @@ class CompareView(QWidget):
             notes.append(self.tr("Runs of different tasks (%1): cost and quality use %2's primary metric.")
                          .replace("%1", ", ".join(tasks)).replace("%2", self._task()))
         name = self.selected_metric()
-        missing = [run for run in self._runs if not self._metric_points(run, name)]
+        final_only = set(self.final_only_run_ids())
+        if final_only:
+            notes.append(self.tr("Only the final %1 is known for %2 (no recorded points): drawn as one ◆ marker "
+                                 "at the end of training.").replace("%1", name)
+                         .replace("%2", ", ".join(f"#{i}" for i in sorted(final_only))))
+        missing = [run for run in self._runs if run.id not in final_only and not self._metric_points(run, name)]
         if missing:
-            notes.append(self.tr("No %1 points: %2").replace("%1", name or self.tr("metric"))
+            notes.append(self.tr("No %1 recorded for %2.").replace("%1", name or self.tr("metric"))
                          .replace("%2", ", ".join(f"#{run.id}" for run in missing)))
         self.notes.setText("  ".join(notes))
+        self.notes.setVisible(bool(notes))

@@ -5,7 +5,9 @@ dirty curves at most ``refresh_hz`` times a second with ``setData``.
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
+from typing import Iterable
 
 import numpy as np
 import pyqtgraph as pg
@@ -25,6 +27,67 @@ from scipy.signal import lfilter  # imported here, not on the first redraw (a GU
 # Keys, translated where shown (in context LiveCurves).
 X_AXES = (QT_TRANSLATE_NOOP("LiveCurves", "step"), QT_TRANSLATE_NOOP("LiveCurves", "epoch"),
           QT_TRANSLATE_NOOP("LiveCurves", "wall time"))
+
+
+# Tableau 10: distinct on both light and dark backgrounds.
+RUN_PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+               "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+
+
+def run_colours(run_ids: Iterable[int]) -> dict[int, str]:
+    """A colour per run, keyed by its id, so a run looks the same in the Training tab and in the compare view
+    whichever other runs are shown: run #n gets palette entry (n - 1) mod 10. Two shown runs whose ids share
+    an entry (#3 and #13) would look alike, so the later one (in the order given) takes the next free one."""
+    colours: dict[int, str] = {}
+    used: set[int] = set()
+    for run_id in dict.fromkeys(run_ids):
+        slot = (int(run_id) - 1) % len(RUN_PALETTE)
+        if len(used) < len(RUN_PALETTE):
+            while slot in used:
+                slot = (slot + 1) % len(RUN_PALETTE)
+        used.add(slot)
+        colours[run_id] = RUN_PALETTE[slot]
+    return colours
+
+
+def legend_html(entries: Iterable[tuple[str, str]], *, dashed: Iterable[str] = ()) -> str:
+    """Rich text for a legend row beside a plot: a coloured swatch and the (escaped) name of each entry."""
+    faint = set(dashed)
+    parts = []
+    for colour, name in entries:
+        swatch = "◆" if name in faint else "■"
+        parts.append(f'<span style="color:{colour}">{swatch}</span>&nbsp;{html.escape(name)}')
+    return "&nbsp;&nbsp;&nbsp; ".join(parts)
+
+
+def set_plot_message(plot: pg.PlotWidget, text: str | None) -> None:
+    """Show ``text`` centred in an empty plot instead of bare 0–1 axes (``None``: the axes come back)."""
+    item = plot.getPlotItem()
+    label = getattr(plot, "_empty_message", None)
+    if text:
+        if label is None:
+            label = pg.TextItem(anchor=(0.5, 0.5), color=(128, 128, 128))
+            item.addItem(label, ignoreBounds=True)
+            plot._empty_message = label
+        label.setText(text)
+        label.setPos(0.5, 0.5)
+        label.show()
+        for axis in ("left", "bottom"):
+            item.hideAxis(axis)
+        item.vb.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+        item.vb.setMouseEnabled(False, False)
+    elif label is not None and label.isVisible():
+        label.hide()
+        for axis in ("left", "bottom"):
+            item.showAxis(axis)
+        item.vb.setMouseEnabled(True, True)
+        item.vb.enableAutoRange()
+
+
+def plot_message(plot: pg.PlotWidget) -> str:
+    """The message an empty plot shows ("" while it draws data)."""
+    label = getattr(plot, "_empty_message", None)
+    return label.toPlainText() if label is not None and label.isVisible() else ""
 
 
 def ema(values: np.ndarray, weight: float) -> np.ndarray:
@@ -72,6 +135,11 @@ class RunCurves:
     label: str
     colour: object
     start_wall: float | None = None
+    # For a run without recorded points (imported weights): its final metrics and where training ended.
+    final: dict[str, float] = field(default_factory=dict)
+    final_step: int = 0
+    final_epoch: float = 0.0
+    final_seconds: float | None = None
     buffers: dict[str, SeriesBuffer] = field(default_factory=dict)
     items: dict[str, tuple] = field(default_factory=dict)
     dirty: bool = True
@@ -88,7 +156,7 @@ class CurvePlot(pg.PlotWidget):
         # No grid: its lines are replayed on every paint and cost a third of a frame while panning.
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
-        self.legend = item.addLegend(offset=(-10, 10))
+        # No legend inside the plot, where it would hide the curves: LiveCurves shows one row above both plots.
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((200, 80, 80), width=1,
                                                                               style=Qt.PenStyle.DashLine))
         self.cursor.hide()
@@ -165,6 +233,12 @@ class LiveCurves(QWidget):
         controls.addWidget(QLabel(self.tr("Metric")))
         controls.addWidget(self.metric_box)
 
+        # The legend sits above the plots, never on the curves; both plots show the same runs.
+        self.legend = QLabel(objectName="curvesLegend")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.hide()
+
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setObjectName("curvesSplitter")
         splitter.addWidget(self.loss_plot)
@@ -174,7 +248,9 @@ class LiveCurves(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
+        layout.addWidget(self.legend)
         layout.addWidget(splitter, 1)
+        self._messages: dict[str, str | None] = {}
         self._on_smoothing(self.smoothing_slider.value())
 
         self._timer = QTimer(self)
@@ -185,6 +261,10 @@ class LiveCurves(QWidget):
 
     def _queue_x_sync(self, source, x_range) -> None:
         if self._x_syncing:
+            return
+        if source is self.metric_plot and source.getPlotItem().vb.state["autoRange"][0]:
+            # The metric plot fitting its own points (evaluated from the first epoch's end on) must not crop
+            # the loss plot to that range; only a pan or zoom by the user is passed on.
             return
         other = self.metric_plot if source is self.loss_plot else self.loss_plot
         if _same_range(other.getPlotItem().vb.viewRange()[0], x_range):
@@ -222,12 +302,48 @@ class LiveCurves(QWidget):
         self.metric_box.blockSignals(True)
         self.metric_box.clear()
         self.metric_box.blockSignals(False)
+        self._update_legend()
+        self._update_messages()
 
     def add_run(self, run_id: int, label: str) -> RunCurves:
         if run_id not in self.runs:
-            colour = pg.intColor(len(self.runs), hues=9, values=1, maxValue=220)
+            # Keyed by run id (the compare view uses the same colours), not by the order runs were shown.
+            colour = pg.mkColor(run_colours([*self.runs, run_id])[run_id])
             self.runs[run_id] = RunCurves(run_id, label, colour)
+            self._update_legend()
         return self.runs[run_id]
+
+    def set_final_values(self, run_id: int, label: str, metrics: dict[str, float], *, step: int = 0,
+                         epoch: float = 0.0, seconds: float | None = None) -> None:
+        """For a run without recorded points (imported weights): draw its final ``metrics`` as one marker
+        each, at the step / epoch / second where its training ended."""
+        curves = self.add_run(run_id, label)
+        curves.final = {k: float(v) for k, v in metrics.items()
+                        if isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)}
+        curves.final_step, curves.final_epoch, curves.final_seconds = int(step), float(epoch), seconds
+        for name in sorted(curves.final):
+            self._offer_metric(name)
+        curves.dirty = True
+        self._update_legend()
+
+    def _offer_metric(self, metric: str) -> None:
+        if metric == self.LOSS or self.metric_box.findText(metric) >= 0:
+            return
+        # Adding items must not steal the selection from the preferred metric.
+        self.metric_box.blockSignals(True)
+        self.metric_box.addItem(metric)
+        self.metric_box.blockSignals(False)
+        if metric == self.preferred_metric or self.metric_box.count() == 1:
+            self.metric_box.setCurrentText(metric)
+            self._on_metric(metric)
+
+    def _update_legend(self) -> None:
+        final_only = [c.label for c in self.runs.values() if c.final and not c.buffers]
+        entries = [(pg.mkColor(c.colour).name(), c.label) for c in self.runs.values()]
+        self.legend.setText(legend_html(entries, dashed=final_only))
+        self.legend.setToolTip(self.tr("◆: only the final values of this run are known (no recorded points)")
+                               if final_only else "")
+        self.legend.setVisible(bool(entries))
 
     def add_points(self, run_id: int, metric: str, rows) -> None:
         """Append ``(step, epoch, wall_time, value)`` rows; drawn on the next timer tick."""
@@ -235,14 +351,7 @@ class LiveCurves(QWidget):
         buffer = curves.buffers.get(metric)
         if buffer is None:
             buffer = curves.buffers[metric] = SeriesBuffer()
-            if metric != self.LOSS and self.metric_box.findText(metric) < 0:
-                # Adding items must not steal the selection from the preferred metric.
-                self.metric_box.blockSignals(True)
-                self.metric_box.addItem(metric)
-                self.metric_box.blockSignals(False)
-                if metric == self.preferred_metric or self.metric_box.count() == 1:
-                    self.metric_box.setCurrentText(metric)
-                    self._on_metric(metric)
+            self._offer_metric(metric)
         if curves.start_wall is None and len(rows):
             curves.start_wall = float(rows[0][2])
         buffer.extend(rows)
@@ -300,14 +409,27 @@ class LiveCurves(QWidget):
         curves.items[metric] = items
         return items
 
+    def _final_x(self, curves: RunCurves) -> float | None:
+        if self._x_axis == "step":
+            return float(curves.final_step)
+        if self._x_axis == "epoch":
+            return curves.final_epoch
+        return curves.final_seconds
+
     @Slot()
     def redraw(self, *, force: bool = False) -> None:
+        changed = False
         for curves in self.runs.values():
             if not (curves.dirty or force):
                 continue
+            changed = True
             for metric in (self.LOSS, self._metric):
                 buffer = curves.buffers.get(metric)
                 if buffer is None or buffer.n == 0:
+                    x = self._final_x(curves)
+                    if metric != self.LOSS and metric in curves.final and x is not None:
+                        first, _ = self._ensure_items(curves, metric)
+                        first.setData([x], [curves.final[metric]])
                     continue
                 first, second = self._ensure_items(curves, metric)
                 x = self._x(curves, buffer)
@@ -316,6 +438,27 @@ class LiveCurves(QWidget):
                 if second is not None:
                     second.setData(x, ema(y, self._smoothing))
             curves.dirty = False
+        if changed or force or not self.runs:
+            self._update_messages()
+
+    def _update_messages(self) -> None:
+        """An empty plot says why instead of showing bare 0–1 axes."""
+        if not self.runs:
+            texts = {self.LOSS: self.tr("Select a run, or start one, to see its curves")}
+            texts["metric"] = texts[self.LOSS]
+        else:
+            with_loss = any(c.buffers.get(self.LOSS) is not None and c.buffers[self.LOSS].n
+                            for c in self.runs.values())
+            names = ", ".join(c.label for c in self.runs.values())
+            texts = {self.LOSS: None if with_loss else self.tr("No training loss recorded for %1").replace("%1", names)}
+            with_metric = any((c.buffers.get(self._metric) is not None and c.buffers[self._metric].n)
+                              or (self._metric in c.final and self._final_x(c) is not None)
+                              for c in self.runs.values())
+            texts["metric"] = None if with_metric else self.tr("No evaluation recorded for %1").replace("%1", names)
+        for key, plot in ((self.LOSS, self.loss_plot), ("metric", self.metric_plot)):
+            if self._messages.get(key, "") != texts[key]:
+                self._messages[key] = texts[key]
+                set_plot_message(plot, texts[key])
 
     def _on_smoothing(self, value: int) -> None:
         self._smoothing = value / 100.0
