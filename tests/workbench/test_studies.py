@@ -32,3 +32,20 @@ def test_a_study_over_another_tasks_models_or_datasets_is_refused_before_any_run
     with pytest.raises(ConfigError, match="dataset 'indian_pines' is not a classify dataset; valid choices: "
                                           "cifar10, digits"):
         plan_study("classify", {"model": "small_cnn"}, "data", ["digits", "indian_pines"], 1)
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS.names()))
+def test_study_runs_are_named_by_the_factors_value_and_seed(name):
+    preset = PRESETS.get(name)
+    planned = plan_preset(preset, seeds=2, study_id="s")
+    names = [p.name for p in planned]
+    assert len(set(names)) == len(names)  # no two runs of a study share a name
+    for i, run in enumerate(planned):
+        value = preset.values[i // 2]
+        assert str(value) in run.name and run.name.endswith(f"· seed {run.config.seed}")
+        if "." in preset.factor:  # the option's own name, not the group a list would elide it in
+            short = preset.factor.rsplit(".", 1)[1]
+            assert run.name.startswith(f"{short}={value} ·") and preset.factor not in run.name
+    # Same seed, different value: the names differ exactly where the value does.
+    firsts = [run.name for run in planned[::2]]
+    assert len(set(firsts)) == len(preset.values)
