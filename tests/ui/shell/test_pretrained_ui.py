@@ -71,3 +71,28 @@ def test_dropped_image_is_denoised_with_a_shipped_dncnn(window, qtbot, tmp_path)
     ((choice, result),) = outcome.results
     assert choice.key == key and result.restored.shape == outcome.noisy.shape
     assert result.psnr is not None and outcome.noisy_psnr is not None and result.psnr > outcome.noisy_psnr + 3
+
+
+DSCMR_ENTRIES = [e for e in SHIPPED if e.task == "retrieval"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DSCMR_ENTRIES, reason="no DSCMR run in assets/weights/manifest.json")
+def test_fresh_home_shows_the_shipped_dscmr_run_with_its_training_curves(window, qtbot):
+    entry = DSCMR_ENTRIES[0]
+    run_id = _installed(window)[entry.name]
+    history = pretrained.history_points(entry)
+    assert history, "the shipped DSCMR run carries its training history"
+    # The Training tab draws the recorded points, not a blank plot.
+    window.show_runs([run_id])
+    loss_points = sum(1 for p in history if p[2] == "loss")
+    assert window.curves.point_count(run_id, "loss") == loss_points > 0
+    # The Retrieval lab lists it, shows its loss-term curves and opens its browser.
+    lab = next(lab for lab in window.labs if lab.title == "Retrieval")
+    window.tabs.setCurrentWidget(lab)
+    with qtbot.waitSignal(lab.analysis_ready, timeout=240_000):
+        lab.show_runs([run_id])
+    expected = [value for _, _, name, value, _ in history if name == "map_average"]
+    assert len(expected) == entry.epochs
+    assert lab.train_tab.curve_values("map_average") == pytest.approx(expected)
+    assert lab.analysis.scores["map_average"] == pytest.approx(entry.evaluation["map_average"], abs=2e-3)  # fp16
