@@ -94,14 +94,23 @@ class RetrievalBrowserTab(QWidget):
         self.spectrum_plot = pg.PlotWidget()
         self.spectrum_plot.setObjectName("retrievalSpectra")
         self.spectrum_plot.setBackground(None)
-        self.spectrum_plot.getPlotItem().setTitle(self.tr("Spectra: query (thick) and top results"))
+        # Short titles: the right-hand column is narrow on a laptop screen; the detail is in the tooltip.
+        self.spectrum_plot.getPlotItem().setTitle(self.tr("Spectra"))
+        self.spectrum_plot.setToolTip(self.tr("The query's spectrum (thick) and the top results' "
+                                              "(green: same class, red: another class)"))
         self.spectrum_curves = [self.spectrum_plot.plot([], []) for _ in range(6)]
         self.pr_plot = pg.PlotWidget()
         self.pr_plot.setObjectName("retrievalPR")
         self.pr_plot.setBackground(None)
-        self.pr_plot.getPlotItem().setTitle(self.tr("Precision–recall (test split)"))
+        self.pr_plot.getPlotItem().setTitle(self.tr("Precision–recall"))
+        self.pr_plot.setToolTip(self.tr("Precision against recall over the test split, each direction"))
         self.pr_plot.setLabel("bottom", self.tr("recall"))
         self.pr_plot.setLabel("left", self.tr("precision"))
+        for name in ("left", "bottom"):  # both are shares in [0, 1]: plain ticks, never "(x0.001)"
+            self.pr_plot.getPlotItem().getAxis(name).enableAutoSIPrefix(False)
+        self.pr_plot.setXRange(0, 1, padding=0.02)
+        self.pr_plot.setYRange(0, 1, padding=0.02)
+        self.pr_plot.getPlotItem().getViewBox().setLimits(xMin=-0.05, xMax=1.05, yMin=-0.05, yMax=1.05)
         self.pr_plot.addLegend(offset=(-10, 10))
         self.pr_curves = {d: self.pr_plot.plot([], [], name=d, pen=pg.mkPen(c, width=2))
                           for d, c in (("A → B", "#4e79a7"), ("B → A", "#f28e2b"))}

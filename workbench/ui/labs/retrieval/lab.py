@@ -11,8 +11,9 @@ The numbers come from :mod:`engines.labs.retrieval.task` (in a lab-owned worker 
 from __future__ import annotations
 
 import os
+import time
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QTimer, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTabWidget, QVBoxLayout
 
 from workbench.ui.labs.retrieval.browser_tab import RetrievalBrowserTab
@@ -23,6 +24,16 @@ from workbench.ui.shell.guide import GuidePane
 from workbench.ui.shell.lab import Lab
 from workbench.ui.shell.runs_model import status_text
 from workbench.ui.shell.worker import LabJob
+
+# What the analysis does next, after each of its stages (engines.labs.retrieval.task.analyse, then the projection).
+STAGES = (
+    QT_TRANSLATE_NOOP("RetrievalLab", "loading the data and rebuilding the network"),
+    QT_TRANSLATE_NOOP("RetrievalLab", "embedding the test split with the initial weights"),
+    QT_TRANSLATE_NOOP("RetrievalLab", "embedding the test split with the trained weights"),
+    QT_TRANSLATE_NOOP("RetrievalLab", "scoring the rankings"),
+    QT_TRANSLATE_NOOP("RetrievalLab", "scoring the untrained rankings"),
+    QT_TRANSLATE_NOOP("RetrievalLab", "projecting the common space"),
+)
 
 
 def _analyse_run(config_values: dict, checkpoint: str | None, method: str, should_stop, progress) -> dict:
@@ -56,6 +67,12 @@ class RetrievalLab(Lab):
         self.job.cancelled.connect(self._on_cancelled)
         self.job.finished.connect(self._on_job_finished)
         self.cancel_button, self.progress = self.job_controls("retrieval")
+        self.progress.setTextVisible(False)  # an idle bar says nothing (not "0 %")
+        self._started: float | None = None
+        self._stage = 0
+        self._ticker = QTimer(self)  # the status line's elapsed seconds while the analysis runs
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._show_stage)
 
         self.run_box = QComboBox()
         self.run_box.setObjectName("retrievalRun")
@@ -94,6 +111,9 @@ class RetrievalLab(Lab):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
         self.runner.run_finished.connect(self._on_run_finished)
+        # The picker says each run's status: refreshed when a run starts, pauses or resumes, and ends.
+        self.runner.run_started.connect(lambda _run_id, _fields: self.refresh_runs())
+        self.runner.paused.connect(lambda _run_id, _paused: self.refresh_runs())
         self.runner.epoch_done.connect(self._on_epoch_done)
         self.refresh_runs()
 
@@ -118,7 +138,7 @@ class RetrievalLab(Lab):
         self.run_box.clear()
         for run in sorted(self.retrieval_runs(), key=lambda r: -r.id):
             losses = run.config.get("losses", "")
-            self.run_box.addItem(f"#{run.id} {run.model} · {run.dataset} · {losses} · {run.status}"
+            self.run_box.addItem(f"#{run.id} {run.model} · {run.dataset} · {losses} · {status_text(run.status)}"
                                  + (f" — {run.name}" if run.name else ""), run.id)
         index = self.run_box.findData(current)
         self.run_box.setCurrentIndex(index if index >= 0 else -1)
@@ -170,11 +190,27 @@ class RetrievalLab(Lab):
             self.message.emit(self.tr("Run #%1 has no checkpoint; showing the untrained network")
                               .replace("%1", str(run_id)))
         values, chosen = dict(run.config), method or self.space_tab.method()
-        self.message.emit(self.tr("Embedding the test split of run #%1…").replace("%1", str(run_id)))
         self.job.start("analysis", lambda should_stop, progress: _analyse_run(values, checkpoint, chosen,
                                                                                should_stop, progress))
         self.cancel_button.setEnabled(True)
-        self.progress.setRange(0, 0)  # busy until the first stage reports
+        # Determinate at once: the stages are counted from the start, the first (the data) being the longest.
+        self.progress.setRange(0, len(STAGES))
+        self.progress.setValue(0)
+        self.progress.setFormat("%v / %m")
+        self.progress.setTextVisible(True)
+        self._started, self._stage = time.monotonic(), 0
+        self._show_stage()
+        self._ticker.start()
+
+    @Slot()
+    def _show_stage(self) -> None:
+        """"Run #2: embedding the test split with the trained weights (step 3 of 6) · 4 s"."""
+        if self._started is None or self._stage >= len(STAGES):
+            return
+        self.message.emit(self.tr("Run #%1: %2 (step %3 of %4) · %5 s").replace("%1", str(self.run_id))
+                          .replace("%2", QCoreApplication.translate("RetrievalLab", STAGES[self._stage]))
+                          .replace("%3", str(self._stage + 1)).replace("%4", str(len(STAGES)))
+                          .replace("%5", f"{time.monotonic() - self._started:.0f}"))
 
     # -- worker results -------------------------------------------------------------------------------
     @property
@@ -183,6 +219,7 @@ class RetrievalLab(Lab):
 
     @Slot(str, object)
     def _on_worker_done(self, _kind: str, result: dict) -> None:
+        self._started = None  # the stage line gives way to the outcome
         self.analysis, self.projection = result["analysis"], result["projection"]
         pair = self.analysis.pair
         self.features_label.setText(self.tr("Features in use: %1").replace("%1", pair.description))
@@ -199,20 +236,26 @@ class RetrievalLab(Lab):
 
     @Slot(str, str)
     def _on_worker_failed(self, _kind: str, message: str) -> None:
+        self._started = None  # the stage line gives way to the outcome
         self.message.emit(self.tr("Analysis failed: %1").replace("%1", message))
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
+        self._stage = done
+        self._show_stage()
 
     @Slot(str)
     def _on_cancelled(self, _kind: str) -> None:
+        self._started = None  # the stage line gives way to the outcome
         self.message.emit(self.tr("Analysis cancelled"))
 
     @Slot(str, bool)
     def _on_job_finished(self, _kind: str, _stopped: bool) -> None:
         self.cancel_button.setEnabled(False)
+        self._ticker.stop()
+        self._started = None
         if self.progress.maximum() == 0:
             self.progress.setRange(0, 1)
 
