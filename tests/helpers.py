@@ -41,6 +41,30 @@ def save_tiny_dncnn(path):
     return path
 
 
+def save_tiny_dncnn_mat(path):
+    """The same tiny DnCNN as a MatConvNet simplenn v5 ``.mat`` (the layout of the authors' ``sigma=15.mat``):
+    per conv layer W as MATLAB's (kh, kw, in, out) and the bias, ReLU layers between."""
+    import numpy as np
+    import scipy.io
+    import torch
+
+    from engines.models import build_model
+    from engines.models.dncnn import fold_batchnorm
+
+    torch.manual_seed(0)
+    convs = fold_batchnorm(build_model("dncnn", depth=3, features=4).eval()).convs()
+    layers = []
+    for i, conv in enumerate(convs):
+        weight = conv.weight.detach().numpy().transpose(2, 3, 1, 0)
+        layers.append({"type": "conv", "weights": np.array([weight, conv.bias.detach().numpy()[None]], dtype=object)})
+        if i < len(convs) - 1:
+            layers.append({"type": "relu", "weights": np.zeros((0, 0))})
+    cell = np.empty(len(layers), dtype=object)
+    cell[:] = layers
+    scipy.io.savemat(path, {"net": {"layers": cell}})
+    return path
+
+
 def tiny_config(**overrides):
     """A fast digits run: narrow model, few steps."""
     from engines.core.tasks import make_config

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.helpers import save_tiny_dncnn
+from tests.helpers import save_tiny_dncnn, save_tiny_dncnn_mat
 from workbench.labs.denoise import published
 from workbench.store import RunStore
 
@@ -83,6 +83,31 @@ def test_install_downloads_checks_imports_and_records_once(cli, serve, tmp_path,
     image = tmp_path / "img.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (32, 32), dtype=np.uint8)).save(image)
     assert cli("denoise", image, "--run", row["run_id"], "--sigma", "25", "--out", tmp_path / "out").rc == 0
+
+
+@pytest.mark.parametrize("name", [e.name for e in published.PUBLISHED])
+def test_each_published_entry_installs_from_a_mirror_in_its_own_format(name, cli, serve, tmp_path, monkeypatch):
+    """KAIR's .pth and the MatConvNet .mat files, each under the file name the entry's URL ends with."""
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    file_name = published.get(name).file_name
+    writer = save_tiny_dncnn_mat if file_name.endswith(".mat") else save_tiny_dncnn
+    _entry_for(monkeypatch, writer(folder / file_name), name)
+    serve(folder)
+    result = cli("pretrained", "install", name, "--json")
+    assert result.rc == 0, result.text
+    (row,) = json.loads(result.out.strip().splitlines()[-1])
+    with RunStore() as store:
+        run = store.get_run(row["run_id"])
+    assert run.task == "denoise" and run.status == "finished" and row["created"]
+    blind = name == "dncnn_b"
+    assert bool(run.config.get("blind")) == blind
+    if not blind:
+        assert run.config["sigma"] == float(name.rsplit("_", 1)[1])
+    from engines.models import load_trained_model
+
+    model = load_trained_model(run.checkpoint)
+    assert sum(p.numel() for p in model.parameters()) > 0
 
 
 @pytest.mark.parametrize("damage", ["tampered", "truncated", "missing"])
