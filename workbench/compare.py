@@ -218,9 +218,10 @@ def _last(points: Sequence[MetricPoint]) -> float | None:
 
 
 # A gap between two consecutive training steps longer than this many typical steps (and than PAUSE_MIN_S)
-# is a pause, or the time between an interruption and its resume, not training.
-PAUSE_FACTOR = 20.0
-PAUSE_MIN_S = 2.0
+# is a pause, or the time between an interruption and its resume, not training. A slow step wrongly taken
+# for a pause costs little: it still counts as one typical step.
+PAUSE_FACTOR = 5.0
+PAUSE_MIN_S = 1.0
 
 
 def training_seconds(points: Sequence[MetricPoint]) -> float | None:

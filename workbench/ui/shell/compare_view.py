@@ -703,14 +703,14 @@ class CompareView(QWidget):
             header = self.diff_table.horizontalHeaderItem(c)
             header.setToolTip(run.title)
             header.setData(Qt.ItemDataRole.DecorationRole, self._colours.get(run.id))
-        defaults = [self._config_defaults(run) for run in self._runs]
         grey = QColor(PUBLISHED_COLOUR)
         for r, key in enumerate(keys):
             for c, value in enumerate(self._diff[key]):
-                if value is None and defaults[c].get(key) is not None:
+                # Looked up only for a missing value: finding the defaults imports the engines.
+                default = self._config_defaults(self._runs[c]).get(key) if value is None else None
+                if default is not None:
                     # Not set in the run's configuration: the default applied, so show it, marked as such.
-                    item = QTableWidgetItem(self.tr("%1 (default)").replace(
-                        "%1", format_config_value(defaults[c][key])))
+                    item = QTableWidgetItem(self.tr("%1 (default)").replace("%1", format_config_value(default)))
                     item.setForeground(grey)
                     font = item.font()
                     font.setItalic(True)
@@ -815,13 +815,11 @@ class CompareView(QWidget):
 
     def point_label_rects(self) -> dict[int, QRectF]:
         """Where each shown "#id" label of the scatter is drawn, in scene coordinates."""
-        vb = self.scatter.getPlotItem().vb
-        rects = {}
-        for run_id, label in self._point_labels.items():
-            if label.isVisible():
-                size = label.textItem.boundingRect()
-                rects[run_id] = QRectF(vb.mapViewToScene(label.pos()), size.size())
-        return rects
+        return {run_id: label.sceneBoundingRect() for run_id, label in self._point_labels.items()
+                if label.isVisible()}
+
+    def point_labels(self) -> dict[int, pg.TextItem]:
+        return dict(self._point_labels)
 
     def point_scene_positions(self) -> dict[int, QPointF]:
         vb = self.scatter.getPlotItem().vb
