@@ -151,6 +151,12 @@ def best_arrangement(methods: int, clean: bool, area: tuple[float, float], image
     return max(ARRANGEMENTS, key=lambda a: (round(sizes[a]), a == "rows"))
 
 
+def _title_height(label: pg.LabelItem, width: float) -> float:
+    """The height of ``label``'s text wrapped to ``width``."""
+    label.item.setTextWidth(max(width, 1.0))
+    return label.item.boundingRect().height()
+
+
 class TriptychView(pg.GraphicsLayoutWidget):
     """The panes of :class:`TriptychData`; one shared zoom; swipe and SSIM toggles."""
 
@@ -169,6 +175,7 @@ class TriptychView(pg.GraphicsLayoutWidget):
         self.residual_levels: list[tuple[float, float]] = []  # per method row, as displayed
         self._swipe_lines: list[SwipeLine] = []
         self._fit_range = None
+        self._zoom_before_resize = None  # (range or None,) while a resize waits for _compact
         self._compact_timer = QTimer(self)  # coalesces the resizes of one layout pass
         self._compact_timer.setSingleShot(True)
         self._compact_timer.setInterval(0)
@@ -184,6 +191,7 @@ class TriptychView(pg.GraphicsLayoutWidget):
         keep_range = (previous is not None and data is not None and previous.noisy.shape[:2] == data.noisy.shape[:2])
         old_range = self.panes["noisy"].view.viewRange() if keep_range and "noisy" in self.panes else None
         self.data = data
+        self._zoom_before_resize = None
         if data is not None:
             self.arrangement = self._best_arrangement()
         self._build_panes(old_range)
@@ -225,43 +233,67 @@ class TriptychView(pg.GraphicsLayoutWidget):
         self._compact_timer.start()
 
     def resizeEvent(self, ev) -> None:
+        showing = getattr(self, "data", None) is not None
+        if showing and self._zoom_before_resize is None:
+            # before the panes change shape: a locked-aspect view widens its range to its new shape
+            self._zoom_before_resize = (self._current_range(),)
         super().resizeEvent(ev)
-        if getattr(self, "data", None) is None:
+        if not showing:
             return
         if self._best_arrangement() != self.arrangement:
             # e.g. the window was narrowed: stack the panes the other way so the images stay large
             self.arrangement = self._best_arrangement()
-            self._build_panes(self._current_range())
+            self._build_panes(self._zoom_before_resize[0])
         self._compact_timer.start()
 
     def _compact(self) -> None:
-        """Shrink the grid to the images' shape and centre it: the space an image cannot use (the pane is
-        wider or taller than the image) goes around the whole grid instead of into every pane."""
+        """Size the grid to the images' shape and centre it: the space an image cannot use (the pane is wider
+        or taller than the image) goes around the whole grid instead of into every pane.
+
+        The largest image width that fits is searched for, with each row's titles wrapped to that width
+        (narrower columns wrap them into more lines, which leaves less height for the images).
+        """
+        # Resizing a locked-aspect view widens its range to the new shape; the zoom is set again afterwards
+        # (the whole image when it was whole).
+        zoom = self._zoom_before_resize[0] if self._zoom_before_resize is not None else self._current_range()
+        self._zoom_before_resize = None
         if self.data is None or "noisy" not in self.panes:
             return
         layout = self.ci.layout
-        cells = pane_cells(self.arrangement, len(self.data.methods), self.data.clean is not None).values()
-        rows, cols = max(r for r, _ in cells) + 1, max(c for _, c in cells) + 1
+        cells = pane_cells(self.arrangement, len(self.data.methods), self.data.clean is not None)
+        rows, cols = max(r for r, _ in cells.values()) + 1, max(c for _, c in cells.values()) + 1
+        titles = [[self.panes[key].label for key, (r, _) in cells.items() if r == row] for row in range(rows)]
         height, width = self.data.noisy.shape[:2]
         aspect = width / height
-        # Resizing a locked-aspect view widens its range to the new shape; the zoom is set again afterwards
-        # (the whole image when it was whole).
-        zoom = self._current_range()
-        margins = (0.0, 0.0)
-        for _ in range(3):  # the titles rewrap to the new column width, which moves the rows a little
-            layout.setContentsMargins(margins[0], margins[1], margins[0], margins[1])
+        area = self.viewport().size()  # not the layout's own size, which grows with these margins
+        left, top, right, bottom = self.ci.getContentsMargins()
+        area_w, area_h = area.width() - left - right, area.height() - top - bottom
+
+        def needed_height(image_w: float) -> float:
+            title_h = sum(max(_title_height(label, image_w) for label in row) for row in titles)
+            return title_h + rows * image_w / aspect + (2 * rows - 1) * SPACING
+
+        low, high = 1.0, (area_w - (cols - 1) * SPACING) / cols
+        if high <= low:
+            return
+        if needed_height(high) > area_h:
+            for _ in range(24):  # bisection to a fraction of a pixel
+                middle = (low + high) / 2
+                low, high = (middle, high) if needed_height(middle) <= area_h else (low, middle)
+            image_w = low
+        else:
+            image_w = high
+        margin_x = max((area_w - cols * image_w - (cols - 1) * SPACING) / 2, 0.0)
+        margin_y = max((area_h - needed_height(image_w)) / 2, 0.0)
+        for row in titles:  # their minimum heights as wrapped in the final column width (not a trial one)
+            for label in row:
+                label.item.setTextWidth(max(image_w, 1.0))
+                label.updateMin()
+        layout.setContentsMargins(margin_x, margin_y, margin_x, margin_y)
+        layout.activate()
+        if self.ci.size() != QSizeF(area):  # the grid grew past the view while its titles were wrapped narrower
+            self.ci.setGeometry(QRectF(0, 0, area.width(), area.height()))
             layout.activate()
-            size = self.panes["noisy"].view.size()
-            cell_w, cell_h = size.width(), size.height()
-            if cell_w <= 1 or cell_h <= 1:
-                return
-            fitted_w = min(cell_w, cell_h * aspect)
-            spare_x = max(cols * (cell_w - fitted_w), 0.0)
-            spare_y = max(rows * (cell_h - fitted_w / aspect), 0.0)
-            new = (margins[0] + spare_x / 2, margins[1] + spare_y / 2)
-            if abs(new[0] - margins[0]) < 1 and abs(new[1] - margins[1]) < 1:
-                break
-            margins = new
         self._fit_range = zoom
         self._fit()
 
