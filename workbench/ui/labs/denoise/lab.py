@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QSpinBox,
     QSplitter,
@@ -154,6 +156,36 @@ def _local_paths(mime) -> list[str]:
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()] if mime.hasUrls() else []
 
 
+class MethodList(QListWidget):
+    """The checkable methods as a wrapping row of names, exactly as tall as its lines.
+
+    A list of full names took four cramped lines and a scrollbar beside a small image area.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setSpacing(2)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def fit_height(self) -> None:
+        self.doItemsLayout()
+        rects = [self.visualItemRect(self.item(i)) for i in range(self.count())]
+        top = min((r.top() for r in rects), default=0)
+        bottom = max((r.bottom() for r in rects), default=self.fontMetrics().height())
+        height = bottom - top + 1 + 2 * self.spacing() + 2 * self.frameWidth()
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_height()  # a narrower list wraps into more lines
+
+
 class DenoisingLab(Lab):
     title = QT_TRANSLATE_NOOP("Lab", "Denoising")
     tasks = ("denoise",)
@@ -211,10 +243,9 @@ class DenoisingLab(Lab):
         self.status.setWordWrap(True)
         self.message.connect(self.status.setText)
 
-        self.methods = QListWidget()
+        self.methods = MethodList()
         self.methods.setObjectName("denoiseMethods")
         self.methods.setToolTip(self.tr("Checked methods denoise every dropped image, side by side"))
-        self.methods.setMaximumHeight(150)
         import_button = QPushButton(self.tr("Import weights…"))
         import_button.setObjectName("denoiseImport")
         import_button.setToolTip(self.tr("Published DnCNN weights: KAIR .pth or MatConvNet .mat"))
@@ -366,14 +397,16 @@ class DenoisingLab(Lab):
         self.methods.blockSignals(True)
         self.methods.clear()
         for choice in choices:
-            item = QListWidgetItem(choice.label)
+            # runs by their name, baselines by their short one ("NLM"); the full name is in the tooltip
+            item = QListWidgetItem(choice.label if choice.method == "dncnn" else choice.title)
             item.setData(Qt.ItemDataRole.UserRole, choice.key)
             item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable |
                           (Qt.ItemFlag.ItemIsEnabled if choice.available else Qt.ItemFlag.NoItemFlags))
             item.setCheckState(Qt.CheckState.Checked if choice.key in checked else Qt.CheckState.Unchecked)
-            item.setToolTip(choice.reason or choice.checkpoint or "")
+            item.setToolTip("\n".join(t for t in (choice.label, choice.reason or choice.checkpoint) if t))
             self.methods.addItem(item)
         self.methods.blockSignals(False)
+        self.methods.fit_height()
 
     def _baselines(self) -> list[MethodChoice]:
         from engines.labs.denoise.methods import METHOD_TITLES, available_methods
@@ -731,6 +764,8 @@ class DenoisingLab(Lab):
         self.set_checked([*self.checked_keys(), f"run:{imported.run_id}"])
         self.message.emit(self.tr("Imported %1 as run #%2 (%3 parameters)").replace("%1", Path(path).name)
                           .replace("%2", str(imported.run_id)).replace("%3", f"{imported.params:,}"))
+        if self.current_outcome is not None:  # show what the new network does, without "Denoise again"
+            self.rerun_current()
         return imported.run_id
 
     def _warn(self, text: str) -> None:

@@ -1,0 +1,180 @@
+"""The Denoising lab's image panes as drawn in the window: aspect ratio and fill at laptop and desktop sizes,
+the swipe line over the image only, the residual's symmetric stretch, re-denoising after importing weights,
+and a methods row that needs no scrollbar."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QRectF
+
+from tests.helpers import save_tiny_dncnn
+from tests.ui.qt_helpers import open_lab
+
+SIZES = ((1366, 768), (1920, 1080))
+
+
+def _photo(height, width, seed=0):
+    """A smooth gradient with a few edges (a denoiser has something to keep), 8-bit."""
+    import skimage.data
+
+    camera = skimage.data.camera()
+    rows = np.linspace(0, camera.shape[0] - 1, height).astype(int)
+    cols = np.linspace(0, camera.shape[1] - 1, width).astype(int)
+    return camera[np.ix_(rows, cols)]
+
+
+def _denoise(lab, qtbot, path, methods=("tv",)):
+    lab.set_checked(list(methods))
+    with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
+        lab.open_paths([str(path)])
+    assert lab.view.data is not None and lab.view.data.methods
+
+
+def _settle(qtbot, lab):
+    qtbot.wait(150)  # the grid is laid out and fitted on the next turns of the event loop
+
+
+def _device_rects(view, pane) -> tuple[QRectF, QRectF]:
+    """(the image as drawn, the pane) in the view widget's device pixels; the image clipped to its pane."""
+    to_device = view.viewportTransform()
+    ratio = view.devicePixelRatioF()
+    image = pane.image.mapRectToScene(pane.image.boundingRect())
+    box = pane.view.parentItem().mapRectToScene(pane.view.geometry())
+    drawn, frame = to_device.mapRect(image & box), to_device.mapRect(box)
+    return (QRectF(drawn.topLeft() * ratio, drawn.bottomRight() * ratio),
+            QRectF(frame.topLeft() * ratio, frame.bottomRight() * ratio))
+
+
+@pytest.mark.parametrize("shape", [(96, 160), (128, 128), (160, 72)], ids=["wide", "square", "tall"])
+def test_each_pane_shows_the_whole_image_at_its_aspect_ratio_and_fills_the_pane(make_window, qtbot, tmp_path,
+                                                                                 shape):
+    window = make_window(show=True, ready=True, size=SIZES[0])
+    lab = open_lab(window, "Denoising")
+    path = tmp_path / "photo.png"
+    Image.fromarray(_photo(*shape)).save(path)
+    _denoise(lab, qtbot, path, methods=("tv", "wavelet"))
+    height, width = shape
+    for size in (*SIZES, SIZES[0]):  # and back: a resize fits the images again
+        window.resize(*size)
+        _settle(qtbot, lab)
+        view = lab.view
+        assert {"noisy", "clean", "residual:1", "restored:1", "error:1"} <= set(view.panes)
+        for key, pane in view.panes.items():
+            drawn, frame = _device_rects(view, pane)
+            assert drawn.width() / drawn.height() == pytest.approx(width / height, rel=0.02), (key, size)
+            # the whole image is shown, as large as the pane allows, and the pane is the image's shape
+            (x0, x1), (y0, y1) = pane.view.viewRange()
+            assert x0 <= 0.5 and y0 <= 0.5 and x1 >= width - 0.5 and y1 >= height - 0.5, (key, size)
+            assert drawn.width() * drawn.height() >= 0.9 * frame.width() * frame.height(), (key, size)
+        # large: at least a quarter of the grid's narrow side, never a thumbnail in a white pane
+        noisy, _ = _device_rects(view, view.panes["noisy"])
+        ratio = view.devicePixelRatioF()
+        assert max(noisy.width(), noisy.height()) >= 0.25 * min(view.width(), view.height()) * ratio, size
+
+
+def test_a_zoom_survives_a_resize(make_window, qtbot, tmp_path):
+    window = make_window(show=True, ready=True, size=SIZES[1])
+    lab = open_lab(window, "Denoising")
+    path = tmp_path / "photo.png"
+    Image.fromarray(_photo(96, 160)).save(path)
+    _denoise(lab, qtbot, path)
+    _settle(qtbot, lab)
+    lab.view.panes["restored:0"].view.setRange(xRange=(40, 80), yRange=(30, 60), padding=0)
+    window.resize(*SIZES[0])
+    _settle(qtbot, lab)
+    for pane in lab.view.panes.values():
+        (x0, x1), (y0, y1) = pane.view.viewRange()
+        assert (x0 + x1) / 2 == pytest.approx(60, abs=0.5) and (y0 + y1) / 2 == pytest.approx(45, abs=0.5)
+        assert x1 - x0 < 100 and y1 - y0 < 60  # still zoomed in, not fitted to the whole image
+
+
+def _yellow_rows(image) -> np.ndarray:
+    """Device rows of the grabbed view where the swipe line's yellow is drawn."""
+    from PySide6.QtGui import QImage
+
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    array = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    rgb = array[:, :image.width() * 3].reshape(image.height(), image.width(), 3).astype(int)
+    yellow = (rgb[..., 0] > 200) & (rgb[..., 1] > 150) & (rgb[..., 1] < 230) & (rgb[..., 2] < 80)
+    return np.flatnonzero(yellow.any(axis=1))
+
+
+def test_the_swipe_line_spans_the_image_only(make_window, qtbot, tmp_path):
+    window = make_window(show=True, ready=True, size=SIZES[1])
+    lab = open_lab(window, "Denoising")
+    path = tmp_path / "wide.png"
+    Image.fromarray(_photo(60, 200)).save(path)  # much wider than its pane: the view is taller than the image
+    _denoise(lab, qtbot, path)
+    _settle(qtbot, lab)
+    view = lab.view
+    pane = view.panes["restored:0"]
+    line = view._swipe_lines[0]
+    # in image coordinates the drawn segment lies within the image's rows and covers them
+    extent = line.mapRectToItem(pane.image, line.boundingRect())
+    assert extent.top() >= -0.5 and extent.bottom() <= 60.5 and extent.height() >= 59
+    # and on screen: the yellow pixels are within the image's rectangle
+    drawn, frame = _device_rects(view, pane)
+    frame = frame.toAlignedRect()  # the pane only: other panes' colour maps have oranges of their own
+    rows = _yellow_rows(view.grab().toImage().copy(frame)) + frame.top()
+    assert rows.size and rows.min() >= drawn.top() - 3 and rows.max() <= drawn.bottom() + 3
+    # zoomed in on the lower half, the line ends at the image's bottom, not the view's
+    pane.view.setRange(xRange=(50, 150), yRange=(40, 70), padding=0)
+    _settle(qtbot, lab)
+    extent = line.mapRectToItem(pane.image, line.boundingRect())
+    assert extent.bottom() <= 60.5 and extent.top() >= pane.view.viewRange()[1][0] - 0.5
+
+
+def test_the_residual_is_shown_with_symmetric_levels_from_its_data_and_its_scale_in_the_title(lab_window, qtbot,
+                                                                                              tmp_path):
+    from workbench.ui.labs.denoise.triptych import residual_scale
+
+    lab = lab_window
+    path = tmp_path / "photo.png"
+    Image.fromarray(_photo(64, 96)).save(path)
+    scales = []
+    for sigma in (10.0, 40.0):
+        lab.sigma.setValue(sigma)
+        _denoise(lab, qtbot, path)
+        residual = lab.view.data.methods[0].residual
+        expected = float(np.percentile(np.abs(residual), 99.5))
+        low, high = lab.view.panes["residual:0"].image.levels
+        assert low == pytest.approx(-high) and high == pytest.approx(expected)
+        assert lab.view.residual_levels == [(low, high)]
+        assert f"±{expected * 255:.0f}/255" in lab.view.panes["residual:0"].label.text
+        scales.append(high)
+    assert scales[1] > 2 * scales[0]  # stronger noise, wider levels: they follow the data
+    assert residual_scale(np.zeros((4, 4))) > 0  # an unchanged image still gets a valid range
+
+
+@pytest.fixture
+def lab_window(make_window):
+    return open_lab(make_window(show=True, ready=True, size=SIZES[0]), "Denoising")
+
+
+def test_importing_weights_denoises_the_shown_image_again_with_the_new_network(lab_window, qtbot, tmp_path):
+    lab = lab_window
+    path = tmp_path / "photo.png"
+    Image.fromarray(_photo(48, 64)).save(path)
+    _denoise(lab, qtbot, path, methods=("wavelet",))
+    assert [c.key for c, _ in lab.current_outcome.results] == ["wavelet"]
+    weights = save_tiny_dncnn(tmp_path / "dncnn_25.pth")
+    with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
+        run_id = lab.import_weights(str(weights))
+    assert run_id is not None
+    assert [c.key for c, _ in lab.current_outcome.results] == [f"run:{run_id}", "wavelet"]
+    assert lab.view.data.methods[0].label.startswith(f"#{run_id}") and len(lab.view.data.methods) == 2
+
+
+def test_the_methods_row_shows_every_method_without_a_scrollbar_at_laptop_size(lab_window, qtbot):
+    lab = lab_window
+    qtbot.wait(50)
+    methods = lab.methods
+    assert methods.count() >= 3
+    viewport = methods.viewport().rect()
+    for row in range(methods.count()):
+        assert viewport.contains(methods.visualItemRect(methods.item(row))), methods.item(row).text()
+    line = methods.visualItemRect(methods.item(0)).height()
+    assert methods.height() <= 3 * line + 12  # a row or two of names, not a box of cramped lines
+    # the image area gets most of the lab's width
+    assert lab.view.width() > 1.5 * methods.width()
