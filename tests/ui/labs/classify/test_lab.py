@@ -38,8 +38,10 @@ def test_attention_bars_equal_the_hook_captured_excitations(window, qtbot):
     attention = lab.attention_tab
     run_id = train_se_run(window, qtbot)
     lab.refresh_runs()
+    lab.status.setText("Run #99 has no squeeze-and-excitation blocks")  # what an earlier pick left
     assert attention.select_se_run(run_id)
     assert attention.se_run_id == run_id and attention.block_box.count() == 9
+    assert lab.status.text().startswith(f"Run #{run_id}: channel weights of 9 ")  # the old message is gone
 
     model = load_trained_model(window.store.get_run(run_id).checkpoint)
     channels = se_block_channels(model)

@@ -222,6 +222,9 @@ class ClassificationAttentionTab(QWidget):
                 box.setCurrentIndex(min(default, len(names) - 1))
             self.dropped_input = None
             self.class_means = {}
+            # Replaces whatever the lab said before (a run without SE blocks, a failed load).
+            self.message.emit(self.tr("Run #%1: channel weights of %2 squeeze-and-excitation blocks")
+                              .replace("%1", str(run_id)).replace("%2", str(len(channels))))
         self._recompute_excitations()
         return True
 
