@@ -28,6 +28,8 @@ def test_the_embedding_shows_counted_stages_at_once_and_a_plain_precision_recall
     assert lab.progress.text() == f"{len(STAGES)} / {len(STAGES)}" and "mAP" in lab.status.text()
 
     plot = lab.browser_tab.pr_plot.getPlotItem()
+    a, b = lab.analysis.pair.modalities
+    assert [label.text for _, label in lab.browser_tab.pr_legend.items] == [f"{a} → {b}", f"{b} → {a}"]
     precision = lab.analysis.scores["pr_curve"]["a2b"]["precision"]
     assert 0 < min(precision) and max(precision) < 1  # shares: pyqtgraph would scale them "(x0.001)" or so
     for name in ("left", "bottom"):

@@ -111,7 +111,8 @@ class RetrievalBrowserTab(QWidget):
         self.pr_plot.setXRange(0, 1, padding=0.02)
         self.pr_plot.setYRange(0, 1, padding=0.02)
         self.pr_plot.getPlotItem().getViewBox().setLimits(xMin=-0.05, xMax=1.05, yMin=-0.05, yMax=1.05)
-        self.pr_plot.addLegend(offset=(-10, 10))
+        # Bottom left: precision–recall curves run from the top left down to the right, leaving that corner free.
+        self.pr_legend = self.pr_plot.addLegend(offset=(10, -10))
         self.pr_curves = {d: self.pr_plot.plot([], [], name=d, pen=pg.mkPen(c, width=2))
                           for d, c in (("A → B", "#4e79a7"), ("B → A", "#f28e2b"))}
 
@@ -291,6 +292,9 @@ class RetrievalBrowserTab(QWidget):
         return rows
 
     def _show_pr_curves(self) -> None:
+        a, b = self.analysis.pair.modalities
+        for (_sample, label), text in zip(self.pr_legend.items, (f"{a} → {b}", f"{b} → {a}")):
+            label.setText(text)  # the directions by name, as in the Direction box
         curves = self.analysis.scores.get("pr_curve", {})
         for item, key in zip(self.pr_curves.values(), ("a2b", "b2a"), strict=True):
             data = curves.get(key)

@@ -102,7 +102,10 @@ class RetrievalTrainTab(QWidget):
         self.term_plot = pg.PlotWidget()
         self.term_plot.setObjectName("termPlot")
         self.term_plot.setBackground(None)
-        self.term_plot.getPlotItem().setTitle(self.tr("Loss terms per epoch (unweighted training means)"))
+        # Short titles (the plots are narrow on a laptop screen); the detail is in the tooltips.
+        self.term_plot.getPlotItem().setTitle(self.tr("Loss terms"))
+        self.term_plot.setToolTip(self.tr("Loss terms per epoch (unweighted training means)"))
+        self.term_plot.setLabel("bottom", self.tr("epoch"))
         self.term_plot.addLegend(offset=(-10, 10))
         self.term_curves = {
             name: self.term_plot.plot([], [], name=label, pen=pg.mkPen(TERM_COLOURS[name], width=2), symbol="o",
@@ -111,7 +114,9 @@ class RetrievalTrainTab(QWidget):
         self.map_plot = pg.PlotWidget()
         self.map_plot.setObjectName("mapPlot")
         self.map_plot.setBackground(None)
-        self.map_plot.getPlotItem().setTitle(self.tr("Test mAP (average of both directions)"))
+        self.map_plot.getPlotItem().setTitle(self.tr("Test mAP"))
+        self.map_plot.setToolTip(self.tr("Test mAP (average of both directions)"))
+        self.map_plot.setLabel("bottom", self.tr("epoch"))
         self.map_plot.setXLink(self.term_plot)
         self.term_curves["map_average"] = self.map_plot.plot(
             [], [], pen=pg.mkPen(TERM_COLOURS["map_average"], width=2), symbol="o", symbolSize=4,
