@@ -166,6 +166,8 @@ class RunsBrowser(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
+        # By pixel: a column at a time would jump the 320-pixel name column in or out of view at once.
+        self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.horizontalHeader().setStretchLastSection(True)
         # Columns fit their contents (font metrics) until the user drags one; that one keeps its width.
@@ -217,11 +219,10 @@ class RunsBrowser(QWidget):
         rows = range(model.rowCount()) if rows is None else rows
         rows = list(rows)[:1000]  # a long history is measured on its newest thousand rows
         expected = self._expected_runs() if not grow_only else []
-        last = model.columnCount() - 1
         self._fitting = True
         try:
             for column, name in enumerate(model.COLUMNS):
-                if column in self._user_sized or column == last:
+                if column in self._user_sized:
                     continue
                 width = 0 if grow_only else header.sectionSizeFromContents(column).width()
                 for row in rows:
