@@ -214,6 +214,7 @@ class CompareView(QWidget):
         self._colours: dict[int, QColor] = {}
         self._group_colours: list[QColor] = []
         self._defaults: dict[int, dict[str, Any]] = {}
+        self._epochs_chosen_for_final = False
         self._points: dict[tuple[int, str], list[MetricPoint]] = {}
         self._row_items: list[_RowItems] = []
         self._published_lines: list[pg.InfiniteLine] = []
@@ -498,10 +499,16 @@ class CompareView(QWidget):
         """When every run is known by its final values only and their steps are unknown (imported weights),
         plot against epochs: on a step axis all their markers would sit at step 0."""
         final_only = set(self.final_only_run_ids())
-        if (self._runs and self.x_axis() == "step" and all(run.id in final_only for run in self._runs)
-                and not any(run.step for run in self._runs)):
+        steps_unknown = (bool(self._runs) and all(run.id in final_only for run in self._runs)
+                         and not any(run.step for run in self._runs))
+        wanted = None
+        if steps_unknown and self.x_axis() == "step":
+            wanted, self._epochs_chosen_for_final = "epoch", True
+        elif not steps_unknown and self._epochs_chosen_for_final:
+            wanted, self._epochs_chosen_for_final = "step", False  # back to what the user had
+        if wanted:
             self.x_combo.blockSignals(True)
-            self.x_combo.setCurrentIndex(self.x_combo.findData("epoch"))
+            self.x_combo.setCurrentIndex(self.x_combo.findData(wanted))
             self.x_combo.blockSignals(False)
 
     @Slot(int)
@@ -513,6 +520,7 @@ class CompareView(QWidget):
 
     @Slot(int)
     def _on_x_axis_changed(self, _index: int) -> None:
+        self._epochs_chosen_for_final = False  # the user's choice from now on
         self._update_curves()
         self._update_cursor()
 
@@ -567,8 +575,9 @@ class CompareView(QWidget):
         self.curves.setLabel("left", name)
         self._update_published_lines(name)
         self._update_legend(final_only)
-        drawn = [item.line.getData() for item in self._row_items
-                 if item.line.getData()[0] is not None and len(item.line.getData()[0])]
+        # The full data: getData() is clipped to the current view.
+        drawn = [data for data in (item.line.getOriginalDataset() for item in self._row_items)
+                 if data[0] is not None and len(data[0])]
         if drawn:
             set_plot_message(self.curves, None)
             if all(len(x) == 1 for x, _ in drawn):  # single markers only: a range around them, not ±0.5
@@ -576,6 +585,11 @@ class CompareView(QWidget):
                 fit_range(self.curves, [float(x[0]) for x, _ in drawn], [float(y[0]) for _, y in drawn],
                           min_x_span=4.0)
             else:
+                # Frame the full curves first: with clip-to-view, auto-range alone would fit y to the points
+                # inside the previous x range only.
+                xs = [float(v) for x, _ in drawn for v in x]
+                ys = [float(v) for _, y in drawn for v in y]
+                fit_range(self.curves, xs, ys, fraction=0.02)
                 self.curves.getPlotItem().vb.enableAutoRange()
         elif not self._runs:
             set_plot_message(self.curves, self.tr("Select two or more runs in the Runs list and choose Compare"))

@@ -56,7 +56,9 @@ def legend_html(entries: Iterable[tuple[str, str]], *, dashed: Iterable[str] = (
     parts = []
     for colour, name in entries:
         swatch = "◆" if name in faint else "■"
-        parts.append(f'<span style="color:{colour}">{swatch}</span>&nbsp;{html.escape(name)}')
+        # Non-breaking spaces: a long row wraps between entries, not inside a name.
+        text = html.escape(name).replace(" ", "&nbsp;")
+        parts.append(f'<span style="color:{colour}">{swatch}</span>&nbsp;{text}')
     return "&nbsp;&nbsp;&nbsp; ".join(parts)
 
 
