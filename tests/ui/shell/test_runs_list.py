@@ -216,3 +216,24 @@ def test_study_runs_are_listed_by_factor_value_and_keep_their_study_in_the_toolt
     assert "Study: output-activation-1" in tip and "model_options.output=softmax" in tip
     win.browser.search.setText("output-activation-1")  # the study's id finds its runs
     assert win.browser.proxy.rowCount() == len(ids)
+
+
+def test_status_icons_follow_a_switch_to_a_dark_palette(make_window, qapp):
+    from workbench.ui.shell.theme import _dark_palette
+
+    with RunStore() as store:
+        run_id = store.create_run(task="classify", model="m", dataset="d", config={"epochs": 2})
+    win = make_window(show=True)
+    combo = win.browser.status_filter
+    paused = combo.findData("paused")
+    light = _opaque(combo.itemIcon(paused))
+    before = _opaque(_cell(win.browser, run_id, "Status").data(Qt.ItemDataRole.DecorationRole))
+    original = qapp.palette()
+    try:
+        qapp.setPalette(_dark_palette())
+        qapp.processEvents()
+        assert _opaque(combo.itemIcon(paused)) == _opaque(status_icon("paused", dark=True)) != light
+        after = _opaque(_cell(win.browser, run_id, "Status").data(Qt.ItemDataRole.DecorationRole))
+        assert after == _opaque(status_icon("queued", dark=True)) != before
+    finally:
+        qapp.setPalette(original)

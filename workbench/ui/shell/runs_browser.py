@@ -1,7 +1,7 @@
 """The runs browser: search, filters, multi-select, rename/tag (undoable), delete."""
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -194,6 +194,12 @@ class RunsBrowser(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
         self.fit_columns()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light ↔ dark: the filter's icons follow the table's
+            for i in range(1, self.status_filter.count()):
+                self.status_filter.setItemIcon(i, status_icon(self.status_filter.itemData(i)))
 
     def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
         if not self._fitting:
