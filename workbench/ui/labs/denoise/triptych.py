@@ -116,8 +116,9 @@ def residual_scale(residual: np.ndarray) -> float:
 
 
 # Where each pane sits, as (row, column) cells: "rows" gives each method a row (residual, restored, error) right
-# of the inputs column (noisy over clean) — for wide panes; "columns" gives each method a column — for tall ones.
-ARRANGEMENTS = ("rows", "columns")
+# of the inputs column (noisy over clean) — for wide panes; "columns" gives each method a column — for tall ones;
+# "line" puts every pane in one row — for tall images.
+ARRANGEMENTS = ("rows", "columns", "line")
 TITLE_HEIGHT = 44  # px: a pane title's two or three lines at 9 pt, used to predict the image size of a layout
 SPACING = 6  # px between cells
 
@@ -130,6 +131,8 @@ def pane_cells(arrangement: str, methods: int, clean: bool) -> dict[str, tuple[i
     for row in range(methods):
         for index, kind in enumerate(kinds):
             cells[f"{kind}:{row}"] = (row, index + 1) if arrangement == "rows" else (index, row + 1)
+    if arrangement == "line":  # all in one row, in reading order
+        return {key: (0, index) for index, key in enumerate(cells)}
     return cells
 
 
