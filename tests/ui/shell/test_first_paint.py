@@ -86,3 +86,16 @@ def test_quitting_at_first_paint_exits_cleanly(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "clean exit" in done.stdout and "QThread: Destroyed" not in done.stderr
+
+
+def test_the_shipped_models_are_installed_off_the_gui_thread_before_the_labs_list_them(make_window, qtbot,
+                                                                                       monkeypatch):
+    from workbench import pretrained
+
+    monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")
+    win = make_window(show=True, size=(1366, 768))
+    qtbot.waitUntil(lambda: bool(win.labs), timeout=120_000)
+    shipped = pretrained.entries()
+    assert win._preloader.installed == len(shipped)
+    assert win.browser.model.rowCount() == len(shipped)
+    assert pretrained.install_missing(win.store) == []  # nothing left for the GUI thread

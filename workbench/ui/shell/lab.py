@@ -115,10 +115,12 @@ class EnginePreloader(QObject):
 
     done = Signal()
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, store_path=None) -> None:
         super().__init__(parent)
         self.seconds: float | None = None
         self.thread: threading.Thread | None = None
+        self.store_path = store_path  # where to install the shipped models (None: not here)
+        self.installed = 0
 
     def start(self) -> None:
         self.thread = threading.Thread(target=self._run, name="engine-preload", daemon=True)
@@ -132,6 +134,14 @@ class EnginePreloader(QObject):
             from engines.core.tasks import TASKS
 
             TASKS.names()  # registers every lab's engine
+            if self.store_path is not None:
+                # Checking and copying the shipped models (a few seconds on a first launch) is off the GUI
+                # thread too, through this thread's own connection to the same store.
+                from workbench.pretrained import install_missing
+                from workbench.store import RunStore
+
+                with RunStore(self.store_path, recover=False) as store:
+                    self.installed = len(install_missing(store))
         except Exception:  # noqa: BLE001 - ensure_ready imports them on the GUI thread and says what failed
             pass
         finally:

@@ -171,7 +171,8 @@ class MainWindow(QMainWindow):
             return
         from workbench.ui.shell.lab import EnginePreloader
 
-        self._preloader = EnginePreloader(self)
+        store_path = None if self.store.read_only else getattr(self.store, "path", None)
+        self._preloader = EnginePreloader(self, store_path=store_path)
         self._preloader.done.connect(self.ensure_ready)
         self._preloader.start()
 
@@ -457,7 +458,8 @@ class MainWindow(QMainWindow):
         from workbench.ui.shell.lab import load_labs
 
         # Shipped models become runs before the labs list them (not in a store this session cannot write).
-        if not self.store.read_only and install_missing(self.store):
+        preloaded = self._preloader.installed if self._preloader is not None else 0
+        if (not self.store.read_only and install_missing(self.store)) or preloaded:
             self.browser.refresh()
         self.labs = load_labs(self)
         current = self.tabs.currentWidget()
