@@ -96,6 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
     delete = sub.add_parser("delete", help="delete runs and their files")
     delete.add_argument("run_ids", type=run_id, nargs="+")
 
+    compare = sub.add_parser("compare", help="judge groups of runs: mean ± std, the difference to a baseline "
+                                             "with a 95 %% CI, Welch and permutation tests, Hedges' g, a sentence")
+    compare.add_argument("run_ids", type=run_id, nargs="+", metavar="RUN")
+    compare.add_argument("--group-by", metavar="KEY",
+                         help="config key whose values form the groups, e.g. model_options.output "
+                              "(default: the factor of the runs' study)")
+    compare.add_argument("--metric", action="append", metavar="NAME",
+                         help="metric to compare (repeatable; default: the task's primary metric)")
+    compare.add_argument("--baseline", metavar="VALUE", help="the group the others are compared with "
+                                                             "(default: the first group)")
+    compare.add_argument("--json", action="store_true", help="print the verdict as one JSON object")
+
     import importlib
 
     for module_name in COMMAND_MODULES:
@@ -431,6 +443,22 @@ def cmd_delete(args) -> int:
     return EXIT_OK
 
 
+def cmd_compare(args) -> int:
+    from workbench.store import RunStore
+    from workbench.verdicts import VerdictError, verdict_for_runs
+
+    with RunStore() as store:
+        runs = [store.get_run(i) for i in dict.fromkeys(args.run_ids)]
+        try:
+            verdict = verdict_for_runs(store, runs, by=args.group_by, metrics=args.metric, baseline=args.baseline)
+        except VerdictError as exc:
+            if exc.usage:
+                raise UsageError(str(exc)) from None
+            return _fail(str(exc), EXIT_FAILED)
+    print(dumps(verdict.to_json()) if args.json else verdict.to_text())
+    return EXIT_OK
+
+
 def cmd_bench(args) -> int:
     import importlib
 
@@ -451,7 +479,7 @@ def cmd_bench(args) -> int:
 
 
 COMMANDS = {"train": cmd_train, "resume": cmd_resume, "runs": cmd_runs, "show": cmd_show,
-            "export": cmd_export, "delete": cmd_delete, "bench": cmd_bench}
+            "export": cmd_export, "delete": cmd_delete, "compare": cmd_compare, "bench": cmd_bench}
 
 
 def main(argv: Sequence[str] | None = None, *,
