@@ -74,12 +74,6 @@ class RunsView(QTableView):
         scrollbar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
         return QSize(columns + 2 * self.frameWidth() + scrollbar, hint.height())
 
-    def cell_width(self, index) -> int:
-        """The width the delegate needs to draw ``index`` (its icon, text and margins) without eliding."""
-        option = QStyleOptionViewItem()
-        self.initViewItemOption(option)
-        return self.itemDelegate().sizeHint(option, index).width() + self._grid()
-
     def text_width(self, text: str, *, icon: bool = False) -> int:
         """The width of a cell showing ``text`` (and an icon), as the delegate would size it."""
         option = QStyleOptionViewItem()
@@ -222,28 +216,27 @@ class RunsBrowser(QWidget):
         the view's font), up to a cap; a status or metric that changes later never needs more than it got."""
         view, model = self.view, self.model
         header = view.horizontalHeader()
-        rows = range(model.rowCount()) if rows is None else rows
-        rows = list(rows)[:1000]  # a long history is measured on its newest thousand rows
+        metrics = view.fontMetrics()
+        rows = list(range(model.rowCount()) if rows is None else rows)[-1000:]  # the store lists oldest first
+        runs = [model.run_at(row) for row in rows]
         expected = self._expected_runs() if not grow_only else []
         self._fitting = True
         try:
             for column, name in enumerate(model.COLUMNS):
                 if column in self._user_sized:
                     continue
-                width = 0 if grow_only else header.sectionSizeFromContents(column).width()
-                for row in rows:
-                    width = max(width, view.cell_width(model.index(row, column)))
-                if not grow_only:
-                    if name == "Status":  # an icon whatever the status, so a change of status never needs more
-                        extra = [""]
-                    elif name in ("Model", "Dataset"):
-                        extra = [pair[name == "Dataset"] for pair in expected]
+                texts = {text for text in (model.display(run, name) for run in runs) if text}
+                icon = name == "Status" or (name == "ID" and any(run.damaged for run in runs))
+                if not grow_only:  # what later values will need: a shipped model still to be installed, a metric
+                    if name in ("Model", "Dataset"):
+                        texts.update(pair[name == "Dataset"] for pair in expected)
                     elif name == "Metric":
-                        extra = ["0.0000", "00.00 dB"]
-                    else:
-                        extra = []
-                    for text in extra:
-                        width = max(width, view.text_width(text, icon=name == "Status"))
+                        texts.update(("0.0000", "00.00 dB"))
+                # One measure of the widest text (its advance in the view's font) stands for the whole column.
+                widest = max(texts, key=metrics.horizontalAdvance, default="")
+                width = view.text_width(widest, icon=icon) if texts or icon else 0
+                if not grow_only:
+                    width = max(width, header.sectionSizeFromContents(column).width())
                 width = min(width, MAX_FITTED_WIDTH.get(name, MAX_OTHER_WIDTH))
                 if grow_only and width <= header.sectionSize(column):
                     continue

@@ -298,6 +298,39 @@ class RunsTableModel(QAbstractTableModel):
             tip += "\n" + self.tr("tags: %1").replace("%1", ", ".join(run.tags))
         return tip
 
+    def display(self, run: Run, column: str) -> str | None:
+        """What the cell of ``run`` in ``column`` shows (the runs browser also measures its columns with it)."""
+        if column == "ID":
+            return f"#{run.id}"
+        if column == "Status":  # drawn as an icon; the word is its tooltip and what a screen reader says
+            return None
+        if column == "Name":
+            if run.damaged:  # one damaged row costs that row only: it is listed, marked, and says why
+                return self.tr("⚠ damaged %1").replace("%1", ", ".join(run.damaged)) + (
+                    f" · {run.name}" if run.name else "")
+            return run.name
+        if column == "Task":
+            return run.task
+        if column == "Model":
+            return run.model
+        if column == "Dataset":
+            return run.dataset
+        if column == "Epoch":
+            return self._epoch_text(run)
+        if column == "Metric":
+            return self._metric_text(run)
+        if column == "Created":
+            return datetime.fromtimestamp(run.created_at).strftime("%Y-%m-%d %H:%M")
+        return None
+
+    @staticmethod
+    def _sort_key(run: Run, column: str) -> Any:
+        if column == "Metric":
+            value = primary_metric(run)[1]
+            return value if value is not None else float("-inf")
+        return {"ID": run.id, "Status": run.status, "Name": run.name, "Task": run.task, "Model": run.model,
+                "Dataset": run.dataset, "Epoch": run.epoch, "Created": run.created_at}.get(column)
+
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
@@ -305,32 +338,10 @@ class RunsTableModel(QAbstractTableModel):
         column = self.COLUMNS[index.column()]
         if role == RUN_ID_ROLE:
             return run.id
-        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-            sort = role == SORT_ROLE
-            if column == "ID":
-                return run.id if sort else f"#{run.id}"
-            if column == "Status":  # drawn as an icon; the word is its tooltip and what a screen reader says
-                return run.status if sort else None
-            if column == "Name":
-                if run.damaged:  # one damaged row costs that row only: it is listed, marked, and says why
-                    return self.tr("⚠ damaged %1").replace("%1", ", ".join(run.damaged)) + (
-                        f" · {run.name}" if run.name else "")
-                return run.name
-            if column == "Task":
-                return run.task
-            if column == "Model":
-                return run.model
-            if column == "Dataset":
-                return run.dataset
-            if column == "Epoch":
-                return run.epoch if sort else self._epoch_text(run)
-            if column == "Metric":
-                if sort:
-                    value = primary_metric(run)[1]
-                    return value if value is not None else float("-inf")
-                return self._metric_text(run)
-            if column == "Created":
-                return run.created_at if sort else datetime.fromtimestamp(run.created_at).strftime("%Y-%m-%d %H:%M")
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display(run, column)
+        if role == SORT_ROLE:
+            return self._sort_key(run, column)
         if role == Qt.ItemDataRole.DecorationRole:
             if column == "Status":
                 return status_icon(run.status)
