@@ -87,6 +87,40 @@ def test_the_bar_is_hidden_until_compute_then_shows_percent_and_time_left(window
     assert lab.progress.text() == "Done in 10 s"
 
 
+def test_cancel_leaves_the_bar_at_how_far_it_got_without_a_time_left(window, qtbot, trained_run,  # noqa: F811
+                                                                      monkeypatch):
+    from engines.labs.hsi.patches import Cancelled
+    from workbench.labs.hsi import maps as hsi_maps
+    from workbench.ui.labs.hsi import lab as lab_module
+
+    lab = open_lab(window, "Hyperspectral")
+    with qtbot.waitSignal(lab.maps_ready, timeout=120_000):
+        lab.show_runs([trained_run])
+    qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
+    now = [0.0]
+    monkeypatch.setattr(lab_module, "clock", lambda: now[0])
+    pressed = threading.Event()
+
+    def stoppable_compute(run, checkpoint, *, progress=None, should_stop=None, **kwargs):
+        now[0] += 8.0
+        progress(3, 8)
+        assert pressed.wait(60), "Cancel was never pressed"
+        if should_stop():
+            raise Cancelled("stopped")
+        raise AssertionError("Cancel did not reach the worker")
+
+    monkeypatch.setattr(hsi_maps, "compute_map", stoppable_compute)
+    qtbot.mouseClick(lab.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "left" in lab.progress.text(), timeout=60_000)
+    assert lab.progress.text() == "37 % · about 15 s left"  # 8 s for 3/8 (37.5 %): 5/8 take ~13 s, said as 15
+    with qtbot.waitSignal(lab.job.cancelled, timeout=60_000):
+        qtbot.mouseClick(lab.cancel_button, Qt.MouseButton.LeftButton)
+        pressed.set()
+    qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
+    assert lab.progress.isVisible() and lab.progress.text() == "Stopped at 37 %"
+    assert lab.compute_button.isEnabled() and "Cancelled" in lab.status.text()
+
+
 @pytest.mark.parametrize(("elapsed", "fraction", "expected"), [
     (10.0, 0.2, "about 40 s left"), (120.0, 0.25, "about 6 min left"), (3.0, 0.5, "a few seconds left"),
     (0.5, 0.5, ""), (10.0, 0.0, "")])

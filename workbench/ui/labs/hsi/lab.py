@@ -349,6 +349,8 @@ class HyperspectralLab(Lab):
             seconds = clock() - self._started
             self.progress.setFormat(self.tr("Done in %1 s").replace("%1", f"{seconds:.1f}" if seconds < 10
                                                                       else f"{seconds:.0f}"))
+        elif kind == "compute":  # cancelled or failed part-way: how far it got, without a stale time left
+            self.progress.setFormat(self.tr("Stopped at %p %"))
         elif kind != "prefetch":
             self.progress.setVisible(kind == "compute")  # a compute's bar stays to say how far it got
 
