@@ -26,7 +26,6 @@ from scipy import special, stats
 from workbench.compare import (
     RunGroup,
     config_diff,
-    finite,
     flatten_config,
     group_runs,
     metric_higher_is_better,
@@ -480,7 +479,7 @@ def _metric_values(store: RunStore, group: RunGroup, metric: str) -> GroupStats:
         value = run_summary(store, run, metric)["final"]
         if value is not None:
             values.append(value)
-        elif metric in run.metrics or any(finite(p.value) is None for p in store.metrics(run.id, metric)[-1:]):
+        elif metric in run.metrics:  # reported, but NaN or infinite (the store keeps no NaN on a curve)
             not_finite.append(run.id)
         else:
             missing.append(run.id)
