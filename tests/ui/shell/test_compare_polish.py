@@ -179,6 +179,9 @@ def test_run_curves_legend_is_above_the_plots(qtbot, store):
         top_left = plot.mapToGlobal(plot.mapFromScene(data.topLeft()))
         assert legend.bottom() < top_left.y()  # the whole legend is above the data area
     assert "#4" in curves.legend.text()
+    # The metric plot fitting its points (from step 30 on) does not crop the loss plot to them.
+    qtbot.wait(250)  # the plots' x ranges are synchronised after 100 ms
+    assert curves.loss_plot.getPlotItem().vb.viewRange()[0][0] < 5
 
 
 # -- colours --------------------------------------------------------------------------------------------------
@@ -373,12 +376,14 @@ def test_empty_plots_say_why_instead_of_showing_bare_axes(qtbot, store):
     # A run known only by its final values: a marker in the metric plot, a message in the loss plot.
     curves.set_final_values(2, "#2 mobilenet_v2 · digits", {"test_accuracy": 0.9972, "lr": float("nan")},
                             step=0, epoch=8)
-    curves.x_axis_box.setCurrentIndex(curves.x_axis_box.findData("epoch"))
     curves.redraw(force=True)
+    assert curves.x_axis_box.currentData() == "epoch"  # its steps are unknown
     assert curves.metric_box.currentText() == "test_accuracy"
     assert plot_message(curves.metric_plot) == ""
     line = curves.runs[2].items["test_accuracy"][0]
     assert line.getData()[0].tolist() == [8.0] and line.getData()[1].tolist() == [0.9972]
+    (x_low, x_high), (y_low, y_high) = curves.metric_plot.getPlotItem().vb.viewRange()
+    assert x_low < 8 < x_high and y_low < 0.9972 < y_high and y_high - y_low < 0.2
     assert "#2 mobilenet_v2" in plot_message(curves.loss_plot)
     assert "◆" in curves.legend.text()
 
@@ -386,3 +391,6 @@ def test_empty_plots_say_why_instead_of_showing_bare_axes(qtbot, store):
     curves.add_points(2, "loss", [(1, 0.1, 1.0, 2.0), (2, 0.2, 2.0, 1.5)])
     curves.redraw(force=True)
     assert plot_message(curves.loss_plot) == "" and curves.loss_plot.getPlotItem().getAxis("left").isVisible()
+    # Showing other runs gives the step axis back.
+    curves.clear()
+    assert curves.x_axis_box.currentData() == "step"

@@ -45,7 +45,7 @@ from workbench.compare import (
 )
 from workbench.store import MetricPoint, Run, RunStore, UnknownRun
 from workbench.tasks_meta import higher_is_better, primary_metric_name
-from workbench.ui.shell.curves import RUN_PALETTE, legend_html, run_colours, set_plot_message
+from workbench.ui.shell.curves import RUN_PALETTE, fit_range, legend_html, run_colours, set_plot_message
 
 # Runs are coloured by id (see run_colours), as in the Training tab's curves.
 PALETTE = RUN_PALETTE
@@ -100,25 +100,6 @@ def nice_ticks(low: float, high: float, max_ticks: int, *, log: bool) -> list[fl
         if 2 <= len(values) <= max_ticks:
             return values
     return [low, high]
-
-
-def _padded(values: list[float], fraction: float, minimum: float = 0.0) -> tuple[float, float]:
-    low, high = min(values), max(values)
-    span = high - low
-    if span <= 1e-12 * max(1.0, abs(high)):
-        span = max(abs(high) * 0.04, 1e-3, minimum)  # one value: a narrow window around it
-        return low - span / 2, high + span / 2
-    return low - span * fraction, high + span * fraction
-
-
-def fit_range(plot: pg.PlotWidget, xs: list[float], ys: list[float], fraction: float = 0.15,
-              min_x_span: float = 0.0) -> None:
-    """Frame the points (in view coordinates) with a margin; one distinct value gets a narrow window around it
-    instead of pyqtgraph's ±0.5 (an accuracy of 0.997 on a 0.5–1.5 axis)."""
-    if not xs or not ys:
-        return
-    plot.getPlotItem().vb.setRange(xRange=_padded(xs, fraction, min_x_span), yRange=_padded(ys, fraction),
-                                   padding=0)
 
 
 class CostAxis(pg.AxisItem):

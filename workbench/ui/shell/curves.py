@@ -86,6 +86,25 @@ def set_plot_message(plot: pg.PlotWidget, text: str | None) -> None:
         item.vb.enableAutoRange()
 
 
+def _padded(values: list[float], fraction: float, minimum: float = 0.0) -> tuple[float, float]:
+    low, high = min(values), max(values)
+    span = high - low
+    if span <= 1e-12 * max(1.0, abs(high)):
+        span = max(abs(high) * 0.04, 1e-3, minimum)  # one value: a narrow window around it
+        return low - span / 2, high + span / 2
+    return low - span * fraction, high + span * fraction
+
+
+def fit_range(plot: pg.PlotWidget, xs: list[float], ys: list[float], fraction: float = 0.15,
+              min_x_span: float = 0.0) -> None:
+    """Frame the points (in view coordinates) with a margin; one distinct value gets a narrow window around it
+    instead of pyqtgraph's ±0.5 (an accuracy of 0.997 on a 0.5–1.5 axis)."""
+    if not xs or not ys:
+        return
+    plot.getPlotItem().vb.setRange(xRange=_padded(xs, fraction, min_x_span), yRange=_padded(ys, fraction),
+                                   padding=0)
+
+
 def plot_message(plot: pg.PlotWidget) -> str:
     """The message an empty plot shows ("" while it draws data)."""
     label = getattr(plot, "_empty_message", None)
@@ -253,6 +272,7 @@ class LiveCurves(QWidget):
         layout.addWidget(self.legend)
         layout.addWidget(splitter, 1)
         self._messages: dict[str, str | None] = {}
+        self._epochs_for_final = False
         self._on_smoothing(self.smoothing_slider.value())
 
         self._timer = QTimer(self)
@@ -281,6 +301,8 @@ class LiveCurves(QWidget):
         source, x_range = self._x_sync_pending
         self._x_sync_pending = None
         target = self.metric_plot if source is self.loss_plot else self.loss_plot
+        if plot_message(source) or plot_message(target):
+            return  # an empty plot keeps its message in view
         if _same_range(target.getPlotItem().vb.viewRange()[0], x_range):
             return
         self._x_syncing = True
@@ -306,6 +328,9 @@ class LiveCurves(QWidget):
         self.metric_box.blockSignals(False)
         self._update_legend()
         self._update_messages()
+        if self._epochs_for_final:  # chosen for runs known by final values only: give the steps back
+            self._epochs_for_final = False
+            self.x_axis_box.setCurrentIndex(self.x_axis_box.findData("step"))
 
     def add_run(self, run_id: int, label: str) -> RunCurves:
         if run_id not in self.runs:
@@ -327,6 +352,10 @@ class LiveCurves(QWidget):
             self._offer_metric(name)
         curves.dirty = True
         self._update_legend()
+        if self._x_axis == "step" and not any(c.buffers or c.final_step for c in self.runs.values()):
+            # Its steps are unknown: on a step axis its markers would all sit at 0.
+            self.x_axis_box.setCurrentIndex(self.x_axis_box.findData("epoch"))
+            self._epochs_for_final = True
 
     def _offer_metric(self, metric: str) -> None:
         if metric == self.LOSS or self.metric_box.findText(metric) >= 0:
@@ -431,6 +460,8 @@ class LiveCurves(QWidget):
                     x = self._final_x(curves)
                     if metric != self.LOSS and metric in curves.final and x is not None:
                         first, _ = self._ensure_items(curves, metric)
+                        first.setSymbol("d")
+                        first.setSymbolSize(12)
                         first.setData([x], [curves.final[metric]])
                     continue
                 first, second = self._ensure_items(curves, metric)
@@ -442,6 +473,17 @@ class LiveCurves(QWidget):
             curves.dirty = False
         if changed or force or not self.runs:
             self._update_messages()
+            self._frame_final_markers()
+
+    def _frame_final_markers(self) -> None:
+        """While every shown run is known only by its final values, frame their markers (pyqtgraph would
+        put a lone point on a ±0.5 axis)."""
+        if not self.runs or any(c.buffers for c in self.runs.values()):
+            return
+        points = [(x, c.final[self._metric]) for c in self.runs.values()
+                  if self._metric in c.final and (x := self._final_x(c)) is not None]
+        if points:
+            fit_range(self.metric_plot, [x for x, _ in points], [y for _, y in points], min_x_span=4.0)
 
     def _update_messages(self) -> None:
         """An empty plot says why instead of showing bare 0–1 axes."""
@@ -452,7 +494,11 @@ class LiveCurves(QWidget):
             with_loss = any(c.buffers.get(self.LOSS) is not None and c.buffers[self.LOSS].n
                             for c in self.runs.values())
             names = ", ".join(c.label for c in self.runs.values())
-            texts = {self.LOSS: None if with_loss else self.tr("No training loss recorded for %1").replace("%1", names)}
+            if all(c.final and not c.buffers for c in self.runs.values()):
+                no_loss = self.tr("No training loss recorded for %1: only its final values are known")
+            else:
+                no_loss = self.tr("No training loss recorded for %1")
+            texts = {self.LOSS: None if with_loss else no_loss.replace("%1", names)}
             with_metric = any((c.buffers.get(self._metric) is not None and c.buffers[self._metric].n)
                               or (self._metric in c.final and self._final_x(c) is not None)
                               for c in self.runs.values())
@@ -461,6 +507,7 @@ class LiveCurves(QWidget):
             if self._messages.get(key, "") != texts[key]:
                 self._messages[key] = texts[key]
                 set_plot_message(plot, texts[key])
+                self._update_cursor()
 
     def _on_smoothing(self, value: int) -> None:
         self._smoothing = value / 100.0
@@ -472,10 +519,13 @@ class LiveCurves(QWidget):
         self.redraw(force=True)
 
     def _on_x_axis(self, index: int) -> None:
+        self._epochs_for_final = False
         self._x_axis = self.x_axis_box.itemData(index)
         label = {"step": self.tr("step"), "epoch": self.tr("epoch"), "wall time": self.tr("seconds")}[self._x_axis]
         for plot in (self.loss_plot, self.metric_plot):
             plot.getPlotItem().setLabel("bottom", label)
+            if plot_message(plot):
+                plot.getPlotItem().hideAxis("bottom")  # setLabel showed it again
         self._update_cursor()
         self.redraw(force=True)
 
@@ -500,7 +550,7 @@ class LiveCurves(QWidget):
 
     def _update_cursor(self) -> None:
         for plot in (self.loss_plot, self.metric_plot):
-            if self._cursor_step is None:
+            if self._cursor_step is None or plot_message(plot):
                 plot.cursor.hide()
                 continue
             x = self._x_for_step(self._cursor_step)
