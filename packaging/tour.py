@@ -87,10 +87,22 @@ def shared_data() -> Path | None:
 
 # -- waiting on the window ------------------------------------------------------------------------------------------
 def wait(ms: int = 50) -> None:
-    """Run the event loop for ``ms`` (timers, queued signals, deferred deletions)."""
-    from PySide6.QtTest import QTest
+    """Run the event loop for ``ms`` (timers, queued signals, deferred deletions).
 
-    QTest.qWait(ms)
+    Not ``QTest.qWait``: it holds the GIL while it sleeps, which starves the window's own Python threads (the
+    engines' import after the first paint took ten times as long under it).
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    app = QCoreApplication.instance()
+    deadline = time.monotonic() + ms / 1000
+    while True:
+        app.processEvents()
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(0.01, left))
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -192,10 +204,9 @@ class Tour:
         self.window.resize(*self.size)
 
     def show(self) -> None:
-        from PySide6.QtTest import QTest
-
         self.window.show()
-        QTest.qWaitForWindowExposed(self.window, 10_000)
+        wait_until(lambda: self.window.windowHandle() is not None and self.window.windowHandle().isExposed(), 10,
+                   "the window appearing")
         self.shown_at = time.perf_counter()
 
     # states: each returns (caption, numbers); the tour grabs the window after it returns
@@ -220,6 +231,8 @@ class Tour:
             self.show()
         self.ensure_engines()
         self.window.tabs.setCurrentWidget(self.window.training_tab)
+        if self.args.select:
+            self.window.browser.select([self.args.select])
         runs = self.window.store.list_runs()
         wait(300)
         loaded = self.window._preloader.seconds if self.window._preloader is not None else None
@@ -237,27 +250,31 @@ class Tour:
         form.set_values({"model": "small_cnn", "data": "digits", "epochs": 3, "batch_size": 16, "threads": 1,
                          "seed": 0})
         form.model_editors["width"].set(8)
-        epochs = Catch(w.runner.epoch_done)
+        epochs, steps = Catch(w.runner.epoch_done), Catch(w.runner.steps)
         try:
-            run_id = wait_signal(w.runner.run_started, 120, "the run starting", start=w.start_button.click)
-            self.live_run = run_id = w.runner.current_run_id or run_id
+            wait_signal(w.runner.run_started, 120, "the run starting", start=w.start_button.click)
+            self.live_run = w.runner.current_run_id
             if self.live_run is None:
-                raise StateError("no run was queued from the form")
+                raise StateError("no run was started from the form")
+            w.browser.select([self.live_run])  # the user clicks the new run: its curves alone
             # Grab in the second epoch: a test point plotted and the loss curve still moving.
             wait_until(lambda: bool(epochs.calls) or not w.runner.busy, 120, "the first epoch")
-            first = w.store.get_run(self.live_run).step
-            wait_until(lambda: w.store.get_run(self.live_run).step >= first + 20 or not w.runner.busy, 60,
+            first = steps.calls[-1][1][-1][0] if steps.calls else 0
+            wait_until(lambda: (steps.calls and steps.calls[-1][1][-1][0] >= first + 25) or not w.runner.busy, 60,
                        "steps of the second epoch")
             w.curves.redraw(force=True)
         finally:
             epochs.close()
-        run = w.store.get_run(self.live_run)
-        metrics = dict(epochs.calls[-1][2]) if epochs.calls else {}
+            steps.close()
         running = w.runner.busy and w.runner.current_run_id == self.live_run
-        return (f"Training a small CNN on digits from the New-run form, live: run #{run.id} at epoch "
-                f"{run.epoch + 1 if running else run.epoch}/3, step {run.step}",
-                {"run_id": run.id, "step": run.step, "running_when_grabbed": running,
-                 "test_accuracy_epoch_1": metrics.get("test_accuracy")})
+        step, progress = (steps.calls[-1][1][-1][:2]) if steps.calls else (0, 0.0)
+        metrics = dict(epochs.calls[-1][2]) if epochs.calls else {}
+        accuracy = metrics.get("test_accuracy")
+        return (f"Training a small CNN on digits started from the New-run form, live: run #{self.live_run} in epoch "
+                f"{min(int(progress) + 1, 3)} of 3, step {step}"
+                + (f"; test accuracy {accuracy:.4f} after epoch 1" if accuracy is not None else ""),
+                {"run_id": self.live_run, "step": step, "running_when_grabbed": running,
+                 "test_accuracy_epoch_1": accuracy})
 
     def compare_seed_group(self):
         import dataclasses
@@ -479,6 +496,8 @@ class Tour:
                  "test_pixels": scores["pixels_scored"], "pixel": [row, col]})
 
     def retrieval_browser(self):
+        from PySide6.QtCore import Qt
+
         self.ensure_engines()
         run_id = self.shipped("dscmr_indian_pines_views")
         lab = self.lab("Retrieval")
@@ -487,7 +506,17 @@ class Tour:
         wait_until(lambda: not lab.busy and lab.analysis is not None, 60, "the analysis job ending")
         browser = lab.browser_tab
         lab.tabs.setCurrentWidget(browser)
-        query = min(5, browser.query_list.count() - 1)
+        # A typical query: the first whose precision@k is at least the run's mAP (a query whose neighbours are
+        # all of other classes would misrepresent the run).
+        k = browser.k_box.value()
+        wanted = lab.analysis.scores.get("map_average", 0.5)
+        query = 0
+        for row in range(min(browser.query_list.count(), 400)):
+            index = browser.query_list.item(row).data(Qt.ItemDataRole.UserRole)
+            _order, _sims, same = lab.analysis.ranking(browser.query_modality(), index, top=k)
+            if same[:k].mean() >= wanted:
+                query = row
+                break
         browser.query_list.setCurrentRow(query)
         wait_until(lambda: browser.results.rowCount() > 0, 10, "the ranked results")
         run = self.window.store.get_run(run_id)
@@ -504,6 +533,8 @@ class Tour:
         child_out = Path(tempfile.mkdtemp(prefix="tour-zh-", dir=self.temp))
         command = [sys.executable, str(Path(__file__).resolve()), "--out", str(child_out), "--states",
                    "first_launch", "--size", self.args.size, "--lang", "zh_CN", "--home", str(self.home)]
+        if self.live_run is not None:
+            command += ["--select", str(self.live_run)]  # a run with curves, as the user left the window
         env = dict(os.environ, LANG="zh_CN.UTF-8", LC_ALL="zh_CN.UTF-8", LANGUAGE="zh_CN")
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
         try:
@@ -592,6 +623,7 @@ def parse_args(argv=None):
     parser.add_argument("--dncnn-weights", default="", help="DnCNN weights to import for the denoising state")
     parser.add_argument("--keep-home", action="store_true", help="keep the temporary workbench home (printed)")
     parser.add_argument("--home", default="", help=argparse.SUPPRESS)  # the Chinese child reuses the tour's home
+    parser.add_argument("--select", type=int, default=0, help=argparse.SUPPRESS)  # a run to select at launch
     args = parser.parse_args(argv)
     wanted = [s.strip() for s in args.states.split(",") if s.strip()]
     unknown = [s for s in wanted if s not in STATES]
