@@ -41,6 +41,25 @@ def test_the_embedding_shows_counted_stages_at_once_and_a_plain_precision_recall
     assert np.isclose(major, 0).any() and np.isclose(major, 1).any()  # ticks read 0 … 1
 
 
+def test_a_second_analysis_of_the_same_data_says_how_long_is_left(lab, qtbot, trained_run,  # noqa: F811
+                                                                    monkeypatch):
+    from workbench.ui.labs.retrieval import lab as lab_module
+
+    now = [0.0]
+    monkeypatch.setattr(lab_module, "clock", lambda: now[0])
+    lab.job.progress.connect(lambda done, total: now.__setitem__(0, 30.0) if done == total else None)
+    with qtbot.waitSignal(lab.analysis_ready, timeout=120_000):
+        lab.show_runs([trained_run])
+        assert "left" not in lab.status.text()  # nothing to go by the first time
+    qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
+    now[0] = 100.0
+    with qtbot.waitSignal(lab.analysis_ready, timeout=120_000):
+        lab.load_run(trained_run)
+        # The first analysis took 30 s (by the test's clock): the same again is left.
+        assert lab.status.text().endswith("(step 1 of 6) · 0 s · about 30 s left")
+    qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
+
+
 def _record(store, config, *, seconds, epochs, status="finished", tags=(), name=""):
     from workbench.runner import create_run
 
