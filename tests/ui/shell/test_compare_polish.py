@@ -292,6 +292,7 @@ def test_a_paused_and_resumed_run_counts_its_training_only(store):
 
 
 # -- configuration defaults -----------------------------------------------------------------------------------
+@pytest.mark.slow  # the defaults come from the engines' registries: the first import of torch and the labs
 def test_config_diff_shows_the_default_where_a_run_does_not_set_a_key(view, store):
     from engines.core.data import dataset_spec
 

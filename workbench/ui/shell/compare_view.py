@@ -575,7 +575,8 @@ class CompareView(QWidget):
         elif not self._runs:
             set_plot_message(self.curves, self.tr("Select two or more runs in the Runs list and choose Compare"))
         else:
-            set_plot_message(self.curves, self.tr("No run recorded %1").replace("%1", name or self.tr("a metric")))
+            set_plot_message(self.curves, self.tr("None of these runs recorded %1")
+                             .replace("%1", name or self.tr("a metric")))
 
     def _update_legend(self, final_only: set[int]) -> None:
         entries, markers = [], []
