@@ -26,6 +26,7 @@ from scipy import special, stats
 from workbench.compare import (
     RunGroup,
     config_diff,
+    finite,
     flatten_config,
     group_runs,
     metric_higher_is_better,
@@ -90,6 +91,10 @@ TEMPLATES: dict[str, str] = {
     "unfinished": QT_TRANSLATE_NOOP("Verdicts", "{runs} not finished: the last recorded value counts"),
     "confounded": QT_TRANSLATE_NOOP(
         "Verdicts", "the runs also differ in {keys}: a difference may not be due to {factor} alone"),
+    "bootstrap_narrow": QT_TRANSLATE_NOOP(
+        "Verdicts", "the bootstrap interval leaves out 0 but the t-test does not find a difference: with {n} vs "
+                    "{n_baseline} runs the bootstrap can only reshuffle the same few values and understates the "
+                    "uncertainty; trust the t-test"),
     "permutation_floor": QT_TRANSLATE_NOOP(
         "Verdicts", "with {n} vs {n_baseline} runs the exact permutation test cannot give p below {p}"),
 }
@@ -102,7 +107,7 @@ METRIC_LABELS: dict[str, str] = {
     "average_accuracy": QT_TRANSLATE_NOOP("Verdicts", "average accuracy"),
     "val_psnr": QT_TRANSLATE_NOOP("Verdicts", "validation PSNR"),
     "val_ssim": QT_TRANSLATE_NOOP("Verdicts", "validation SSIM"),
-    "map_average": QT_TRANSLATE_NOOP("Verdicts", "mean average precision (mAP)"),
+    "map_average": QT_TRANSLATE_NOOP("Verdicts", "mAP"),
     "test_loss": QT_TRANSLATE_NOOP("Verdicts", "test loss"),
 }
 
@@ -469,6 +474,10 @@ def _find_baseline(groups: Sequence[RunGroup], baseline: int | str | None) -> in
     for index, group in enumerate(groups):
         if baseline in (group.label, _group_name(group)):
             return index
+    number = finite(baseline.partition("=")[2] if "=" in baseline else baseline)
+    for index, group in enumerate(groups):  # 1e-3 for the group labelled 0.001
+        if number is not None and finite(group.label) == number:
+            return index
     labels = ", ".join(group.label for group in groups)
     raise VerdictError(f"no group {baseline!r} to compare against; the groups are: {labels}")
 
@@ -588,6 +597,8 @@ def verdict_for_groups(store: RunStore, groups: Sequence[RunGroup], *, metrics: 
             if s.kind == "clear" and s.permutation_exact and s.permutation_min_p > ALPHA:
                 comparison_notes.append(render("permutation_floor", translate, n=s.n, n_baseline=s.n_baseline,
                                                p=format_p(s.permutation_min_p)))
+            if s.kind == "null" and (s.ci_low > 0 or s.ci_high < 0):
+                comparison_notes.append(render("bootstrap_narrow", translate, n=s.n, n_baseline=s.n_baseline))
             comparisons.append(Comparison(g.name, base.name, s, sentence, comparison_notes))
         metric_notes = []
         for g in per_group:

@@ -359,3 +359,17 @@ def test_errors_name_what_is_wrong(store):
     with pytest.raises(VerdictError, match="several tasks"):
         other = add_run(store, config("softmax", task="hsi"), {"overall_accuracy": 0.9})
         verdict_for_runs(store, runs_of(store, [*ids[:3], other]), by="model_options.output")
+
+
+def test_a_bootstrap_interval_narrower_than_the_t_test_is_pointed_out(store):
+    ids = add_groups(store, {"none": [0.83, 0.84], "softmax": [0.85, 0.86]})
+    (c,) = verdict_for_runs(store, runs_of(store, ids), by="model_options.output").metrics[0].comparisons
+    assert c.stats.kind == "null" and c.stats.welch_p > 0.05 and c.stats.ci_low > 0  # the two disagree
+    assert len(c.notes) == 1 and "with 2 vs 2 runs the bootstrap can only reshuffle" in c.notes[0]
+
+
+def test_a_numeric_baseline_matches_however_it_is_written(store):
+    ids = [add_run(store, config(seed=seed, lr=lr), {"test_accuracy": value})
+           for lr, values in ((0.01, [0.90, 0.91]), (0.001, [0.80, 0.82])) for seed, value in enumerate(values)]
+    for baseline in ("1e-3", "lr=0.001", "0.0010"):
+        assert verdict_for_runs(store, runs_of(store, ids), by="lr", baseline=baseline).baseline == "0.001"
