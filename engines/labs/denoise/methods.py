@@ -7,6 +7,13 @@ Evaluation follows the protocol that reproduces the DnCNN paper with the publish
 (``../shared/REFERENCE.md``): image/255 as float, add N(0, σ/255) from a fixed seed *without* clipping the
 noisy input, denoise, clip the output to [0, 1], round to the source's integers, then PSNR/SSIM
 (``skimage.metrics``) against the original integers.
+
+SSIM is computed with the 11×11 Gaussian window (σ 1.5, population statistics) of Wang et al. 2004, which
+DnCNN/KAIR report (``ssim="gaussian"``, the default); ``ssim="uniform"`` is scikit-image's default 7×7 uniform
+window with sample covariance, which gives slightly higher numbers. ``noise="kair"`` reproduces KAIR's test script
+image by image (``np.random.seed(seed)`` then ``np.random.normal`` for each image); the default ``"seeded"`` draws
+from numpy's ``default_rng(seed)``. Both are N(0, σ/255); the means over a set agree, single images differ.
+See ``docs/protocols.md``.
 """
 from __future__ import annotations
 
@@ -51,7 +58,37 @@ class Restoration:
     seconds: float
 
 
-SSIM_MIN_SIDE = 7  # skimage's SSIM window is 7×7: a smaller image has no SSIM
+SSIM_WINDOWS = ("gaussian", "uniform")
+DEFAULT_SSIM = "gaussian"
+# The window's side: an image smaller than it in height or width has no SSIM.
+SSIM_MIN_SIDES = {"gaussian": 11, "uniform": 7}
+SSIM_MIN_SIDE = SSIM_MIN_SIDES[DEFAULT_SSIM]
+SSIM_LABELS = {"gaussian": "SSIM, 11×11 Gaussian window σ 1.5 (Wang et al. 2004, as DnCNN/KAIR)",
+               "uniform": "SSIM, 7×7 uniform window (scikit-image default)"}
+NOISE_MODES = ("seeded", "kair")
+DEFAULT_NOISE = "seeded"
+NOISE_LABELS = {"seeded": "N(0, σ/255) from numpy default_rng(seed)",
+                "kair": "N(0, σ/255) from np.random.seed(seed) per image (KAIR's test script)"}
+
+
+def check_ssim_window(ssim: str) -> str:
+    if ssim not in SSIM_WINDOWS:
+        raise ValueError(f"unknown SSIM window {ssim!r}; valid choices: {', '.join(SSIM_WINDOWS)}")
+    return ssim
+
+
+def check_noise_mode(noise: str) -> str:
+    if noise not in NOISE_MODES:
+        raise ValueError(f"unknown noise mode {noise!r}; valid choices: {', '.join(NOISE_MODES)}")
+    return noise
+
+
+def _ssim_options(ssim: str) -> dict[str, Any]:
+    """``skimage.metrics.structural_similarity`` keywords for a window: Gaussian as Wang et al. and KAIR
+    (11×11, σ 1.5, population covariance, C1 = (0.01 L)², C2 = (0.03 L)²), or skimage's own default."""
+    if check_ssim_window(ssim) == "gaussian":
+        return {"gaussian_weights": True, "sigma": 1.5, "use_sample_covariance": False}
+    return {}
 
 
 @dataclass(frozen=True)
@@ -63,11 +100,14 @@ class Scores:
     ssim: float
 
 
-def ssim_note(shape: tuple[int, ...]) -> str | None:
-    """Why SSIM is undefined for an image of ``shape`` (too small for its window), or None."""
+def ssim_note(shape: tuple[int, ...], ssim: str = DEFAULT_SSIM) -> str | None:
+    """Why SSIM is undefined for an image of ``shape`` (too small for the ``ssim`` window), or None."""
     height, width = shape[:2]
-    if min(height, width) < SSIM_MIN_SIDE:
-        return (f"SSIM is undefined: it needs at least {SSIM_MIN_SIDE}×{SSIM_MIN_SIDE} pixels, "
+    side = SSIM_MIN_SIDES[check_ssim_window(ssim)]
+    if min(height, width) < side:
+        other = "uniform" if ssim == "gaussian" else "gaussian"
+        return (f"SSIM is undefined: with the {ssim} window it needs at least {side}×{side} pixels "
+                f"({SSIM_MIN_SIDES[other]}×{SSIM_MIN_SIDES[other]} with the {other} one), "
                 f"this image is {width}×{height}")
     return None
 
@@ -92,21 +132,30 @@ def as_unit_float(image: np.ndarray | LoadedImage) -> np.ndarray:
     return image.astype(np.float32, copy=False)
 
 
-def add_noise(clean: np.ndarray | LoadedImage, sigma: float, seed: int = 0) -> np.ndarray:
+def add_noise(clean: np.ndarray | LoadedImage, sigma: float, seed: int = 0, *,
+              noise: str = DEFAULT_NOISE) -> np.ndarray:
     """``clean`` (in [0, 1] after :func:`as_unit_float`) plus N(0, σ/255), not clipped.
 
     σ is on the 8-bit scale for every bit depth (σ = 25 means 25/255 of the full range), as in the paper.
-    The same ``seed`` gives the same noise field for the same shape.
+    The same ``seed`` gives the same noise field for the same shape. ``noise="kair"`` draws the field as KAIR's
+    ``main_test_dncnn.py`` does (``np.random.seed(seed)``, then ``np.random.normal(0, σ/255, shape)`` added to
+    the float32 image), from a private ``RandomState`` so numpy's global state is left alone.
     """
     if not math.isfinite(sigma) or sigma < 0:
         raise ValueError(f"sigma must be a finite number ≥ 0, got {sigma!r}")
     x = as_unit_float(clean)
-    noise = np.random.default_rng(seed).standard_normal(x.shape) * (sigma / 255.0)
-    return (x + noise).astype(np.float32)
+    if check_noise_mode(noise) == "kair":
+        field = np.random.RandomState(seed).normal(0.0, sigma / 255.0, x.shape)
+    else:
+        field = np.random.default_rng(seed).standard_normal(x.shape) * (sigma / 255.0)
+    return (x + field).astype(np.float32)
 
 
-def score(clean: np.ndarray | LoadedImage, restored: np.ndarray, *, bit_depth: int | None = None) -> Scores:
-    """PSNR (dB) and SSIM of ``restored`` (floats) against the integer original, after clip and rounding."""
+def score(clean: np.ndarray | LoadedImage, restored: np.ndarray, *, bit_depth: int | None = None,
+          ssim: str = DEFAULT_SSIM) -> Scores:
+    """PSNR (dB) and SSIM of ``restored`` (floats) against the integer original, after clip and rounding.
+
+    ``ssim`` names the window (:data:`SSIM_WINDOWS`); colour images get the mean of the per-channel SSIMs."""
     from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
     if isinstance(clean, LoadedImage):
@@ -121,24 +170,26 @@ def score(clean: np.ndarray | LoadedImage, restored: np.ndarray, *, bit_depth: i
     rounded = to_integers(restored, bit_depth)
     with np.errstate(divide="ignore"):  # identical images: PSNR is +inf, which is the right answer
         psnr = float(peak_signal_noise_ratio(clean, rounded, data_range=top))
-    if ssim_note(clean.shape) is not None:
+    if ssim_note(clean.shape, ssim) is not None:
         return Scores(psnr, float("nan"))
-    ssim = float(structural_similarity(clean, rounded, data_range=top,
-                                       channel_axis=-1 if clean.ndim == 3 else None))
-    return Scores(psnr, ssim)
+    value = float(structural_similarity(clean, rounded, data_range=top, channel_axis=-1 if clean.ndim == 3 else None,
+                                        **_ssim_options(ssim)))
+    return Scores(psnr, value)
 
 
-def ssim_map(clean: np.ndarray | LoadedImage, restored: np.ndarray) -> np.ndarray:
-    """Per-pixel SSIM (float, shaped like the image; colour channels averaged) for the SSIM-map view."""
+def ssim_map(clean: np.ndarray | LoadedImage, restored: np.ndarray, *, ssim: str = DEFAULT_SSIM) -> np.ndarray:
+    """Per-pixel SSIM (float, shaped like the image; colour channels averaged) for the SSIM-map view.
+
+    Its mean without the window's half-width border is :func:`score`'s SSIM."""
     from skimage.metrics import structural_similarity
 
     bit_depth = clean.bit_depth if isinstance(clean, LoadedImage) else (16 if clean.dtype == np.uint16 else 8)
     original = clean.original if isinstance(clean, LoadedImage) else np.asarray(clean)
-    if ssim_note(original.shape) is not None:
+    if ssim_note(original.shape, ssim) is not None:
         return np.full(original.shape[:2], np.nan, dtype=np.float32)
     top = (1 << bit_depth) - 1
     _, full = structural_similarity(original, to_integers(restored, bit_depth), data_range=top, full=True,
-                                    channel_axis=-1 if original.ndim == 3 else None)
+                                    channel_axis=-1 if original.ndim == 3 else None, **_ssim_options(ssim))
     return (full.mean(axis=-1) if full.ndim == 3 else full).astype(np.float32)
 
 
@@ -404,6 +455,8 @@ class EvalReport:
     images: list[ImageScore] = field(default_factory=list)
     model: str = ""
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file name, why)
+    ssim: str = DEFAULT_SSIM  # the SSIM window (SSIM_WINDOWS)
+    noise: str = DEFAULT_NOISE  # the noise generator (NOISE_MODES)
 
     @property
     def mean_psnr(self) -> float:
@@ -424,6 +477,8 @@ class EvalReport:
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "method": self.method, "model": self.model, "sigma": self.sigma, "seed": self.seed,
+            "noise": self.noise, "noise_protocol": NOISE_LABELS[self.noise],
+            "ssim_window": self.ssim, "ssim_protocol": SSIM_LABELS[self.ssim],
             "count": len(self.images), "mean_psnr": round(self.mean_psnr, 4), "mean_ssim": round(self.mean_ssim, 5),
             "seconds": round(self.seconds, 3),
             "images": [s.to_json() for s in self.images],
@@ -432,18 +487,22 @@ class EvalReport:
         if not math.isfinite(self.mean_psnr):
             data["mean_psnr_note"] = "no image has a finite PSNR"
         if not math.isfinite(self.mean_ssim):
+            side = SSIM_MIN_SIDES[self.ssim]
             data["mean_ssim_note"] = "SSIM is undefined for every image (all smaller than " \
-                                     f"{SSIM_MIN_SIDE}×{SSIM_MIN_SIDE} pixels)" if self.images else "no images"
+                                     f"{side}×{side} pixels)" if self.images else "no images"
         return data
 
 
 def iter_evaluate(images: Iterable[str | os.PathLike | LoadedImage], *, sigma: float, seed: int = 0,
                   method: str = "dncnn", model: nn.Module | None = None, tile: int | None = DEFAULT_TILE,
-                  ) -> Iterator[ImageScore]:
+                  ssim: str = DEFAULT_SSIM, noise: str = DEFAULT_NOISE) -> Iterator[ImageScore]:
     """Yield one :class:`ImageScore` per image (so a caller can show progress and stop between images).
 
-    Every image gets noise from the same ``seed``. Bad files raise :class:`engines.labs.denoise.images.ImageError`.
+    Every image gets noise from the same ``seed`` (drawn by the ``noise`` generator); SSIM uses the ``ssim``
+    window. Bad files raise :class:`engines.labs.denoise.images.ImageError`.
     """
+    check_ssim_window(ssim)
+    check_noise_mode(noise)
     if method == "dncnn":
         if model is None:
             raise ValueError("method 'dncnn' needs a model")
@@ -455,19 +514,21 @@ def iter_evaluate(images: Iterable[str | os.PathLike | LoadedImage], *, sigma: f
             raise MethodUnavailable(reason)
     for item in images:
         image = item if isinstance(item, LoadedImage) else load_image(item)
-        noisy = add_noise(image, sigma, seed)
+        noisy = add_noise(image, sigma, seed, noise=noise)
         result = restore(method, noisy, sigma=sigma, model=model, tile=tile) if method == "dncnn" \
             else restore(method, noisy, sigma=sigma)
-        scores = score(image, result.restored)
-        noisy_scores = score(image, noisy)
-        notes = tuple(n for n in (image.info.get("note"), ssim_note(image.shape)) if n)
+        scores = score(image, result.restored, ssim=ssim)
+        noisy_scores = score(image, noisy, ssim=ssim)
+        notes = tuple(n for n in (image.info.get("note"), ssim_note(image.shape, ssim)) if n)
         yield ImageScore(image.path.name, scores.psnr, scores.ssim, noisy_scores.psnr, result.seconds,
                          tuple(image.shape), notes)
 
 
 def evaluate_images(images: Iterable[str | os.PathLike | LoadedImage], *, sigma: float, seed: int = 0,
                     method: str = "dncnn", model: nn.Module | None = None, model_name: str = "",
-                    tile: int | None = DEFAULT_TILE) -> EvalReport:
-    report = EvalReport(method=method, sigma=float(sigma), seed=seed, model=model_name)
-    report.images.extend(iter_evaluate(images, sigma=sigma, seed=seed, method=method, model=model, tile=tile))
+                    tile: int | None = DEFAULT_TILE, ssim: str = DEFAULT_SSIM,
+                    noise: str = DEFAULT_NOISE) -> EvalReport:
+    report = EvalReport(method=method, sigma=float(sigma), seed=seed, model=model_name, ssim=ssim, noise=noise)
+    report.images.extend(iter_evaluate(images, sigma=sigma, seed=seed, method=method, model=model, tile=tile,
+                                       ssim=ssim, noise=noise))
     return report

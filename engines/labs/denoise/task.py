@@ -40,6 +40,11 @@ class DenoiseConfig(TrainConfig):
     sigma_min: float = opt(0.0, "Lowest σ for blind training.", min=0.0)
     sigma_max: float = opt(55.0, "Highest σ for blind training.", min=0.0)
     val_data: str = opt("", "Folder of held-out clean images for validation PSNR (empty: the dataset's own).")
+    ssim: str = opt("gaussian", "SSIM window of the validation score: gaussian = 11×11, σ 1.5 (Wang et al., "
+                                "DnCNN/KAIR); uniform = scikit-image's default 7×7.", choices=("gaussian", "uniform"))
+    val_noise: str = opt("seeded", "Noise of the validation images: seeded = numpy default_rng(image index); "
+                                   "kair = np.random.seed(0) per image, as KAIR's test script.",
+                         choices=("seeded", "kair"))
 
 
 class NoisyValidationSet(Dataset):
@@ -49,7 +54,7 @@ class NoisyValidationSet(Dataset):
     loop's default collation works, and ``size`` = (h, w) says what to crop back.
     """
 
-    def __init__(self, clean_images: Dataset, sigma: float) -> None:
+    def __init__(self, clean_images: Dataset, sigma: float, noise: str = "seeded") -> None:
         from engines.labs.denoise.methods import add_noise
 
         cleans = [clean_images[i][0].numpy() for i in range(len(clean_images))]
@@ -57,7 +62,8 @@ class NoisyValidationSet(Dataset):
         self.width = max((c.shape[2] for c in cleans), default=0)
         self.items = []
         for index, clean in enumerate(cleans):
-            noisy = add_noise(clean, sigma, seed=index)
+            # KAIR reseeds with 0 for every image; the project's generator is seeded by the image's index.
+            noisy = add_noise(clean, sigma, seed=0 if noise == "kair" else index, noise=noise)
             self.items.append((self._pad(noisy), self._pad(clean), torch.tensor(clean.shape[1:])))
 
     def _pad(self, image: np.ndarray) -> torch.Tensor:
@@ -90,7 +96,14 @@ def _train_loss(config: DenoiseConfig):
     return loss_fn
 
 
-def _eval_sums(model, batch, device) -> Mapping[str, float]:
+def _eval_sums_for(ssim: str):
+    def eval_sums(model, batch, device) -> Mapping[str, float]:
+        return _eval_sums(model, batch, device, ssim=ssim)
+
+    return eval_sums
+
+
+def _eval_sums(model, batch, device, *, ssim: str = "gaussian") -> Mapping[str, float]:
     from engines.labs.denoise.methods import score
 
     noisy, clean, sizes = batch
@@ -104,7 +117,7 @@ def _eval_sums(model, batch, device) -> Mapping[str, float]:
             restored, reference = restored[0], reference[0]
         else:
             restored, reference = np.moveaxis(restored, 0, -1), np.moveaxis(reference, 0, -1)
-        scores = score(np.rint(reference * 255).astype(np.uint8), restored, bit_depth=8)
+        scores = score(np.rint(reference * 255).astype(np.uint8), restored, bit_depth=8, ssim=ssim)
         sums["psnr"] += scores.psnr
         sums["ssim"] += scores.ssim
         sums["count"] += 1.0
@@ -141,11 +154,11 @@ def build_problem(config: DenoiseConfig) -> Problem:
     return Problem(
         model=model,
         train_set=splits.train,
-        test_set=NoisyValidationSet(validation, config.sigma),
+        test_set=NoisyValidationSet(validation, config.sigma, config.val_noise),
         input_shape=splits.input_shape,
         dataset_name=splits.name,
         train_loss=_train_loss(config),
-        eval_sums=_eval_sums,
+        eval_sums=_eval_sums_for(config.ssim),
         finalize=_finalize,
         primary_metric="val_psnr",
         model_spec={"name": config.model, "options": options},

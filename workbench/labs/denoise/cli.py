@@ -13,6 +13,9 @@ from workbench.jsonout import dumps
 
 EXIT_OK, EXIT_FAILED = 0, 1
 METHODS = ("dncnn", "nlm", "tv", "wavelet", "bm3d")
+SSIM_WINDOWS = ("gaussian", "uniform")  # engines.labs.denoise.methods.SSIM_WINDOWS (not imported: start-up)
+NOISE_MODES = ("seeded", "kair")  # engines.labs.denoise.methods.NOISE_MODES
+SSIM_PROTOCOL = {"gaussian": "SSIM 11×11 Gaussian window", "uniform": "SSIM 7×7 uniform window"}
 # Smallest --tile: each tile is computed with a margin of the network's receptive radius (17 px for DnCNN-S)
 # on every side, so tiles much smaller than that multiply the work (--tile 1 on a 256² image ran for minutes).
 MIN_TILE = 32
@@ -43,6 +46,13 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
 def add_commands(sub) -> dict[str, Callable[[argparse.Namespace], int]]:
     evaluate = sub.add_parser("eval-denoise", help="PSNR/SSIM of a denoiser on a folder of clean images")
     evaluate.add_argument("--images", required=True, metavar="DIR", help="folder of clean images")
+    evaluate.add_argument("--ssim", default="gaussian", choices=SSIM_WINDOWS,
+                          help="SSIM window: gaussian = 11×11, σ 1.5, as Wang et al. and DnCNN/KAIR (default); "
+                               "uniform = scikit-image's default 7×7")
+    evaluate.add_argument("--noise", default="seeded", choices=NOISE_MODES,
+                          help="noise generator: seeded = numpy default_rng(--seed) (default); kair = "
+                               "np.random.seed(--seed) then np.random.normal for each image, as KAIR's test "
+                               "script (with --seed 0 it gives KAIR's per-image numbers)")
     _add_model_options(evaluate)
 
     imp = sub.add_parser("import-weights", help="import published DnCNN weights as a run")
@@ -115,6 +125,8 @@ def cmd_eval_denoise(args) -> int:
     from pathlib import Path
 
     _check_common(args)
+    if args.noise == "kair" and args.seed > 2**32 - 1:
+        raise _usage(f"invalid --seed {args.seed}: the kair generator takes 0 … 2³² − 1")
     images_dir = Path(args.images).expanduser()
     if not images_dir.is_dir():
         raise _usage(f"--images {args.images}: not a folder")
@@ -128,12 +140,13 @@ def cmd_eval_denoise(args) -> int:
     if not paths:
         raise _usage(f"--images {args.images}: no PNG, JPEG, TIFF or BMP images in this folder")
     model, label = _denoiser(args)
-    report = EvalReport(method=args.method, sigma=args.sigma, seed=args.seed, model=label)
+    report = EvalReport(method=args.method, sigma=args.sigma, seed=args.seed, model=label, ssim=args.ssim,
+                        noise=args.noise)
     tile = args.tile or None
     for path in paths:
         try:
             (item,) = iter_evaluate([path], sigma=args.sigma, seed=args.seed, method=args.method, model=model,
-                                    tile=tile)
+                                    tile=tile, ssim=args.ssim, noise=args.noise)
         except ImageError as exc:  # names the file
             reason = str(exc)
         except MemoryError:
@@ -154,7 +167,7 @@ def cmd_eval_denoise(args) -> int:
     else:
         print(f"{'mean':<24} PSNR {_score(report.mean_psnr, '6.2f')} dB  SSIM {_score(report.mean_ssim, '.4f')}  "
               f"({len(report.images)} images, {len(report.skipped)} skipped, {label}, σ={args.sigma:g}, "
-              f"seed {args.seed})")
+              f"{args.noise} noise, seed {args.seed}; {SSIM_PROTOCOL[args.ssim]})")
     return EXIT_FAILED if report.skipped else EXIT_OK
 
 

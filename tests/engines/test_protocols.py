@@ -1,0 +1,186 @@
+"""The papers' exact protocols as options: SSIM window, KAIR's noise, scSE combine, HybridSN FC activation,
+DnCNN batch-norm constants, the authors' HybridSN split and the AA convention (docs/protocols.md)."""
+import numpy as np
+import pytest
+
+from engines.labs.denoise import methods as denoise
+from engines.labs.denoise.methods import add_noise, score
+
+
+def _gaussian_ssim_reference(x: np.ndarray, y: np.ndarray, data_range: float = 255.0) -> float:
+    """Wang et al. 2004 / KAIR's ``calculate_ssim``: an 11×11 Gaussian window (σ 1.5) applied over the valid
+    region only, population statistics, C1 = (0.01 L)², C2 = (0.03 L)², the map's mean."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    t = np.arange(11) - 5
+    g = np.exp(-t**2 / (2 * 1.5**2))
+    window = np.outer(g, g) / np.outer(g, g).sum()
+
+    def filt(image):
+        return np.einsum("ijkl,kl->ij", sliding_window_view(image, (11, 11)), window)
+
+    x, y = x.astype(np.float64), y.astype(np.float64)
+    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
+    mu_x, mu_y = filt(x), filt(y)
+    var_x, var_y = filt(x * x) - mu_x**2, filt(y * y) - mu_y**2
+    cov = filt(x * y) - mu_x * mu_y
+    ssim_map = (2 * mu_x * mu_y + c1) * (2 * cov + c2) / ((mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2))
+    return float(ssim_map.mean())
+
+
+@pytest.fixture
+def pair():
+    import skimage.data
+
+    clean = skimage.data.camera()[180:260, 200:296]  # uint8 80×96
+    noisy = add_noise(clean, 25, seed=7)
+    return clean, noisy
+
+
+def test_gaussian_ssim_is_the_default_and_equals_kairs_formula(pair):
+    clean, noisy = pair
+    rounded = np.clip(np.rint(noisy * 255), 0, 255).astype(np.uint8)
+    expected = _gaussian_ssim_reference(clean, rounded)
+    assert score(clean, noisy).ssim == pytest.approx(expected, abs=1e-6)
+    assert score(clean, noisy, ssim="gaussian").ssim == pytest.approx(expected, abs=1e-6)
+    # The other window is a different number (skimage's 7×7 uniform, sample covariance), kept as an option.
+    from skimage.metrics import structural_similarity
+
+    uniform = score(clean, noisy, ssim="uniform").ssim
+    assert uniform == pytest.approx(structural_similarity(clean, rounded, data_range=255), abs=1e-12)
+    assert abs(uniform - expected) > 1e-3
+
+
+def test_colour_ssim_is_the_mean_over_channels(pair):
+    clean, noisy = pair
+    colour = np.stack([clean, clean[::-1], clean[:, ::-1]], axis=-1)
+    noisy_colour = add_noise(colour, 25, seed=1)
+    rounded = np.clip(np.rint(noisy_colour * 255), 0, 255).astype(np.uint8)
+    expected = np.mean([_gaussian_ssim_reference(colour[..., c], rounded[..., c]) for c in range(3)])
+    assert score(colour, noisy_colour).ssim == pytest.approx(expected, abs=1e-6)
+
+
+def test_ssim_map_mean_without_the_window_border_is_the_score(pair):
+    clean, noisy = pair
+    for window, half in (("gaussian", 5), ("uniform", 3)):
+        full = denoise.ssim_map(clean, noisy, ssim=window)
+        assert np.mean(full[half:-half, half:-half]) == pytest.approx(score(clean, noisy, ssim=window).ssim,
+                                                                        abs=1e-6)
+
+
+@pytest.mark.parametrize("side, gaussian_defined, uniform_defined", [(6, False, False), (9, False, True),
+                                                                     (11, True, True)])
+def test_ssim_minimum_size_follows_the_window(side, gaussian_defined, uniform_defined):
+    clean = np.arange(side * 20, dtype=np.uint8).reshape(side, 20)
+    noisy = add_noise(clean, 10, seed=0)
+    for window, defined in (("gaussian", gaussian_defined), ("uniform", uniform_defined)):
+        value = score(clean, noisy, ssim=window).ssim
+        note = denoise.ssim_note(clean.shape, window)
+        assert np.isfinite(value) == defined and (note is None) == defined
+        if note:
+            needed = denoise.SSIM_MIN_SIDES[window]
+            assert f"at least {needed}×{needed} pixels" in note and f"20×{side}" in note
+
+
+def test_unknown_ssim_window_and_noise_mode_are_refused(pair):
+    clean, noisy = pair
+    with pytest.raises(ValueError, match="gaussian, uniform"):
+        score(clean, noisy, ssim="box")
+    with pytest.raises(ValueError, match="seeded, kair"):
+        add_noise(clean, 25, noise="matlab")
+
+
+def test_kair_noise_is_numpys_legacy_stream_reseeded_for_each_image(pair):
+    clean, _ = pair
+    state = np.random.get_state()
+    first = add_noise(clean, 25, seed=0, noise="kair")
+    np.random.set_state(state)
+    # KAIR's main_test_dncnn.py, per image: seed 0, then normal noise added to the float32 image in [0, 1].
+    np.random.seed(seed=0)
+    expected = clean.astype(np.float32) / 255.0
+    expected += np.random.normal(0, 25 / 255.0, expected.shape)
+    np.random.set_state(state)
+    np.testing.assert_array_equal(first, expected)
+    np.testing.assert_array_equal(add_noise(clean, 25, seed=0, noise="kair"), first)  # no state carried over
+    assert not np.array_equal(first, add_noise(clean, 25, seed=0))  # the project's generator differs
+    assert np.random.get_state()[1][0] == state[1][0]  # the global state is untouched
+
+
+def test_eval_report_names_the_protocols(pair, tmp_path):
+    from engines.labs.denoise.images import save_image
+
+    clean, _ = pair
+    save_image(tmp_path / "a.png", clean / 255.0)
+    report = denoise.evaluate_images([tmp_path / "a.png"], sigma=25, method="tv", noise="kair", ssim="uniform")
+    data = report.to_json()
+    assert data["noise"] == "kair" and data["ssim_window"] == "uniform" and "7×7" in data["ssim_protocol"]
+    noisy = add_noise(clean, 25, seed=0, noise="kair")
+    assert data["images"][0]["noisy_psnr"] == pytest.approx(round(score(clean, noisy).psnr, 4))
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_kair_noise_reproduces_kairs_01_png_at_sigma_25(shared_data):
+    """KAIR's main_test_dncnn.py with dncnn_25.pth reports 30.2076 dB on Set12 01.png at σ 25."""
+    from engines.labs.denoise.methods import evaluate_images, prepare_model
+    from engines.labs.denoise.weights import load_dncnn_weights
+
+    model = prepare_model(load_dncnn_weights(shared_data / "dncnn_weights" / "dncnn_25.pth").model)
+    report = evaluate_images([shared_data / "set12" / "01.png"], sigma=25, seed=0, model=model, tile=None,
+                             noise="kair")
+    assert report.images[0].psnr == pytest.approx(30.2076, abs=0.001)
+
+
+def test_eval_denoise_cli_threads_the_protocols(pair, tmp_path, capsys):
+    import json
+
+    from engines.labs.denoise.images import save_image
+    from engines.labs.denoise.methods import run_baseline
+    from workbench.cli import main
+
+    clean, _ = pair
+    (tmp_path / "img").mkdir()
+    save_image(tmp_path / "img" / "a.png", clean / 255.0)
+    args = ["eval-denoise", "--images", str(tmp_path / "img"), "--sigma", "25", "--method", "tv"]
+    assert main([*args, "--noise", "kair", "--ssim", "uniform", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    noisy = add_noise(clean, 25, seed=0, noise="kair")
+    expected = score(clean, run_baseline("tv", noisy, sigma=25).restored, ssim="uniform")
+    assert data["noise"] == "kair" and data["ssim_window"] == "uniform"
+    assert data["images"][0]["ssim"] == pytest.approx(round(expected.ssim, 5))
+    assert data["images"][0]["psnr"] == pytest.approx(round(expected.psnr, 4))
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "seeded noise" in text and "11×11 Gaussian" in text
+    assert main([*args, "--ssim", "box"]) == 2
+    assert "gaussian" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("combine", ["add", "max"])
+def test_scse_combine_follows_the_formula(combine):
+    import torch
+
+    from engines.models.attention import ConcurrentSE, attention_factory
+
+    torch.manual_seed(0)
+    block = attention_factory("scse", reduction=4, combine=combine)(8)
+    assert isinstance(block, ConcurrentSE) and block.combine == combine
+    x = torch.randn(2, 8, 5, 6)
+    cse, sse = block.cse, block.sse
+    pooled = x.mean(dim=(2, 3), keepdim=True)
+    gate_c = torch.sigmoid(cse.fc2(torch.relu(cse.fc1(pooled))))  # N×C×1×1
+    gate_s = torch.sigmoid(torch.einsum("nchw,c->nhw", x, sse.conv.weight[0, :, 0, 0]) + sse.conv.bias[0])
+    channel, spatial = x * gate_c, x * gate_s[:, None]
+    expected = channel + spatial if combine == "add" else torch.maximum(channel, spatial)
+    with torch.no_grad():
+        torch.testing.assert_close(block(x), expected, rtol=1e-5, atol=1e-6)
+        other = (channel + spatial) if combine == "max" else torch.maximum(channel, spatial)
+        assert (block(x) - other).abs().max() > 1e-3  # the two conventions really differ
+
+
+def test_scse_combine_default_is_add_and_unknown_is_refused():
+    from engines.models.attention import attention_factory
+
+    assert attention_factory("scse")(8).combine == "add"
+    with pytest.raises(ValueError, match="add, max"):
+        attention_factory("scse", combine="mean")
