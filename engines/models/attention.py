@@ -2,8 +2,8 @@
 
 A model takes ``attention: Callable[[int], nn.Module] | None`` and calls it with a
 channel count wherever its design puts an attention block; :func:`attention_factory`
-turns the user-facing options (``attention``, ``reduction``, ``squeeze``) into
-that factory. Every channel gate is a ``torchvision.ops.SqueezeExcitation`` (or a
+turns the user-facing options (``attention``, ``reduction``, ``squeeze``, ``combine``)
+into that factory. Every channel gate is a ``torchvision.ops.SqueezeExcitation`` (or a
 subclass), so inspection code finds the excitations the same way for all of them:
 the output of the block's ``scale_activation`` (shape ``N×C×1×1``).
 """
@@ -18,6 +18,9 @@ from torchvision.ops import SqueezeExcitation
 
 ATTENTIONS = ("none", "se", "sse", "scse")
 SQUEEZES = ("avg", "max")
+# How scSE merges its two recalibrated maps: "add" as Roy et al. (MICCAI 2018) write it; "max" (element-wise)
+# as the authors' released code (ai-med/squeeze_and_excitation, ChannelSpatialSELayer) does.
+COMBINES = ("add", "max")
 
 AttentionFactory = Callable[[int], nn.Module]
 
@@ -63,15 +66,27 @@ class SpatialSE(nn.Module):
 
 
 class ConcurrentSE(nn.Module):
-    """scSE: channel SE and spatial SE side by side, outputs added (Roy et al.'s concurrent block)."""
+    """scSE: channel SE and spatial SE side by side, their outputs merged by ``combine``.
 
-    def __init__(self, channel: nn.Module, spatial: nn.Module) -> None:
+    ``"add"`` (the default) is Roy et al.'s concurrent block, cSE(x) + sSE(x); ``"max"`` is the element-wise
+    maximum that the authors' released code uses. Both have the same parameters (state dicts interchange).
+    """
+
+    def __init__(self, channel: nn.Module, spatial: nn.Module, combine: str = "add") -> None:
         super().__init__()
+        if combine not in COMBINES:
+            raise ValueError(f"unknown scSE combine {combine!r}; valid choices: {', '.join(COMBINES)}")
         self.cse = channel
         self.sse = spatial
+        self.combine = combine
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.combine == "max":
+            return torch.maximum(self.cse(x), self.sse(x))
         return self.cse(x) + self.sse(x)
+
+    def extra_repr(self) -> str:
+        return f"combine={self.combine}"
 
 
 def channel_se(channels: int, *, reduction: int = 16, squeeze: str = "avg") -> SqueezeExcitation:
@@ -81,16 +96,22 @@ def channel_se(channels: int, *, reduction: int = 16, squeeze: str = "avg") -> S
     return MaxSqueezeExcitation(channels, hidden)
 
 
-def _scse(channels: int, *, reduction: int, squeeze: str) -> ConcurrentSE:
-    return ConcurrentSE(channel_se(channels, reduction=reduction, squeeze=squeeze), SpatialSE(channels))
+def _scse(channels: int, *, reduction: int, squeeze: str, combine: str = "add") -> ConcurrentSE:
+    return ConcurrentSE(channel_se(channels, reduction=reduction, squeeze=squeeze), SpatialSE(channels), combine)
 
 
-def attention_factory(kind: str = "none", *, reduction: int = 16, squeeze: str = "avg") -> AttentionFactory | None:
-    """The factory for ``kind`` (``none`` → ``None``: the model inserts nothing)."""
+def attention_factory(kind: str = "none", *, reduction: int = 16, squeeze: str = "avg",
+                      combine: str = "add") -> AttentionFactory | None:
+    """The factory for ``kind`` (``none`` → ``None``: the model inserts nothing).
+
+    ``combine`` (``add`` | ``max``) applies to ``scse`` only: how its channel and spatial branches merge.
+    """
     if kind not in ATTENTIONS:
         raise ValueError(f"unknown attention {kind!r}; valid choices: {', '.join(ATTENTIONS)}")
     if squeeze not in SQUEEZES:
         raise ValueError(f"unknown squeeze {squeeze!r}; valid choices: {', '.join(SQUEEZES)}")
+    if combine not in COMBINES:
+        raise ValueError(f"unknown scSE combine {combine!r}; valid choices: {', '.join(COMBINES)}")
     if not isinstance(reduction, int) or isinstance(reduction, bool) or reduction < 1:
         raise ValueError(f"reduction must be an integer ≥ 1, got {reduction!r}")
     if kind == "none":
@@ -99,7 +120,7 @@ def attention_factory(kind: str = "none", *, reduction: int = 16, squeeze: str =
         return partial(channel_se, reduction=reduction, squeeze=squeeze)
     if kind == "sse":
         return SpatialSE
-    return partial(_scse, reduction=reduction, squeeze=squeeze)
+    return partial(_scse, reduction=reduction, squeeze=squeeze, combine=combine)
 
 
 def channel_gates(model: nn.Module) -> list[tuple[str, SqueezeExcitation]]:
