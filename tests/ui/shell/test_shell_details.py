@@ -130,6 +130,10 @@ def test_the_metric_plot_follows_the_loss_plots_x_range_and_back(qtbot):
     curves = LiveCurves()
     qtbot.addWidget(curves)
     curves.show()
+    # Plots with data: an empty plot shows a message and keeps its range.
+    curves.add_points(1, "loss", [(s, s / 100, 1000.0 + s, 1.0 / s) for s in range(1, 300)])
+    curves.add_points(1, "test_accuracy", [(100, 1.0, 1100.0, 0.5), (299, 3.0, 1299.0, 0.7)])
+    curves.redraw(force=True)
     loss, metric = curves.loss_plot.getPlotItem().vb, curves.metric_plot.getPlotItem().vb
     loss.setXRange(100, 200, padding=0)
     qtbot.waitUntil(lambda: metric.viewRange()[0] == pytest.approx([100, 200]), timeout=2_000)
