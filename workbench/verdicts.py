@@ -130,10 +130,12 @@ class VerdictError(ValueError):
 
 
 # -- the statistics of two samples ----------------------------------------------------------------------------
+# SciPy ≥ 1.15 takes ``rng``; the older releases the project allows (≥ 1.11) take ``random_state``.
+_RNG_KEYWORD = "rng" if "rng" in inspect.signature(stats.bootstrap).parameters else "random_state"
+
+
 def _rng_option(seed: int) -> dict[str, Any]:
-    # SciPy ≥ 1.15 takes ``rng``; the older releases the project allows take ``random_state``.
-    name = "rng" if "rng" in inspect.signature(stats.bootstrap).parameters else "random_state"
-    return {name: np.random.default_rng(seed)}
+    return {_RNG_KEYWORD: np.random.default_rng(seed)}
 
 
 def _difference_of_means(sample: np.ndarray, baseline: np.ndarray, axis: int = -1) -> np.ndarray:

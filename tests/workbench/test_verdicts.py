@@ -373,3 +373,13 @@ def test_a_numeric_baseline_matches_however_it_is_written(store):
            for lr, values in ((0.01, [0.90, 0.91]), (0.001, [0.80, 0.82])) for seed, value in enumerate(values)]
     for baseline in ("1e-3", "lr=0.001", "0.0010"):
         assert verdict_for_runs(store, runs_of(store, ids), by="lr", baseline=baseline).baseline == "0.001"
+
+
+def test_importing_verdicts_loads_neither_torch_nor_qt():
+    import subprocess
+    import sys
+
+    code = "import sys, workbench.verdicts; print(sorted({'torch', 'PySide6'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
