@@ -247,7 +247,7 @@ class Tour:
         w.tabs.setCurrentWidget(w.training_tab)
         w.task_box.setCurrentIndex(w.task_box.findData("classify"))
         form = w.config_form
-        form.set_values({"model": "small_cnn", "data": "digits", "epochs": 3, "batch_size": 16, "threads": 1,
+        form.set_values({"model": "small_cnn", "data": "digits", "epochs": 3, "batch_size": 32, "threads": 1,
                          "seed": 0})
         form.model_editors["width"].set(8)
         epochs, steps = Catch(w.runner.epoch_done), Catch(w.runner.steps)
@@ -260,14 +260,15 @@ class Tour:
             # Grab in the second epoch: a test point plotted and the loss curve still moving.
             wait_until(lambda: bool(epochs.calls) or not w.runner.busy, 120, "the first epoch")
             first = steps.calls[-1][1][-1][0] if steps.calls else 0
-            wait_until(lambda: (steps.calls and steps.calls[-1][1][-1][0] >= first + 25) or not w.runner.busy, 60,
+            wait_until(lambda: (steps.calls and steps.calls[-1][1][-1][0] >= first + 15) or not w.runner.busy, 60,
                        "steps of the second epoch")
             w.curves.redraw(force=True)
+            self._grabbed = self.grab(self._path)  # now: the numbers below are those on screen
+            step, progress = (steps.calls[-1][1][-1][:2]) if steps.calls else (0, 0.0)
         finally:
             epochs.close()
             steps.close()
         running = w.runner.busy and w.runner.current_run_id == self.live_run
-        step, progress = (steps.calls[-1][1][-1][:2]) if steps.calls else (0, 0.0)
         metrics = dict(epochs.calls[-1][2]) if epochs.calls else {}
         accuracy = metrics.get("test_accuracy")
         return (f"Training a small CNN on digits started from the New-run form, live: run #{self.live_run} in epoch "
@@ -561,7 +562,7 @@ class Tour:
             record: dict[str, Any] = {"state": name, "file": path.name}
             t0 = time.perf_counter()
             try:
-                self._child_png = None
+                self._child_png, self._grabbed, self._path = None, None, path
                 if name != "first_paint" and not self.window.isVisible():
                     self.show()
                 caption, numbers = getattr(self, name)()
@@ -571,6 +572,8 @@ class Tour:
 
                     image = QImage(str(path))
                     width, height = image.width(), image.height()
+                elif self._grabbed is not None:
+                    width, height = self._grabbed
                 else:
                     width, height = self.grab(path)
                 if name == "first_paint" and self.window.labs:
