@@ -4,9 +4,14 @@ A sample is one pixel's neighbourhood: a ``window × window`` patch of the PCA-r
 ``bands`` components, given as ``(N, 1, bands, window, window)`` (the 3-D convolutions' layout) or
 ``(N, bands, window, window)`` (bands as image channels); every model here accepts both.
 
-- ``hybridsn``: three 3-D convolutions (spectral–spatial: 8@7×3×3, 16@5×3×3, 32@3×3×3), the spectral
-  axis folded into channels, one 2-D convolution (64@3×3), FC 256 and 128 with dropout 0.4 — exactly the
-  course notes: 5,122,176 parameters at 30 components and a 25×25 window with 16 classes.
+- ``hybridsn``: three 3-D convolutions (spectral–spatial: 8@7×3×3, 16@5×3×3, 32@3×3×3), each followed by
+  ReLU, the spectral axis folded into channels, one 2-D convolution (64@3×3) + ReLU, then FC 256 → ReLU →
+  dropout 0.4 → FC 128 → ReLU → dropout 0.4 → FC classes (softmax in the loss): 5,122,176 parameters at
+  30 components and a 25×25 window with 16 classes, the layer shapes of the paper, of the authors' Keras
+  notebook and of the course notes. It is the authors' Keras model (Glorot-uniform initialisation, see
+  :func:`glorot_init`) with one documented switch: the course notes' PyTorch code has *no* ReLU after
+  FC 256 and FC 128 (only dropout); ``fc_activation="none"`` builds that variant, ``"relu"`` (the default)
+  the authors'. The input layout differs only in axis order (Keras: bands last; here: bands as depth).
 - ``hybridsn_2d3d``: the control the course suggests — the same layers in the other order: the 2-D
   convolution first (over the bands as channels), its 64 feature maps then stacked as the depth of the
   3-D convolutions; a 1×1 convolution brings the folded depth back to 64 maps so the head is the same.
@@ -14,8 +19,9 @@ A sample is one pixel's neighbourhood: a ``window × window`` patch of the PCA-r
 - ``cnn3d``: 3-D only — the 2-D convolution replaced by a 3-D one (64@3×3×3) whose output is averaged
   over the spectral axis before the same head.
 
-All four end in the same head (flatten → 256 → 128 → classes) over 64 maps of
-``(window − 8)²`` pixels, so they differ only in how spectral and spatial features are mixed.
+All four end in the same head (flatten → 256 → 128 → classes, with or without ReLU after the first two
+by ``fc_activation``) over 64 maps of ``(window − 8)²`` pixels, so they differ only in how spectral and
+spatial features are mixed.
 """
 from __future__ import annotations
 
@@ -30,17 +36,23 @@ from engines.core.models import register_model
 SPECTRAL_KERNELS = (7, 5, 3)  # depth of the three 3-D kernels; each also takes 3×3 pixels
 WIDTHS_3D = (8, 16, 32)
 WIDTH_2D = 64
+# After FC 256 and FC 128: "relu" as the authors' Keras code (and the paper's figure); "none" as the course
+# notes' PyTorch code, which has only dropout there.
+FC_ACTIVATIONS = ("relu", "none")
 
 
 def _relu() -> nn.Module:
     return nn.ReLU(inplace=True)
 
 
-def _head(in_features: int, num_classes: int, dropout: float) -> nn.Sequential:
+def _head(in_features: int, num_classes: int, dropout: float, fc_activation: str = "relu") -> nn.Sequential:
+    def act() -> list[nn.Module]:
+        return [_relu()] if fc_activation == "relu" else []
+
     return nn.Sequential(
         nn.Flatten(1),
-        nn.Linear(in_features, 256), _relu(), nn.Dropout(dropout),
-        nn.Linear(256, 128), _relu(), nn.Dropout(dropout),
+        nn.Linear(in_features, 256), *act(), nn.Dropout(dropout),
+        nn.Linear(256, 128), *act(), nn.Dropout(dropout),
         nn.Linear(128, num_classes),
     )
 
@@ -141,12 +153,12 @@ class HybridSN(_PatchClassifier):
     arch = "hybridsn"
 
     def __init__(self, *, bands: int, window: int, num_classes: int, dropout: float,
-                 activation: Callable[[], nn.Module] = _relu) -> None:
+                 activation: Callable[[], nn.Module] = _relu, fc_activation: str = "relu") -> None:
         super().__init__(bands, window, num_classes)
         self.conv3d = _conv3d_stack(1, activation)
         depth = bands - sum(k - 1 for k in SPECTRAL_KERNELS)
         self.conv2d = nn.Sequential(nn.Conv2d(WIDTHS_3D[-1] * depth, WIDTH_2D, 3), activation())
-        self.head = _head(WIDTH_2D * (window - 8) ** 2, num_classes, dropout)
+        self.head = _head(WIDTH_2D * (window - 8) ** 2, num_classes, dropout, fc_activation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.conv3d(self._as_5d(x))
@@ -161,13 +173,13 @@ class HybridSN2D3D(_PatchClassifier):
     arch = "hybridsn_2d3d"
 
     def __init__(self, *, bands: int, window: int, num_classes: int, dropout: float,
-                 activation: Callable[[], nn.Module] = _relu) -> None:
+                 activation: Callable[[], nn.Module] = _relu, fc_activation: str = "relu") -> None:
         super().__init__(bands, window, num_classes)
         self.conv2d = nn.Sequential(nn.Conv2d(bands, WIDTH_2D, 3), activation())
         self.conv3d = _conv3d_stack(1, activation)
         depth = WIDTH_2D - sum(k - 1 for k in SPECTRAL_KERNELS)
         self.project = nn.Sequential(nn.Conv2d(WIDTHS_3D[-1] * depth, WIDTH_2D, 1), activation())
-        self.head = _head(WIDTH_2D * (window - 8) ** 2, num_classes, dropout)
+        self.head = _head(WIDTH_2D * (window - 8) ** 2, num_classes, dropout, fc_activation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.conv2d(self._as_5d(x).squeeze(1))  # (N, 64, w−2, w−2)
@@ -183,7 +195,7 @@ class CNN2D(_PatchClassifier):
     arch = "cnn2d"
 
     def __init__(self, *, bands: int, window: int, num_classes: int, dropout: float,
-                 activation: Callable[[], nn.Module] = _relu) -> None:
+                 activation: Callable[[], nn.Module] = _relu, fc_activation: str = "relu") -> None:
         super().__init__(bands, window, num_classes)
         layers: list[nn.Module] = []
         channels = bands
@@ -191,7 +203,7 @@ class CNN2D(_PatchClassifier):
             layers += [nn.Conv2d(channels, width, 3), activation()]
             channels = width
         self.features = nn.Sequential(*layers)
-        self.head = _head(WIDTH_2D * (window - 8) ** 2, num_classes, dropout)
+        self.head = _head(WIDTH_2D * (window - 8) ** 2, num_classes, dropout, fc_activation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(self._as_5d(x).squeeze(1)))
@@ -204,11 +216,11 @@ class CNN3D(_PatchClassifier):
     arch = "cnn3d"
 
     def __init__(self, *, bands: int, window: int, num_classes: int, dropout: float,
-                 activation: Callable[[], nn.Module] = _relu) -> None:
+                 activation: Callable[[], nn.Module] = _relu, fc_activation: str = "relu") -> None:
         super().__init__(bands, window, num_classes)
         self.conv3d = _conv3d_stack(1, activation)
         self.conv3d_last = nn.Sequential(SpectralConv3d(WIDTHS_3D[-1], WIDTH_2D, 3), activation())
-        self.head = _head(WIDTH_2D * (window - 8) ** 2, num_classes, dropout)
+        self.head = _head(WIDTH_2D * (window - 8) ** 2, num_classes, dropout, fc_activation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.conv3d_last(self.conv3d(self._as_5d(x)))
@@ -227,7 +239,10 @@ MIN_BANDS = {"hybridsn": 1 + sum(k - 1 for k in SPECTRAL_KERNELS), "hybridsn_2d3
 MIN_WINDOW = 9
 
 
-def _check(name: str, bands: int, window: int, num_classes: int, dropout: float) -> None:
+def _check(name: str, bands: int, window: int, num_classes: int, dropout: float, fc_activation: str = "relu") -> None:
+    if fc_activation not in FC_ACTIVATIONS:
+        raise ValueError(f"unknown fc_activation {fc_activation!r}; valid choices: {', '.join(FC_ACTIVATIONS)} "
+                         "(relu: the authors' Keras code; none: the course notes' PyTorch code)")
     if bands < MIN_BANDS[name]:
         raise ValueError(f"{name} needs at least {MIN_BANDS[name]} spectral components (bands), got {bands}")
     if window < MIN_WINDOW or window % 2 == 0:
@@ -253,9 +268,11 @@ def glorot_init(model: nn.Module) -> nn.Module:
 
 
 def _make_builder(name: str, cls: type, doc: str):
-    def builder(*, num_classes: int = 16, bands: int = 30, window: int = 25, dropout: float = 0.4) -> nn.Module:
-        _check(name, bands, window, num_classes, dropout)
-        return glorot_init(cls(bands=bands, window=window, num_classes=num_classes, dropout=dropout))
+    def builder(*, num_classes: int = 16, bands: int = 30, window: int = 25, dropout: float = 0.4,
+                fc_activation: str = "relu") -> nn.Module:
+        _check(name, bands, window, num_classes, dropout, fc_activation)
+        return glorot_init(cls(bands=bands, window=window, num_classes=num_classes, dropout=dropout,
+                               fc_activation=fc_activation))
 
     builder.__name__ = f"build_{name}"
     builder.__doc__ = doc
@@ -267,7 +284,8 @@ def _make_builder(name: str, cls: type, doc: str):
 
 build_hybridsn = _make_builder(
     "hybridsn", HybridSN,
-    "HybridSN: 3-D convolutions (8@7×3×3, 16@5×3×3, 32@3×3×3) then a 2-D one (64@3×3), FC 256/128, dropout.")
+    "HybridSN: 3-D convolutions (8@7×3×3, 16@5×3×3, 32@3×3×3) then a 2-D one (64@3×3), FC 256/128 with "
+    "dropout; fc_activation = relu (the authors' Keras code) or none (the course notes' PyTorch code).")
 build_hybridsn_2d3d = _make_builder(
     "hybridsn_2d3d", HybridSN2D3D, "Control: HybridSN's layers in the other order (2-D first, then 3-D).")
 build_cnn2d = _make_builder("cnn2d", CNN2D, "Control: 2-D convolutions only (bands as channels).")

@@ -184,3 +184,45 @@ def test_scse_combine_default_is_add_and_unknown_is_refused():
     assert attention_factory("scse")(8).combine == "add"
     with pytest.raises(ValueError, match="add, max"):
         attention_factory("scse", combine="mean")
+
+
+@pytest.mark.parametrize("name", ["hybridsn", "cnn2d"])
+def test_hybridsn_fc_activation_changes_the_head_and_the_dense_path_follows(name):
+    import torch
+    from torch import nn
+
+    from engines.models import build_model
+    from engines.models.hybridsn import dense_probabilities
+
+    heads = {}
+    for fc in ("relu", "none"):
+        torch.manual_seed(0)
+        model = build_model(name, num_classes=3, bands=16, window=9, dropout=0.4, fc_activation=fc).eval()
+        linear = [i for i, m in enumerate(model.head) if isinstance(m, nn.Linear)]
+        relus = [i for i, m in enumerate(model.head) if isinstance(m, nn.ReLU)]
+        assert relus == ([linear[0] + 1, linear[1] + 1] if fc == "relu" else [])
+        # The head computed by hand: flatten → FC → (ReLU) → FC → (ReLU) → FC.
+        x = torch.randn(1, 16, 11, 12)
+        features = model.dense_features(x[None])  # (1, 64, 3, 4)
+        act = torch.relu if fc == "relu" else (lambda t: t)
+        with torch.no_grad():
+            patch = features[:, :, :1, :1].flatten(1)
+            fc1, fc2, fc3 = (model.head[i] for i in linear)
+            expected = fc3(act(fc2(act(fc1(patch)))))
+            torch.testing.assert_close(model(x[:, :, :9, :9]), expected, rtol=1e-4, atol=1e-5)
+            dense = dense_probabilities(model, x[0])
+            torch.testing.assert_close(dense[0, 0], expected[0].softmax(0), rtol=1e-4, atol=1e-5)
+        heads[fc] = expected
+    assert not torch.allclose(heads["relu"], heads["none"])
+
+
+def test_hybridsn_fc_activation_default_and_validation():
+    from torch import nn
+
+    from engines.models import build_model
+
+    model = build_model("hybridsn")
+    assert sum(isinstance(m, nn.ReLU) for m in model.head) == 2
+    assert sum(p.numel() for p in model.parameters()) == 5_122_176
+    with pytest.raises(ValueError, match="relu, none"):
+        build_model("hybridsn", fc_activation="tanh")
