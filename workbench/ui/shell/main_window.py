@@ -422,7 +422,7 @@ class MainWindow(QMainWindow):
         pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
         from workbench.ui.shell.theme import follow_system_palette
 
-        follow_system_palette()  # plot colours from the palette, before the first plot exists
+        follow_system_palette(recolour=False)  # plot colours from the palette, before the first plot exists
         settings = self._settings()
         self._report_settings_warnings()
         self.curves = LiveCurves(refresh_hz=settings.plot_refresh_hz)
@@ -1042,6 +1042,8 @@ class MainWindow(QMainWindow):
         state = settings.value("mainWindow/state")
         if state is not None:
             self.restoreState(state)
+        else:  # a first launch: the runs list as wide as its model, dataset and metric columns need
+            self.resizeDocks([self.runs_dock], [self.browser.sizeHint().width()], Qt.Orientation.Horizontal)
         sizes = settings.value("mainWindow/centralSplitter")
         if sizes is not None:
             self.central_splitter.restoreState(sizes)

@@ -90,8 +90,9 @@ def _same(a, b: QColor) -> bool:
     return pg.mkColor(a).rgb() == b.rgb()
 
 
-def apply_pyqtgraph_palette(palette: QPalette | None = None) -> None:
-    """Set pyqtgraph's background/foreground from ``palette`` and recolour the live plots.
+def apply_pyqtgraph_palette(palette: QPalette | None = None, *, recolour: bool = True) -> None:
+    """Set pyqtgraph's background/foreground from ``palette`` and recolour the live plots (``recolour``: False
+    where none exists yet — finding them scans every Python object, ~0.2 s once torch is loaded).
 
     Does nothing until pyqtgraph is imported (the window loads it after its first paint).
     """
@@ -103,7 +104,7 @@ def apply_pyqtgraph_palette(palette: QPalette | None = None) -> None:
     background, foreground = plot_colors(palette)
     old_foreground = pg.mkColor(pg.getConfigOption("foreground"))
     pg.setConfigOptions(background=background, foreground=foreground)
-    for view in _graphics_views():
+    for view in _graphics_views() if recolour else ():
         if getattr(view, "_background", None) == "default":
             view.setBackground("default")
         scene = view.scene()
@@ -188,9 +189,9 @@ class PaletteFollower(QWidget):
             self.apply()
         super().changeEvent(event)
 
-    def apply(self) -> None:
+    def apply(self, *, recolour: bool = True) -> None:
         self.applied += 1
-        apply_pyqtgraph_palette(self.app.palette())
+        apply_pyqtgraph_palette(self.app.palette(), recolour=recolour)
 
     def _on_color_scheme(self, scheme) -> None:
         # Most platform themes hand Qt a matching palette themselves (a PaletteChange follows);
@@ -208,13 +209,14 @@ class PaletteFollower(QWidget):
 _follower: PaletteFollower | None = None
 
 
-def follow_system_palette(app: QApplication | None = None) -> PaletteFollower:
-    """Install the palette follower once for ``app`` and apply the current palette now."""
+def follow_system_palette(app: QApplication | None = None, *, recolour: bool = True) -> PaletteFollower:
+    """Install the palette follower once for ``app`` and apply the current palette now (``recolour``: also to
+    plots that already exist)."""
     global _follower
     import shiboken6
 
     app = app or QApplication.instance()
     if _follower is None or not shiboken6.isValid(_follower) or _follower.app is not app:
         _follower = PaletteFollower(app)
-    _follower.apply()
+    _follower.apply(recolour=recolour)
     return _follower

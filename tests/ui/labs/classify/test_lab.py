@@ -139,6 +139,9 @@ def test_model_picker_shows_the_summary_and_trains(window, qtbot):
     lab = lab_of(window)
     models = lab.models_tab
     evaluation = lab.evaluation_tab
+    assert models.summary is None  # computed when the tab is first shown, not while the window starts
+    window.tabs.setCurrentWidget(lab)
+    lab.tabs.setCurrentWidget(models)
     models.model_box.setCurrentIndex(models.model_box.findData("mobilenet_v1"))
     assert models.summary.params == 2_142_026
     assert models.summary_table.rowCount() == len(models.summary.rows)

@@ -71,7 +71,7 @@ class ClassificationModelsTab(QWidget):
         self.train_button.setObjectName("labTrain")
         self.train_button.clicked.connect(self.train)
         for box in (self.model_box, self.attention_box, self.width_box):
-            box.currentIndexChanged.connect(lambda _i: self.update_summary())
+            box.currentIndexChanged.connect(lambda _i: self._on_choice())
         self.recipe_box.currentIndexChanged.connect(self._show_recipe)
 
         form = QFormLayout()
@@ -113,7 +113,21 @@ class ClassificationModelsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)  # the splitter fills the tab, edge to edge
         layout.addWidget(splitter)
-        self.update_summary()
+        # Computed when the tab is shown (a counted forward pass costs ~0.5 s the first time), not while the
+        # window starts; a choice made while the tab is hidden is summarised when it shows.
+        self.summary = None
+        self._summary_stale = True
+
+    def showEvent(self, event) -> None:
+        if self._summary_stale:
+            self.update_summary()
+        super().showEvent(event)
+
+    def _on_choice(self) -> None:
+        if self.isVisible():
+            self.update_summary()
+        else:
+            self._summary_stale = True
 
     def _model_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {}
@@ -136,6 +150,7 @@ class ClassificationModelsTab(QWidget):
         name = self.model_box.currentData()
         if not name:
             return
+        self._summary_stale = False
         options = self._model_options()
         key = (name, tuple(sorted(options.items())))
         try:
