@@ -233,13 +233,13 @@ def training_seconds(points: Sequence[MetricPoint]) -> float | None:
     typical step; the evaluation at an epoch's end and the start of the next epoch count in full. The first
     step's own duration is estimated by the typical step. ``None`` without step (``loss``) points.
     """
-    steps = sorted((p.wall_time, p.epoch) for p in points if p.name == "loss" and finite(p.wall_time) is not None)
+    steps = sorted({p.wall_time for p in points if p.name == "loss" and finite(p.wall_time) is not None})
     if not steps:
         return None
     times = sorted({p.wall_time for p in points if finite(p.wall_time) is not None})
     # Epoch ends (evaluation points) split the step sequence: gaps across them are evaluation, not pauses.
     epoch_ends = sorted({p.wall_time for p in points if p.name != "loss" and finite(p.wall_time) is not None})
-    step_times = np.array([t for t, _ in steps])
+    step_times = np.array(steps)
     within = np.diff(step_times)
     if within.size:
         # A gap between two steps with an epoch end between them is not a step gap.
@@ -286,7 +286,9 @@ def run_summary(store: RunStore, run: Run, metric: str | None = None) -> dict[st
     final = reported(name, lambda: _last(curve(name))) if name else None
     best = reported(f"best_{name}", lambda: _best(curve(name), higher)) if name else None
     throughput = reported("throughput", lambda: _last(curve("throughput")))
-    trained = training_seconds(store.metrics(run.id))
+    # The steps and the epoch ends are enough (not every recorded metric of a long run).
+    epoch_names = dict.fromkeys(n for n in ("epoch_seconds", primary_metric_name(run.task), name) if n and n != "loss")
+    trained = training_seconds([*curve("loss"), *(p for n in epoch_names for p in curve(n))])
     return {
         "final": final,
         "best": best,

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from tests.helpers import tiny_config
-from workbench.compare import SUMMARY_COLUMNS, training_seconds
+from workbench.compare import SUMMARY_COLUMNS, run_summary, training_seconds
 from workbench.store import RunStore
 
 
@@ -249,6 +249,9 @@ def test_training_seconds_leave_out_a_pause(view, store):
     trained = training_seconds(store.metrics(run_id))
     assert wall == pytest.approx(73.0, abs=0.01)
     assert trained == pytest.approx(20.0 + 0.5 + 0.5, abs=0.15)  # steps, plus the evaluation at each epoch end
+    # The same whichever metric the table compares (the summary reads only the steps and the epoch ends).
+    for metric in ("test_accuracy", "loss"):
+        assert run_summary(store, store.get_run(run_id), metric)["seconds"] == pytest.approx(trained)
     view.set_runs([run_id])
     column = 1 + SUMMARY_COLUMNS.index("seconds")
     header = view.table.horizontalHeaderItem(column)
