@@ -42,6 +42,9 @@ def test_bench_ui_quick_reports_the_four_figures_as_json(workbench_home):
     assert _positive(report["throughput_ratio"]["window_samples_per_s"])
     assert _positive(report["throughput_ratio"]["headless_samples_per_s"])
     assert report["curve_redraw_fps"]["runs"] == 20 and _positive(report["curve_redraw_fps"]["points_per_run"])
+    # The lab tabs are there at first paint (Training, Compare and the four labs) and the labs build after it.
+    ready = report["labs_ready_s"]
+    assert ready["tabs_at_first_paint"] == 6 and _positive(ready["value"]) and _positive(ready["max_stall_ms"])
     assert report["machine"]["cpu_count"] >= 1 and report["machine"]["torch_threads"] >= 1
 
     # The benchmark used its own temporary home: the tests' store is untouched.
