@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 
 LANGUAGES=(zh_CN)
 # Everything the window shows: the UI, and the core's texts marked with QT_TRANSLATE_NOOP
-# (study presets; the engines' texts are listed in workbench/ui/shell/engine_texts.py).
-SOURCES=(workbench/ui/shell/*.py workbench/ui/labs/*/*.py workbench/studies.py)
+# (study presets, verdict sentences; the engines' texts are listed in workbench/ui/shell/engine_texts.py).
+SOURCES=(workbench/ui/shell/*.py workbench/ui/labs/*.py workbench/ui/labs/*/*.py workbench/studies.py workbench/verdicts.py)
 
 for lang in "${LANGUAGES[@]}"; do
     ts="assets/i18n/workbench_${lang}.ts"
