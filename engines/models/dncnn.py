@@ -12,6 +12,8 @@ body.32`` with convs at even indices (like KAIR's ``model.N``).
 from __future__ import annotations
 
 import copy
+import math
+from functools import partial
 from typing import Callable
 
 import torch
@@ -21,6 +23,12 @@ from torch.nn.utils.fusion import fuse_conv_bn_weights
 from engines.core.models import register_model
 
 CHANNEL_CHOICES = (1, 3)
+# Batch norm constants: PyTorch's defaults, and those of the authors' PyTorch DnCNN (cszn/DnCNN,
+# TrainingCodes/dncnn_pytorch: ``nn.BatchNorm2d(n_channels, eps=0.0001, momentum=0.95)``). The authors' 0.95 is
+# passed to PyTorch as is, so it is PyTorch's momentum: running = 0.05 · running + 0.95 · batch statistic
+# (in Keras' convention that would be momentum 0.05). eps enters the folded weights of their trained model.
+PYTORCH_BN = {"bn_eps": 1e-5, "bn_momentum": 0.1}
+AUTHORS_BN = {"bn_eps": 1e-4, "bn_momentum": 0.95}
 
 
 def example_patch(*, channels: int = 1, **_options) -> tuple[int, int, int]:
@@ -55,6 +63,9 @@ class DnCNN(nn.Module):
         self.depth, self.features, self.channels = depth, features, channels
         self.predicts_residual = residual
         self.batchnorm = norm is not None
+        first_norm = norm(features) if norm is not None else None
+        self.bn_eps = float(getattr(first_norm, "eps", PYTORCH_BN["bn_eps"]))
+        self.bn_momentum = float(getattr(first_norm, "momentum", PYTORCH_BN["bn_momentum"]) or 0.0)
         # A conv followed by BN needs no bias (BN's shift replaces it); without BN every conv has one.
         # The published DnCNN-S also has no bias on the last conv when BN is used (556,096 parameters).
         bias = not self.batchnorm
@@ -101,9 +112,14 @@ class DnCNN(nn.Module):
         return out, y - out
 
     def options(self) -> dict:
-        """Builder options that rebuild this architecture with :func:`build_dncnn`."""
-        return {"depth": self.depth, "features": self.features, "channels": self.channels,
-                "residual": self.predicts_residual, "batchnorm": self.batchnorm}
+        """Builder options that rebuild this architecture with :func:`build_dncnn` (the BN constants only
+        where they differ from PyTorch's defaults)."""
+        options = {"depth": self.depth, "features": self.features, "channels": self.channels,
+                   "residual": self.predicts_residual, "batchnorm": self.batchnorm}
+        if self.batchnorm:
+            options.update({k: v for k, v in (("bn_eps", self.bn_eps), ("bn_momentum", self.bn_momentum))
+                            if v != PYTORCH_BN[k]})
+        return options
 
 
 def fold_batchnorm(model: DnCNN) -> DnCNN:
@@ -136,29 +152,41 @@ def fold_batchnorm(model: DnCNN) -> DnCNN:
     return folded.to(next(model.parameters()).device).eval()
 
 
+def _check_bn(bn_eps: float, bn_momentum: float) -> None:
+    if not (isinstance(bn_eps, (int, float)) and math.isfinite(bn_eps) and bn_eps > 0):
+        raise ValueError(f"bn_eps must be a number > 0, got {bn_eps!r}")
+    if not (isinstance(bn_momentum, (int, float)) and 0.0 <= bn_momentum <= 1.0):
+        raise ValueError(f"bn_momentum must be in [0, 1] (PyTorch's convention: the weight of the new batch "
+                         f"statistic), got {bn_momentum!r}")
+
+
 @register_model("dncnn", tasks=("denoise",), input_shape=example_patch)
 def build_dncnn(*, depth: int = 17, features: int = 64, channels: int = 1, residual: bool = True,
-                batchnorm: bool = True) -> DnCNN:
+                batchnorm: bool = True, bn_eps: float = 1e-5, bn_momentum: float = 0.1) -> DnCNN:
     """DnCNN with any depth and width; ``channels`` 1 (gray) or 3 (RGB).
 
-    ``residual`` predicts the noise and returns y − R(y); ``batchnorm`` puts BN after the middle convs.
+    ``residual`` predicts the noise and returns y − R(y); ``batchnorm`` puts BN after the middle convs, with
+    ``bn_eps`` and ``bn_momentum`` (PyTorch's convention; the authors' PyTorch code: 1e-4 and 0.95).
     """
-    return DnCNN(depth=depth, features=features, channels=channels, residual=residual,
-                 norm=nn.BatchNorm2d if batchnorm else None)
+    _check_bn(bn_eps, bn_momentum)
+    norm = partial(nn.BatchNorm2d, eps=float(bn_eps), momentum=float(bn_momentum)) if batchnorm else None
+    return DnCNN(depth=depth, features=features, channels=channels, residual=residual, norm=norm)
 
 
 @register_model("dncnn_s", tasks=("denoise",), input_shape=example_patch)
 def build_dncnn_s(*, features: int = 64, channels: int = 1, residual: bool = True,
-                  batchnorm: bool = True) -> DnCNN:
+                  batchnorm: bool = True, bn_eps: float = 1e-5, bn_momentum: float = 0.1) -> DnCNN:
     """DnCNN-S: 17 layers (receptive field 35×35), trained for one noise level."""
-    return build_dncnn(depth=17, features=features, channels=channels, residual=residual, batchnorm=batchnorm)
+    return build_dncnn(depth=17, features=features, channels=channels, residual=residual, batchnorm=batchnorm,
+                       bn_eps=bn_eps, bn_momentum=bn_momentum)
 
 
 @register_model("dncnn_b", tasks=("denoise",), input_shape=example_patch)
 def build_dncnn_b(*, features: int = 64, channels: int = 1, residual: bool = True,
-                  batchnorm: bool = True) -> DnCNN:
+                  batchnorm: bool = True, bn_eps: float = 1e-5, bn_momentum: float = 0.1) -> DnCNN:
     """DnCNN-B: 20 layers, trained blind over σ ∈ [0, 55]."""
-    return build_dncnn(depth=20, features=features, channels=channels, residual=residual, batchnorm=batchnorm)
+    return build_dncnn(depth=20, features=features, channels=channels, residual=residual, batchnorm=batchnorm,
+                       bn_eps=bn_eps, bn_momentum=bn_momentum)
 
 
 for _builder in (build_dncnn, build_dncnn_s, build_dncnn_b):

@@ -226,3 +226,73 @@ def test_hybridsn_fc_activation_default_and_validation():
     assert sum(p.numel() for p in model.parameters()) == 5_122_176
     with pytest.raises(ValueError, match="relu, none"):
         build_model("hybridsn", fc_activation="tanh")
+
+
+def _authors_trainable_state(tmp_path):
+    """A DnCNN in the authors' PyTorch layout (``dncnn.N``, BN eps 1e-4) with small running variances, so
+    the eps used to fold them matters."""
+    import torch
+
+    from engines.models import build_model
+
+    torch.manual_seed(0)
+    model = build_model("dncnn", depth=5, features=8, bn_eps=1e-4, bn_momentum=0.95).eval()
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.05, 0.05)
+            m.running_var.uniform_(1e-4, 1e-3)
+            m.weight.data = m.running_var.sqrt()  # keeps the activations near 1 (the scale is ~1 either way)
+    path = tmp_path / "authors.pth"
+    torch.save({k.replace("body.", "dncnn.", 1): v for k, v in model.state_dict().items()}, path)
+    return model, path
+
+
+def test_authors_trainable_dncnn_is_folded_with_their_eps(tmp_path):
+    import torch
+
+    from engines.labs.denoise.weights import load_dncnn_weights
+
+    reference, path = _authors_trainable_state(tmp_path)
+    imported = load_dncnn_weights(path)
+    assert imported.source_format == "dncnn-pytorch-state-dict" and not imported.model.batchnorm
+    assert imported.info["batchnorm"] == {"bn_eps": 1e-4, "bn_momentum": 0.95}
+    x = torch.rand(1, 1, 12, 12)
+    with torch.no_grad():
+        assert (imported.model(x) - reference(x)).abs().max() < 1e-5
+        pytorch_eps = load_dncnn_weights(path, bn_eps=1e-5).model  # what PyTorch's default would give
+        assert (pytorch_eps(x) - reference(x)).abs().max() > 1e-4
+
+
+def test_authors_trainable_dncnn_kept_unfolded_trains_with_their_momentum(tmp_path):
+    import torch
+
+    from engines.labs.denoise.weights import load_dncnn_weights
+    from engines.models import build_model
+
+    reference, path = _authors_trainable_state(tmp_path)
+    imported = load_dncnn_weights(path, keep_batchnorm=True)
+    model = imported.model
+    assert model.batchnorm and imported.options["bn_eps"] == 1e-4 and imported.options["bn_momentum"] == 0.95
+    rebuilt = build_model(imported.model_name, **imported.options)
+    rebuilt.load_state_dict(model.state_dict())
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert all(bn.eps == 1e-4 and bn.momentum == 0.95 for bn in bns)
+    x = torch.rand(4, 1, 12, 12)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x), reference(x))
+        before = bns[0].running_mean.clone()
+        batch_mean = model.body[:3](x.clone()).mean(dim=(0, 2, 3))  # what the first BN sees
+        model.train()(x)
+    # PyTorch's convention with the authors' 0.95: running = 0.05 · running + 0.95 · batch mean.
+    torch.testing.assert_close(bns[0].running_mean, 0.05 * before + 0.95 * batch_mean, rtol=1e-5, atol=1e-6)
+
+
+def test_dncnn_bn_options_default_to_pytorch_and_are_validated():
+    from engines.models import build_model
+
+    model = build_model("dncnn_s", features=4)
+    assert "bn_eps" not in model.options() and model.bn_eps == 1e-5 and model.bn_momentum == 0.1
+    with pytest.raises(ValueError, match="bn_momentum"):
+        build_model("dncnn_s", bn_momentum=1.5)
+    with pytest.raises(ValueError, match="bn_eps"):
+        build_model("dncnn_s", bn_eps=0)

@@ -7,6 +7,11 @@ Formats (layouts in ``../shared/REFERENCE.md``):
 - MatConvNet ``simplenn`` ``.mat``: v7.3 (HDF5, read with ``h5py``) and v5 (``scipy.io``);
   ``net.layers{i}.weights = {W, b}`` with W stored (kh, kw, in, out) by MATLAB.
 - A workbench checkpoint (``format_version`` + ``model_spec``), e.g. another run's ``last.pt``.
+- The authors' *trainable* PyTorch DnCNN as a state_dict (``dncnn.0.weight`` … with batch norm,
+  cszn/DnCNN ``TrainingCodes/dncnn_pytorch``): its BN uses eps 1e-4 and momentum 0.95
+  (:data:`engines.models.dncnn.AUTHORS_BN`), so it is folded with eps 1e-4 — PyTorch's default 1e-5 would
+  change the output by up to ~2e-4 — and ``keep_batchnorm=True`` rebuilds it unfolded with both constants, to
+  fine-tune exactly as their code trains.
 
 Everything is read with ``torch.load(..., weights_only=True)``, which cannot run code. A whole-model pickle
 (like the authors' PyTorch ``model.pth``) needs its classes to be rebuilt, i.e. code from the file to run,
@@ -27,7 +32,7 @@ import numpy as np
 import torch
 
 from engines.core.files import sha256_of
-from engines.models.dncnn import DnCNN, build_dncnn, depth_to_model_name
+from engines.models.dncnn import AUTHORS_BN, PYTORCH_BN, DnCNN, build_dncnn, depth_to_model_name
 
 
 class WeightsError(ValueError):
@@ -315,15 +320,40 @@ def read_conv_stack(path: str | os.PathLike) -> tuple[list[ConvLayer], str]:
     return _stack_from_torch_object(_torch_load(path), path)
 
 
-def _stack_from_torch_object(obj: Any, path: Path) -> tuple[list[ConvLayer], str]:
+def _has_batchnorm(state: dict[str, torch.Tensor]) -> bool:
+    return any(k.endswith(".running_var") for k in state)
+
+
+def _is_authors_trainable(state: dict[str, torch.Tensor]) -> bool:
+    """The authors' PyTorch DnCNN (``self.dncnn = nn.Sequential(...)`` with batch norm)."""
+    return _has_batchnorm(state) and all(k.startswith("dncnn.") for k in state)
+
+
+def batchnorm_convention(state: dict[str, torch.Tensor]) -> dict[str, float]:
+    """The BN constants a state_dict was trained with: the authors' for their layout, else PyTorch's."""
+    return dict(AUTHORS_BN if _is_authors_trainable(state) else PYTORCH_BN)
+
+
+def _checked_state(obj: Any, path: Path) -> dict[str, torch.Tensor]:
     from engines.core.checkpoint import nonfinite_tensor
 
     state = _unwrap_state_dict(obj, path)
     bad = nonfinite_tensor(state)
     if bad is not None:
         raise WeightsError(f"{path}: tensor {bad!r} holds NaN or infinite values; refusing these weights")
-    fmt = "kair-state-dict" if any(k.startswith("model.") for k in state) else "state-dict"
-    return convs_from_state_dict(state, path), fmt
+    return state
+
+
+def _state_format(state: dict[str, torch.Tensor]) -> str:
+    if any(k.startswith("model.") for k in state):
+        return "kair-state-dict"
+    return "dncnn-pytorch-state-dict" if _is_authors_trainable(state) else "state-dict"
+
+
+def _stack_from_torch_object(obj: Any, path: Path, *, bn_eps: float | None = None) -> tuple[list[ConvLayer], str]:
+    state = _checked_state(obj, path)
+    eps = batchnorm_convention(state)["bn_eps"] if bn_eps is None else bn_eps
+    return convs_from_state_dict(state, path, bn_eps=eps), _state_format(state)
 
 
 # -- building the model ----------------------------------------------------------------------------
@@ -370,16 +400,51 @@ def check_fits(model: DnCNN, state: dict[str, torch.Tensor], path: str | os.Path
     raise WeightsError(f"{path}: weights do not fit dncnn({described}): " + " | ".join(parts))
 
 
-def load_dncnn_weights(path: str | os.PathLike, *, into: DnCNN | None = None) -> ImportedWeights:
+def _trainable_from_state(state: dict[str, torch.Tensor], path: Path, bn: dict[str, float]) -> DnCNN:
+    """A DnCNN with batch norm holding ``state`` unfolded (the authors' ``dncnn.N`` or this project's
+    ``body.N`` layout), its BN built with the constants ``bn``."""
+    layers = convs_from_state_dict(state, path, bn_eps=bn["bn_eps"])
+    problems = _stack_problems(layers)
+    if problems:
+        raise WeightsError(f"{path}: not a DnCNN conv stack: " + "; ".join(problems))
+    features, channels = layers[0].weight.shape[:2]
+    model = build_dncnn(depth=len(layers), features=int(features), channels=int(channels), batchnorm=True, **bn)
+    renamed = {("body." + k.split(".", 1)[1]) if k.startswith(("dncnn.", "body.")) else k: v
+               for k, v in state.items()}
+    check_fits(model, renamed, path)
+    model.load_state_dict(renamed)
+    return model.eval()
+
+
+def load_dncnn_weights(path: str | os.PathLike, *, into: DnCNN | None = None, keep_batchnorm: bool = False,
+                       bn_eps: float | None = None, bn_momentum: float | None = None) -> ImportedWeights:
     """Read a weights file and rebuild the DnCNN it describes (or load it into ``into``).
 
     Published weights are BN-folded, so the rebuilt model has ``batchnorm=False`` and predicts the residual.
+    A state_dict with batch norm is folded too, with the eps it was trained with (:func:`batchnorm_convention`:
+    1e-4 for the authors' trainable ``dncnn.N`` layout, else PyTorch's 1e-5; ``bn_eps`` overrides). With
+    ``keep_batchnorm`` such a file is rebuilt *unfolded* (trainable), its BN layers built with that eps and
+    ``bn_momentum`` (default: the convention's, 0.95 for the authors'), recorded in the options.
     With ``into``, the file must fit that exact architecture; otherwise the error lists the mismatched keys
     and shapes.
     """
     path = _readable(path)
     sha = file_sha256(path)
     info: dict[str, Any] = {}
+    if path.suffix.lower() != ".mat" and (keep_batchnorm or bn_eps is not None or bn_momentum is not None):
+        obj = _torch_load(path)
+        if not (isinstance(obj, dict) and "format_version" in obj):
+            state = _checked_state(obj, path)
+            if _has_batchnorm(state):
+                bn = batchnorm_convention(state)
+                bn.update({k: v for k, v in (("bn_eps", bn_eps), ("bn_momentum", bn_momentum)) if v is not None})
+                model = _trainable_from_state(state, path, bn)
+                if not keep_batchnorm:
+                    from engines.models.dncnn import fold_batchnorm
+
+                    model = fold_batchnorm(model)
+                info["batchnorm"] = bn
+                return _imported(model, path, sha, _state_format(state), info, into)
     if path.suffix.lower() == ".mat":
         layers, fmt = read_conv_stack(path)
     else:
@@ -393,8 +458,15 @@ def load_dncnn_weights(path: str | os.PathLike, *, into: DnCNN | None = None) ->
                 model = into.eval()
             return ImportedWeights(model, name, options, "workbench-checkpoint", path, sha, info)
         layers, fmt = _stack_from_torch_object(obj, path)
+        if _has_batchnorm(_unwrap_state_dict(obj, path)):
+            info["batchnorm"] = batchnorm_convention(_unwrap_state_dict(obj, path))
     model = _build_from_stack(layers, path)
     info["sources"] = [layer.source for layer in layers]
+    return _imported(model, path, sha, fmt, info, into)
+
+
+def _imported(model: DnCNN, path: Path, sha: str, fmt: str, info: dict[str, Any],
+              into: DnCNN | None) -> ImportedWeights:
     if into is not None:
         check_fits(into, model.state_dict(), path)
         into.load_state_dict(model.state_dict())
