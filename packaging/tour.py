@@ -332,8 +332,9 @@ class Tour:
                    "the study finishing and Compare opening")
         groups = {r["label"]: r["final"] for r in w.compare.table_values()}
         title = preset.title
+        shown = ", ".join(f"{label} {value:.4f}" for label, value in groups.items() if value is not None)
         return (f"A finished study ('{title}', 1 seed, 1 epoch, 16×16 digits): Compare grouped by the output "
-                f"activation", {"study": preset.name, "run_ids": ids, "test_accuracy": groups})
+                f"activation; test accuracy {shown}", {"study": preset.name, "run_ids": ids, "test_accuracy": groups})
 
     def attention(self):
         self.ensure_engines()
