@@ -81,6 +81,8 @@ def test_the_bar_is_hidden_until_compute_then_shows_percent_and_time_left(window
         qtbot.waitUntil(lambda: "left" in lab.progress.text(), timeout=60_000)
         # 10 s for a quarter: three quarters left take about 30 s more.
         assert lab.progress.text() == "25 % · about 30 s left"
+        lab.show_runs([trained_run])  # the same run picked again in the list: the computation goes on
+        assert lab.progress.text() == "25 % · about 30 s left" and lab.status.text() == "Computing maps…"
         seen.set()
     qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
     assert lab.progress.isVisible() and lab.progress.value() == lab.progress.maximum()

@@ -14,18 +14,27 @@ def lab(window):
     return open_lab(window, "Retrieval")
 
 
-def test_the_embedding_shows_counted_stages_at_once_and_a_plain_precision_recall_plot(lab, qtbot,
+def test_the_embedding_shows_counted_stages_at_once_and_a_plain_precision_recall_plot(lab, qtbot, monkeypatch,
                                                                                          trained_run):  # noqa: F811
+    from engines.labs.retrieval import task
     from workbench.ui.labs.retrieval.lab import STAGES
 
+    calls = []
+    real_analyse = task.analyse
+    monkeypatch.setattr(task, "analyse", lambda *args, **kwargs: calls.append(1) or real_analyse(*args, **kwargs))
+
     assert not lab.progress.isTextVisible()  # an idle bar reads neither 0 % nor 100 %
+    seen = []
+    lab.job.progress.connect(lambda done, _total: seen.append(done))
     with qtbot.waitSignal(lab.analysis_ready, timeout=120_000):
         lab.show_runs([trained_run])
+        lab.show_runs([trained_run])  # picked again while it runs: it goes on, not from the start
         # Determinate from the first moment, and the status line names the stage (not 40 s of a busy bar).
         assert (lab.progress.minimum(), lab.progress.maximum()) == (0, len(STAGES)) and lab.progress.isTextVisible()
         assert f"(step 1 of {len(STAGES)})" in lab.status.text() and "loading the data" in lab.status.text()
     qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
     assert lab.progress.text() == f"{len(STAGES)} / {len(STAGES)}" and "mAP" in lab.status.text()
+    assert seen == sorted(set(seen)) and seen[-1] == len(STAGES) and len(calls) == 1  # one analysis, in order
 
     plot = lab.browser_tab.pr_plot.getPlotItem()
     a, b = lab.analysis.pair.modalities

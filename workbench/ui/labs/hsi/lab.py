@@ -48,8 +48,10 @@ def remaining_text(elapsed: float, fraction: float) -> str:
     if left < 10:
         return QCoreApplication.translate("HyperspectralLab", "a few seconds left")
     if left < 90:
-        return QCoreApplication.translate("HyperspectralLab", "about %1 s left").replace("%1", str(int(round(left / 5) * 5)))
-    return QCoreApplication.translate("HyperspectralLab", "about %1 min left").replace("%1", str(int(round(left / 60))))
+        return QCoreApplication.translate("HyperspectralLab", "about %1 s left").replace(
+            "%1", str(int(round(left / 5) * 5)))
+    return QCoreApplication.translate("HyperspectralLab", "about %1 min left").replace(
+        "%1", str(int(round(left / 60))))
 
 
 def percent(value: float) -> str:
@@ -122,6 +124,7 @@ class HyperspectralLab(Lab):
         self.cancel_button, self.progress = self.job_controls("hsi")
         self.progress.setVisible(False)  # shown while work runs: an idle bar would read 0 % or 100 %
         self._started: float | None = None
+        self._cancelling = False
 
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setObjectName("hsiOpacity")
@@ -214,8 +217,12 @@ class HyperspectralLab(Lab):
         if not runs:
             return
         runs = runs[:MAX_RUNS]
+        checkpoints = {r.id: self._checkpoint(r, None) for r in runs}
+        same = [r.id for r in runs] == self.run_ids and checkpoints == self.checkpoints
+        if same and self.job.busy and not self._cancelling and self.job.kind != "prefetch":
+            return  # already loading or computing these maps: selecting the runs again must not restart it
         self.run_ids = [r.id for r in runs]
-        self.checkpoints = {r.id: self._checkpoint(r, None) for r in runs}
+        self.checkpoints = checkpoints
         self._load(compute=False)
 
     def set_cursor(self, step: int) -> None:
@@ -290,6 +297,7 @@ class HyperspectralLab(Lab):
     @Slot()
     def cancel(self) -> None:
         if self.job.cancel():
+            self._cancelling = True  # selecting the runs again loads them afresh
             self.message.emit(self.tr("Cancelling…"))
 
     @Slot(int, int)
@@ -332,7 +340,7 @@ class HyperspectralLab(Lab):
         self.progress.setRange(0, 0)
         self.progress.setFormat("%p %")
         self.progress.setVisible(True)
-        self._started = clock()
+        self._started, self._cancelling = clock(), False
         self.message.emit(self.tr("Computing maps…") if compute else self.tr("Loading the scene…"))
 
     @property

@@ -77,6 +77,7 @@ class RetrievalLab(Lab):
         # not the weights, sets the cost; the first analysis of a setting shows the time spent only).
         self._analysis_seconds: dict[str, float] = {}
         self._analysis_key = ""
+        self._analysing: tuple | None = None  # (run, checkpoint, projection method) of the running analysis
         self._ticker = QTimer(self)  # the status line's elapsed seconds while the analysis runs
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self._show_stage)
@@ -197,6 +198,10 @@ class RetrievalLab(Lab):
             self.message.emit(self.tr("Run #%1 has no checkpoint; showing the untrained network")
                               .replace("%1", str(run_id)))
         values, chosen = dict(run.config), method or self.space_tab.method()
+        request = (run_id, checkpoint, chosen)
+        if self.busy and request == self._analysing:
+            return  # this very analysis is under way: selecting the run again must not restart it
+        self._analysing = request
         self.job.start("analysis", lambda should_stop, progress: _analyse_run(values, checkpoint, chosen,
                                                                                should_stop, progress))
         self.cancel_button.setEnabled(True)
@@ -277,6 +282,7 @@ class RetrievalLab(Lab):
 
     @Slot()
     def cancel(self) -> None:
+        self._analysing = None  # selecting the run again starts it afresh
         self.job.cancel()
 
     def shutdown(self) -> None:
