@@ -96,3 +96,17 @@ def test_fresh_home_shows_the_shipped_dscmr_run_with_its_training_curves(window,
     assert len(expected) == entry.epochs
     assert lab.train_tab.curve_values("map_average") == pytest.approx(expected)
     assert lab.analysis.scores["map_average"] == pytest.approx(entry.evaluation["map_average"], abs=2e-3)  # fp16
+
+
+def test_a_shipped_run_without_a_history_shows_its_final_values_in_the_training_tab(window):
+    names = {e.name: e for e in SHIPPED if not pretrained.history_points(e)}
+    if not names:
+        pytest.skip("every shipped model carries its history")
+    name, entry = next(iter(names.items()))
+    run_id = _installed(window)[name]
+    window.show_runs([run_id])
+    primary = {"classify": "test_accuracy", "hsi": "overall_accuracy", "retrieval": "map_average",
+               "denoise": "psnr"}[entry.task]
+    curves = window.curves.runs[run_id]
+    assert curves.final[primary] == pytest.approx(entry.evaluation[primary])  # one marker at the end of training
+    assert curves.final_epoch == entry.epochs and window.curves.drawn_points(run_id, primary) == 1

@@ -772,6 +772,9 @@ class MainWindow(QMainWindow):
                 self.curves.preferred_metric = primary_metric_name(run.task) or "loss"
             points = self.store.metrics(run_id)
             self.curves.load_history(run_id, run.title, points)
+            if not points and run.metrics:  # imported or shipped without a history: its final values
+                self.curves.set_final_values(run_id, run.title, run.metrics, step=run.step, epoch=run.epoch,
+                                             seconds=run.seconds)
             self._live_floor[run_id] = max((p.step for p in points if p.name == "loss"), default=0)
         self.curves.redraw(force=True)
         self._update_scrubber_range()
