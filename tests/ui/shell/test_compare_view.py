@@ -265,3 +265,24 @@ def test_widgets_carry_their_object_names(view):
     for name in ("compareTable", "configDiffTable", "cursorTable"):
         assert view.findChild(QTableWidget, name) is not None
     assert view.curves.getPlotItem().listDataItems() == []  # nothing drawn before runs are chosen
+
+
+def test_verdict_tab_says_whether_the_groups_differ_with_the_statistics(view, store):
+    from workbench.verdicts import verdict_for_groups
+
+    clear = {8: [0.94, 0.95, 0.93], 16: [0.68, 0.69, 0.67]}  # width 16 clearly worse here
+    ids = [synthetic_run(store, seed=seed, width=width, summary={"test_accuracy": value},
+                         curve=[(10, 1.0, value)])
+           for width, values in clear.items() for seed, value in enumerate(values)]
+    view.set_runs(ids, group_by="model_options.width")
+    assert view.verdict is not None
+    (metric,) = view.verdict.metrics
+    (comparison,) = metric.comparisons
+    expected = verdict_for_groups(store, view.groups(), metrics=["test_accuracy"])
+    assert comparison.sentence == expected.metrics[0].comparisons[0].sentence
+    assert comparison.stats.kind == "clear" and comparison.stats.difference == pytest.approx(-0.26)
+    text = view.verdict_view.toPlainText()
+    assert comparison.sentence in text and "−26.0" in text and "Welch p" in text
+    # One group: the tab says what a verdict needs instead.
+    view.set_runs(ids[:3], group_by="model_options.width")
+    assert view.verdict is None and "two or more configurations" in view.verdict_view.toPlainText()

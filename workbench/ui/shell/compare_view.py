@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -303,6 +304,10 @@ class CompareView(QWidget):
         self.tabs.addTab(self.table, self.tr("Summary"))
         self.tabs.addTab(self.diff_table, self.tr("Configuration differences"))
         self.tabs.addTab(self.cursor_table, self.tr("Values at cursor"))
+        self.verdict_view = QTextBrowser(objectName="compareVerdict")
+        self.verdict_view.setOpenLinks(False)
+        self.tabs.addTab(self.verdict_view, self.tr("Verdict"))
+        self.verdict = None  # the last workbench.verdicts.Verdict shown (None: fewer than two groups)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(top)
@@ -365,6 +370,7 @@ class CompareView(QWidget):
         self._update_scatter()
         self._update_cursor()
         self._update_notes()
+        self._update_verdict()
 
     def selected_metric(self) -> str:
         return self.metric_combo.currentData() or ""
@@ -498,6 +504,61 @@ class CompareView(QWidget):
         self._update_table()
         self._update_cursor()
         self._update_notes()
+        self._update_verdict()
+
+    def _update_verdict(self) -> None:
+        """Is the difference between the groups real? The selected metric's verdict (workbench.verdicts):
+        each group against the first, with a 95 % bootstrap CI, Welch's t-test, Hedges' g and a sentence."""
+        from html import escape
+
+        from workbench.verdicts import VerdictError, verdict_for_groups
+
+        self.verdict = None
+        groups = [g for g in self._groups if g.runs]
+        if len(groups) < 2:
+            self.verdict_view.setHtml("<p>" + escape(self.tr(
+                "A verdict compares groups of runs: select runs of two or more configurations, each over a few "
+                "seeds (a study does this for you).")) + "</p>")
+            return
+        metric = self.selected_metric()
+        try:
+            verdict = verdict_for_groups(self.store, groups, metrics=[metric] if metric else None,
+                                         translate=lambda text: QCoreApplication.translate("Verdicts", text))
+        except VerdictError as exc:
+            self.verdict_view.setHtml("<p>" + escape(str(exc)) + "</p>")
+            return
+        self.verdict = verdict
+        parts = []
+        for m in verdict.metrics:
+            unit = f" ({escape(m.unit.unit)})" if m.unit.unit else ""
+            parts.append(f"<h4>{escape(m.label)}{unit}</h4><table cellspacing='0' cellpadding='3'>")
+            parts.append("<tr>" + "".join(f"<th align='left'>{escape(h)}</th>" for h in (
+                self.tr("group"), "n", self.tr("mean ± std"), self.tr("difference [95 % CI]"), "Welch p",
+                "Hedges' g")) + "</tr>")
+            stats_of = {c.group: c.stats for c in m.comparisons}
+            for g in m.groups:
+                mean = m.unit.number(g.mean)
+                spread = f"{mean} ± {m.unit.number(g.std)}" if g.std is not None else mean
+                st = stats_of.get(g.name)
+                if st is None:
+                    cells = (self.tr("baseline"), "", "")
+                else:
+                    ci = f"[{m.unit.number(st.ci_low, signed=True)}, {m.unit.number(st.ci_high, signed=True)}]" \
+                        if st.ci_low is not None else ""
+                    p, g_eff = st.welch_p, st.hedges_g
+                    p_value = "–" if p is None or not math.isfinite(p) else "< 0.001" if p < 0.001 else f"{p:.3f}"
+                    g_text = "–" if g_eff is None or not math.isfinite(g_eff) else f"{g_eff:+.2f}".replace("-", "−")
+                    cells = (f"{m.unit.number(st.difference, signed=True)} {ci}".strip(), p_value, g_text)
+                parts.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in
+                                              (g.label, g.n, spread, *cells)) + "</tr>")
+            parts.append("</table><ul>")
+            for c in m.comparisons:
+                notes = "".join(f"<br/><small>{escape(n)}</small>" for n in c.notes)
+                parts.append(f"<li>{escape(c.sentence)}{notes}</li>")
+            parts.append("</ul>")
+            parts.extend(f"<p><small>{escape(n)}</small></p>" for n in m.notes)
+        parts.extend(f"<p><small>{escape(n)}</small></p>" for n in verdict.notes)
+        self.verdict_view.setHtml("".join(parts))
 
     @Slot(int)
     def _on_x_axis_changed(self, _index: int) -> None:
