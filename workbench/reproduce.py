@@ -194,12 +194,13 @@ def classify_scores(entry, model) -> dict[str, float]:
 
 
 def hsi_scores(entry, model) -> dict[str, float]:
-    """OA/AA/kappa on every test pixel of the run's split (its train_ratio and seed)."""
+    """OA/AA/kappa on every test pixel of the run's split (its train_ratio, and its seed or the authors' split),
+    AA by the run's ``aa_absent`` convention."""
     from engines.core.tasks import get_task
     from engines.labs.hsi.task import evaluate_test_split, prepared_split
 
     config = get_task("hsi").config_cls.from_dict(dict(entry.config))
-    return evaluate_test_split(model, prepared_split(config), batch_size=256)
+    return evaluate_test_split(model, prepared_split(config), batch_size=256, aa_absent=config.aa_absent)
 
 
 def _dncnn_rows(model_name: str, weights_label: str, model, sigmas: Iterable[int], data: DataPaths,
@@ -249,7 +250,8 @@ def shipped_rows(data: DataPaths, progress: Callable[[str], None] = lambda _m: N
             ratio = float(entry.config.get("train_ratio", 0.3))
             ref = _reference("hybridsn", entry.dataset, "overall_accuracy", split=ratio) \
                 if entry.model == "hybridsn" else None
-            row = Row(name=f"{entry.model} {entry.dataset} OA ({label})", model=entry.model, dataset=entry.dataset,
+            split = ", authors' split" if entry.config.get("split") == "authors" else ""
+            row = Row(name=f"{entry.model} {entry.dataset} OA ({label}{split})", model=entry.model, dataset=entry.dataset,
                       setting=f"train {ratio * 100:g} %", metric="overall_accuracy", weights=label,
                       published=ref["value"] if ref else None, source=(ref or {}).get("source", ""))
             scores, row.seconds = _timed(functools.partial(hsi_scores, entry, model))

@@ -296,3 +296,78 @@ def test_dncnn_bn_options_default_to_pytorch_and_are_validated():
         build_model("dncnn_s", bn_momentum=1.5)
     with pytest.raises(ValueError, match="bn_eps"):
         build_model("dncnn_s", bn_eps=0)
+
+
+def _authors_train_pixels(gt: np.ndarray, seed: int = 345) -> set:
+    """The authors' notebook: labelled pixels in row-major order (createImageCubes, removeZeroLabels), then
+    ``train_test_split(X, y, test_size=0.7, random_state=345, stratify=y)``."""
+    from sklearn.model_selection import train_test_split
+
+    rows, cols = np.nonzero(gt)
+    y = gt[rows, cols] - 1
+    train, _ = train_test_split(np.arange(len(y)), test_size=0.7, random_state=seed, stratify=y)
+    return {(int(rows[i]), int(cols[i])) for i in train}
+
+
+@pytest.mark.slow  # PCA of the whole Indian Pines scene, twice
+def test_authors_split_gives_the_authors_pixel_sets_whatever_the_seed():
+    from engines.hyperspectral import load_scene
+    from engines.labs.hsi.task import HsiConfig, prepared_split
+
+    gt = load_scene("indian_pines").gt
+    expected = _authors_train_pixels(gt)
+    common = dict(data="indian_pines", components=15, window=9, train_ratio=0.3)
+    authors = prepared_split(HsiConfig(**common, split="authors", seed=0).validate())
+    assert {tuple(p) for p in authors.train_pixels.tolist()} == expected
+    assert len(authors.train_pixels) + len(authors.test_pixels) == int((gt > 0).sum())
+    seeded = prepared_split(HsiConfig(**common, seed=0).validate())  # the default: the run's seed
+    assert {tuple(p) for p in seeded.train_pixels.tolist()} != expected
+    assert len(seeded.train_pixels) == len(authors.train_pixels)  # same counts per class, other pixels
+
+
+def test_split_and_aa_absent_are_validated():
+    from engines.core.config import ConfigError
+    from engines.labs.hsi.task import HsiConfig
+
+    with pytest.raises(ConfigError, match="seed, authors"):
+        HsiConfig(split="paper").validate()
+    with pytest.raises(ConfigError, match="skip, zero"):
+        HsiConfig(aa_absent="nan").validate()
+
+
+@pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")
+def test_aa_with_a_class_predicted_but_absent_from_the_truth():
+    from sklearn.metrics import balanced_accuracy_score, confusion_matrix
+
+    from engines.labs.hsi.metrics import scores
+
+    truth = np.array([0, 0, 0, 1, 1, 3, 3, 3])
+    pred = np.array([0, 2, 0, 1, 0, 3, 2, 3])  # class 2 predicted, never true; class 4 neither
+    skip = scores(truth, pred, 5)["average_accuracy"]
+    zero = scores(truth, pred, 5, aa_absent="zero")["average_accuracy"]
+    assert skip == pytest.approx(balanced_accuracy_score(truth, pred))  # the default: mean over true classes
+    # The authors' AA_andEachClassAccuracy: sklearn's confusion matrix over the labels that occur,
+    # np.nan_to_num(diag / row sums), mean.
+    cm = confusion_matrix(truth, pred)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        authors = np.mean(np.nan_to_num(np.diag(cm) / cm.sum(axis=1)))
+    assert zero == pytest.approx(authors) and zero < skip
+    assert scores(truth, truth, 5, aa_absent="zero")["average_accuracy"] == 1.0  # nothing absent is predicted
+    with pytest.raises(ValueError, match="skip, zero"):
+        scores(truth, pred, 5, aa_absent="nan")
+
+
+def test_train_cli_flags_become_config_overrides(monkeypatch):
+    import argparse
+
+    import workbench.cli
+    from workbench.labs.hsi import cli as hsi_cli
+
+    seen = {}
+    monkeypatch.setattr(workbench.cli, "cmd_train", lambda args: seen.setdefault("overrides", args.overrides) and 0)
+    args = argparse.Namespace(task="hsi", overrides=[], train_ratio=None, hsi_split="authors", aa_absent="zero")
+    hsi_cli.cmd_train_with_ratio(args)
+    assert seen["overrides"] == ["split=authors", "aa_absent=zero"]
+    with pytest.raises(workbench.cli.UsageError, match="--split applies to --task hsi"):
+        hsi_cli.cmd_train_with_ratio(argparse.Namespace(task="denoise", overrides=[], train_ratio=None,
+                                                        hsi_split="authors", aa_absent=None))

@@ -9,7 +9,10 @@ from engines.hyperspectral import SCENES, load_scene
 def _dataset_builder(scene_name: str | None):
     def build(*, seed: int = 0, components: int = 30, window: int = 25, train_ratio: float = 0.3,
               pca_fit: str = "scene", eval_max: int = 0, crop=None, path: str | None = None,
-              gt_path: str | None = None, data_dir: str | None = None, download: bool = False) -> DatasetSplits:
+              gt_path: str | None = None, data_dir: str | None = None, download: bool = False,
+              split_seed: int | None = None) -> DatasetSplits:
+        """``split_seed`` seeds the train/test split (and the PCA) when given, else ``seed`` does; the per-epoch
+        test subsample always follows ``seed``."""
         from engines.labs.hsi.patches import prepare_scene
 
         if scene_name is None and not path:
@@ -17,7 +20,7 @@ def _dataset_builder(scene_name: str | None):
         scene = load_scene(scene_name or "file", path=path, gt_path=gt_path, data_dir=data_dir,
                            download=download, crop=crop)
         prepared = prepare_scene(scene, components=components, window=window, train_ratio=train_ratio,
-                                 seed=seed, pca_fit=pca_fit)
+                                 seed=seed if split_seed is None else split_seed, pca_fit=pca_fit)
         train, test = prepared.train_dataset(), prepared.test_dataset(eval_max=eval_max, seed=seed)
         return DatasetSplits(
             name=scene.name, train=train, test=test, num_classes=scene.num_classes,

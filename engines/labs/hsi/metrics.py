@@ -29,9 +29,21 @@ def kappa_from_confusion(cm: np.ndarray) -> float:
     return float(cohen_kappa_score(truth, pred, labels=np.arange(n), sample_weight=weights))
 
 
-def scores_from_confusion(cm: np.ndarray, class_names: Sequence[str] | None = None) -> dict[str, Any]:
-    """``overall_accuracy``, ``average_accuracy`` (mean recall over classes present), ``kappa``,
-    ``per_class`` (name → recall, NaN-free: absent classes are left out) and ``confusion``."""
+AA_ABSENT = ("skip", "zero")
+
+
+def scores_from_confusion(cm: np.ndarray, class_names: Sequence[str] | None = None, *,
+                          aa_absent: str = "skip") -> dict[str, Any]:
+    """``overall_accuracy``, ``average_accuracy``, ``kappa``, ``per_class`` (name → recall, NaN-free: absent
+    classes are left out) and ``confusion``.
+
+    AA is the mean recall over the classes present in the truth. A class that is *predicted* but has no true
+    pixel has no recall: ``aa_absent="skip"`` leaves it out (scikit-learn's ``balanced_accuracy_score``);
+    ``"zero"`` counts it as 0, as the authors' code does (``np.nan_to_num`` of the per-class accuracies before
+    the mean). Classes neither true nor predicted never count.
+    """
+    if aa_absent not in AA_ABSENT:
+        raise ValueError(f"unknown aa_absent {aa_absent!r}; valid choices: {', '.join(AA_ABSENT)}")
     cm = np.asarray(cm, dtype=np.int64)
     n = cm.shape[0]
     names = list(class_names) if class_names is not None else [str(i) for i in range(n)]
@@ -41,12 +53,18 @@ def scores_from_confusion(cm: np.ndarray, class_names: Sequence[str] | None = No
     recall = np.divide(np.diag(cm), support, out=np.zeros(n), where=present)
     return {
         "overall_accuracy": float(np.trace(cm) / total) if total else float("nan"),
-        "average_accuracy": float(recall[present].mean()) if present.any() else float("nan"),
+        "average_accuracy": _average_accuracy(recall, present, cm.sum(axis=0) > 0, aa_absent),
         "kappa": kappa_from_confusion(cm),
         "per_class": {names[i]: float(recall[i]) for i in range(n) if present[i]},
         "confusion": cm.tolist(),
     }
 
 
-def scores(y_true, y_pred, num_classes: int, class_names: Sequence[str] | None = None) -> dict[str, Any]:
-    return scores_from_confusion(confusion(y_true, y_pred, num_classes), class_names)
+def _average_accuracy(recall: np.ndarray, present: np.ndarray, predicted: np.ndarray, aa_absent: str) -> float:
+    counted = present | predicted if aa_absent == "zero" else present
+    return float(recall[counted].mean()) if present.any() else float("nan")
+
+
+def scores(y_true, y_pred, num_classes: int, class_names: Sequence[str] | None = None, *,
+           aa_absent: str = "skip") -> dict[str, Any]:
+    return scores_from_confusion(confusion(y_true, y_pred, num_classes), class_names, aa_absent=aa_absent)

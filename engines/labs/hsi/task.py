@@ -2,7 +2,9 @@
 
 The authors' protocol is the default: PCA with whitening to 30 components fitted on the whole scene,
 zero padding, 25×25 windows around labelled pixels only, a stratified split (30 % train), Adam lr 1e-3,
-batch 256, 100 epochs. Scoring every test pixel after each epoch would cost about a minute per epoch on
+batch 256, 100 epochs. ``split="authors"`` takes their very pixel sets (``random_state=345``) whatever the
+run's seed; ``aa_absent`` chooses how AA treats a class predicted but absent from the test truth
+(``docs/protocols.md``). Scoring every test pixel after each epoch would cost about a minute per epoch on
 two CPU cores, so epochs score a stratified, seeded subsample (``eval_max``) and the whole test split is
 scored once training finishes (its OA/AA/kappa, per-class accuracies and confusion matrix land in the
 run's summary).
@@ -25,7 +27,12 @@ from engines.core.tasks import TaskSpec, register_task
 from engines.labs.hsi.metrics import scores_from_confusion
 from engines.models import build_model
 
-PREPARATION_KEYS = ("components", "window", "train_ratio", "pca_fit", "eval_max", "seed")
+PREPARATION_KEYS = ("components", "window", "train_ratio", "pca_fit", "eval_max", "seed", "split_seed")
+SPLITS = ("seed", "authors")
+# The authors' notebook splits with ``train_test_split(..., random_state=345, stratify=y)``: the same function
+# and arguments as :func:`engines.hyperspectral.split_pixels`, so seed 345 gives their very pixel sets.
+AUTHORS_SPLIT_SEED = 345
+AA_ABSENT = ("skip", "zero")
 
 
 @dataclass
@@ -44,6 +51,12 @@ class HsiConfig(TrainConfig):
     window: int = opt(25, "Side of the square window around each pixel (odd; the authors: 25).", min=1, max=255)
     train_ratio: float = opt(0.3, "Share of labelled pixels used for training, stratified by class and seeded "
                                   "(the paper: 0.3; the course: 0.1).", min=0.0, max=1.0)
+    split: str = opt("seed", "Train/test pixel sets: seed = stratified split seeded by the run's seed; authors = "
+                             f"the authors' split (random_state={AUTHORS_SPLIT_SEED}) whatever the seed (the "
+                             "training itself still follows the seed).", choices=SPLITS)
+    aa_absent: str = opt("skip", "AA when a class is predicted but has no test pixel: skip = averaged over the "
+                                 "classes present in the truth; zero = such a class counts with accuracy 0 (the "
+                                 "authors' code).", choices=AA_ABSENT)
     pca_fit: str = opt("scene", "Fit the PCA on the whole scene (as the authors, which lets test pixels shape the "
                                 "components) or on the training pixels only.", choices=("scene", "train"))
     eval_max: int = opt(1024, "Test pixels scored after each epoch (stratified, seeded; 0 = all). The whole test "
@@ -96,10 +109,10 @@ def confusion_from_sums(sums: Mapping[str, float], num_classes: int) -> np.ndarr
     return cm.reshape(num_classes, num_classes)
 
 
-def _finalize_for(num_classes: int, class_names: list[str], last: dict):
+def _finalize_for(num_classes: int, class_names: list[str], last: dict, aa_absent: str = "skip"):
     def finalize(sums: Mapping[str, float]) -> dict[str, float]:
         cm = confusion_from_sums(sums, num_classes)
-        result = scores_from_confusion(cm, class_names)
+        result = scores_from_confusion(cm, class_names, aa_absent=aa_absent)
         last["scores"] = result
         n = max(sums.get("count", 0.0), 1.0)
         return {"overall_accuracy": result["overall_accuracy"], "average_accuracy": result["average_accuracy"],
@@ -108,10 +121,15 @@ def _finalize_for(num_classes: int, class_names: list[str], last: dict):
     return finalize
 
 
+def split_seed(config: HsiConfig) -> int:
+    """The seed of the train/test split: the authors' 345, or the run's seed."""
+    return AUTHORS_SPLIT_SEED if config.split == "authors" else config.seed
+
+
 def _load_splits(config: HsiConfig):
-    return load_dataset(config.data, **config.data_options, seed=config.seed, components=config.components,
-                        window=config.window, train_ratio=config.train_ratio, pca_fit=config.pca_fit,
-                        eval_max=config.eval_max)
+    return load_dataset(config.data, **config.data_options, seed=config.seed, split_seed=split_seed(config),
+                        components=config.components, window=config.window, train_ratio=config.train_ratio,
+                        pca_fit=config.pca_fit, eval_max=config.eval_max)
 
 
 def prepared_split(config: HsiConfig):
@@ -139,15 +157,16 @@ def build_problem(config: HsiConfig) -> Problem:
         dataset_name=splits.name,
         train_loss=_train_loss,
         eval_sums=_eval_sums_for(splits.num_classes),
-        finalize=_finalize_for(splits.num_classes, list(splits.class_names), last),
+        finalize=_finalize_for(splits.num_classes, list(splits.class_names), last, config.aa_absent),
         primary_metric="overall_accuracy",
         model_spec={"name": config.model, "options": options},
         hooks=hooks,
     )
 
 
-def evaluate_test_split(model: torch.nn.Module, prepared, *, batch_size: int = 256, should_stop=None) -> dict:
-    """OA/AA/kappa, per-class accuracy and confusion matrix over every test pixel."""
+def evaluate_test_split(model: torch.nn.Module, prepared, *, batch_size: int = 256, should_stop=None,
+                        aa_absent: str = "skip") -> dict:
+    """OA/AA/kappa, per-class accuracy and confusion matrix over every test pixel (AA by ``aa_absent``)."""
     from engines.labs.hsi.patches import predict_pixels
 
     device = next(model.parameters()).device
@@ -156,7 +175,7 @@ def evaluate_test_split(model: torch.nn.Module, prepared, *, batch_size: int = 2
     from engines.labs.hsi.metrics import confusion
 
     cm = confusion(prepared.test_labels, probs.argmax(1), prepared.num_classes)
-    result = scores_from_confusion(cm, prepared.scene.class_names)
+    result = scores_from_confusion(cm, prepared.scene.class_names, aa_absent=aa_absent)
     picked = probs[np.arange(len(probs)), prepared.test_labels]
     result["test_loss"] = float(-np.log(np.clip(picked, 1e-12, None)).mean())
     return result
@@ -183,7 +202,7 @@ class FullTestScores(LoopHook):
         if config.final_eval and evaluated < len(prepared.test_pixels):
             try:
                 scores = evaluate_test_split(state.model, prepared, batch_size=max(config.batch_size, 64),
-                                             should_stop=state.control.should_stop)
+                                             should_stop=state.control.should_stop, aa_absent=config.aa_absent)
                 metrics["test_loss"] = scores["test_loss"]
                 evaluated = len(prepared.test_pixels)
             except Cancelled:
@@ -196,7 +215,8 @@ class FullTestScores(LoopHook):
         return {"metrics": metrics, "per_class_accuracy": scores["per_class"], "confusion_matrix": scores["confusion"],
                 "class_names": list(prepared.scene.class_names),
                 "split": {"train": len(prepared.train_pixels), "test": len(prepared.test_pixels),
-                          "evaluated": evaluated, "train_ratio": config.train_ratio},
+                          "evaluated": evaluated, "train_ratio": config.train_ratio, "split": config.split,
+                          "split_seed": split_seed(config), "aa_absent": config.aa_absent},
                 "pca_explained_variance": prepared.explained_variance}
 
 

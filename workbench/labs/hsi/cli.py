@@ -1,4 +1,4 @@
-"""Hyperspectral commands: ``train --train-ratio``, ``hsi-download``, ``hsi-svm``, ``hsi-map``.
+"""Hyperspectral commands: ``train --train-ratio/--split/--aa-absent``, ``hsi-download``, ``hsi-svm``, ``hsi-map``.
 
 Nothing heavy is imported at module level (the window's start-up builds this parser too).
 """
@@ -7,6 +7,10 @@ from __future__ import annotations
 import sys
 
 from workbench.jsonout import dumps
+
+SPLITS = ("seed", "authors")  # engines.labs.hsi.task.SPLITS (not imported: start-up)
+AA_ABSENT = ("skip", "zero")  # engines.labs.hsi.task.AA_ABSENT
+AUTHORS_SPLIT_SEED = 345  # engines.labs.hsi.task.AUTHORS_SPLIT_SEED
 
 
 def add_commands(sub) -> dict:
@@ -17,6 +21,12 @@ def add_commands(sub) -> dict:
     if train is not None and "--train-ratio" not in train._option_string_actions:
         train.add_argument("--train-ratio", type=float, dest="train_ratio",
                            help="task hsi: share of labelled pixels used for training (same as --set train_ratio=X)")
+        train.add_argument("--split", choices=SPLITS, dest="hsi_split",
+                           help="task hsi: seed = stratified split seeded by --seed (default); authors = the "
+                                "authors' pixel sets (random_state=345) whatever --seed (same as --set split=…)")
+        train.add_argument("--aa-absent", choices=AA_ABSENT, dest="aa_absent",
+                           help="task hsi: AA when a class is predicted but absent from the test truth: skip "
+                                "(default) or zero (the authors' code) (same as --set aa_absent=…)")
         commands["train"] = cmd_train_with_ratio
 
     download = sub.add_parser("hsi-download", help="download a hyperspectral scene (pavia_university, salinas)")
@@ -28,6 +38,9 @@ def add_commands(sub) -> dict:
     svm.add_argument("--data", default="indian_pines")
     svm.add_argument("--train-ratio", type=float, default=0.3)
     svm.add_argument("--seed", type=int, default=0)
+    svm.add_argument("--split", choices=SPLITS, default="seed",
+                     help="seed = stratified split seeded by --seed (default); authors = the authors' pixel sets "
+                          "(random_state=345)")
     svm.add_argument("--c", type=float, default=100.0, help="SVC regularisation C")
     svm.add_argument("--set", dest="overrides", action="append", default=[], metavar="data.KEY=VALUE",
                      help="data options, e.g. data.crop=0:60,0:60 or data.path=FILE")
@@ -54,6 +67,12 @@ def cmd_train_with_ratio(args) -> int:
         if args.task != "hsi":
             raise UsageError(f"--train-ratio applies to --task hsi, not to {args.task!r}")
         args.overrides = [*args.overrides, f"train_ratio={ratio}"]
+    for flag, key in (("hsi_split", "split"), ("aa_absent", "aa_absent")):
+        value = getattr(args, flag, None)
+        if value is not None:
+            if args.task != "hsi":
+                raise UsageError(f"--{key.replace('_', '-')} applies to --task hsi, not to {args.task!r}")
+            args.overrides = [*args.overrides, f"{key}={value}"]
     return cmd_train(args)
 
 
@@ -104,7 +123,8 @@ def cmd_svm(args) -> int:
     options = parse_data_options(args.overrides, "hsi-svm", dataset=args.data)
     started = time.perf_counter()
     config = {"task": "hsi", "model": "svm", "data": args.data, "seed": args.seed, "train_ratio": args.train_ratio,
-              "data_options": options, "C": args.c}
+              "split": args.split, "data_options": options, "C": args.c}
+    split_seed = AUTHORS_SPLIT_SEED if args.split == "authors" else args.seed
     with RunStore() as store:
         run_id = store.create_run(task="hsi", model="svm", dataset=args.data, config=config, seed=args.seed,
                                   device="cpu", name=f"SVM baseline · {args.data} · {args.train_ratio:g}")
@@ -112,7 +132,7 @@ def cmd_svm(args) -> int:
         try:
             scene = load_scene("file" if args.data == "hsi_file" else args.data,
                                **{k: v for k, v in options.items() if k in ("path", "gt_path", "crop", "data_dir")})
-            result = fit_svm(scene, train_ratio=args.train_ratio, seed=args.seed, C=args.c)
+            result = fit_svm(scene, train_ratio=args.train_ratio, seed=split_seed, C=args.c)
         except DataError as exc:
             store.set_status(run_id, "failed", str(exc))
             print(f"workbench: error: {exc}", file=sys.stderr)
