@@ -219,8 +219,8 @@ class HyperspectralLab(Lab):
         runs = runs[:MAX_RUNS]
         checkpoints = {r.id: self._checkpoint(r, None) for r in runs}
         same = [r.id for r in runs] == self.run_ids and checkpoints == self.checkpoints
-        if same and self.job.busy and not self._cancelling and self.job.kind != "prefetch":
-            return  # already loading or computing these maps: selecting the runs again must not restart it
+        if same and self.job.busy and not self._cancelling and self.job.kind == "compute":
+            return  # computing these maps (minutes): selecting the runs again must not restart it (a load may)
         self.run_ids = [r.id for r in runs]
         self.checkpoints = checkpoints
         self._load(compute=False)
