@@ -147,6 +147,30 @@ def test_the_residual_is_shown_with_symmetric_levels_from_its_data_and_its_scale
     assert residual_scale(np.zeros((4, 4))) > 0  # an unchanged image still gets a valid range
 
 
+def test_the_residual_keeps_its_texture_when_drawn_smaller_than_its_size(lab_window, qtbot, tmp_path):
+    """A 512² residual drawn about 200 px wide: the pane shows the noise with the contrast of the full-resolution
+    map (block averaging would have washed it out to a blank pane)."""
+    lab = lab_window
+    path = tmp_path / "big.png"
+    Image.fromarray(_photo(512, 512)).save(path)
+    _denoise(lab, qtbot, path)
+    _settle(qtbot, lab)
+    view = lab.view
+    pane = view.panes["residual:0"]
+    drawn, _ = _device_rects(view, pane)
+    assert drawn.width() < 512 / 2  # smaller than the image by a factor of two or more
+    rect = drawn.toAlignedRect().adjusted(2, 2, -2, -2)
+    from PySide6.QtGui import QImage
+
+    shown = view.grab().toImage().copy(rect).convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(shown.constBits(), np.uint8).reshape(shown.height(), shown.bytesPerLine())
+    shown = rows[:, :shown.width() * 3].reshape(shown.height(), shown.width(), 3).astype(float)
+    low, high = pane.image.levels
+    lut = np.asarray(pane.image.lut)[:, :3].astype(float)
+    full = lut[np.clip(((lab.view.data.methods[0].residual - low) / (high - low) * 255).astype(int), 0, 255)]
+    assert shown.std(axis=(0, 1)).mean() > 0.7 * full.std(axis=(0, 1)).mean()
+
+
 @pytest.fixture
 def lab_window(make_window):
     return open_lab(make_window(show=True, ready=True, size=SIZES[0]), "Denoising")

@@ -117,10 +117,16 @@ def residual_scale(residual: np.ndarray) -> float:
 
 # Where each pane sits, as (row, column) cells: "rows" gives each method a row (residual, restored, error) right
 # of the inputs column (noisy over clean) — for wide panes; "columns" gives each method a column — for tall ones;
-# "line" puts every pane in one row — for tall images.
-ARRANGEMENTS = ("rows", "columns", "line")
+# "line" puts every pane in one row — for tall images; with one method, "flowN" fills N columns in the order
+# noisy, restored, clean, residual, error (no row left with a single pane beside empty cells).
 TITLE_HEIGHT = 44  # px: a pane title's two or three lines at 9 pt, used to predict the image size of a layout
 SPACING = 6  # px between cells
+
+
+def arrangements(methods: int, clean: bool) -> list[str]:
+    panes = 1 + int(clean) + methods * (2 + int(clean))
+    flows = [f"flow{columns}" for columns in range(2, panes - 1)] if methods == 1 else []
+    return ["rows", "columns", "line", *flows]
 
 
 def pane_cells(arrangement: str, methods: int, clean: bool) -> dict[str, tuple[int, int]]:
@@ -133,6 +139,10 @@ def pane_cells(arrangement: str, methods: int, clean: bool) -> dict[str, tuple[i
             cells[f"{kind}:{row}"] = (row, index + 1) if arrangement == "rows" else (index, row + 1)
     if arrangement == "line":  # all in one row, in reading order
         return {key: (0, index) for index, key in enumerate(cells)}
+    if arrangement.startswith("flow"):
+        columns = int(arrangement[4:])
+        order = [key for key in ("noisy", "restored:0", "clean", "residual:0", "error:0") if key in cells]
+        return {key: divmod(index, columns) for index, key in enumerate(order)}
     return cells
 
 
@@ -149,9 +159,10 @@ def fitted_size(arrangement: str, methods: int, clean: bool, area: tuple[float, 
 
 
 def best_arrangement(methods: int, clean: bool, area: tuple[float, float], image: tuple[int, int]) -> str:
-    """The arrangement that shows the image largest in ``area``; "rows" when they tie."""
-    sizes = {a: fitted_size(a, methods, clean, area, image) for a in ARRANGEMENTS}
-    return max(ARRANGEMENTS, key=lambda a: (round(sizes[a]), a == "rows"))
+    """The arrangement that shows the image largest in ``area``; the first of those that tie ("rows" first)."""
+    candidates = arrangements(methods, clean)
+    sizes = {a: round(fitted_size(a, methods, clean, area, image)) for a in candidates}
+    return max(candidates, key=lambda a: (sizes[a], -candidates.index(a)))
 
 
 def _title_height(label: pg.LabelItem, width: float) -> float:
@@ -183,6 +194,10 @@ class TriptychView(pg.GraphicsLayoutWidget):
         self._compact_timer.setSingleShot(True)
         self._compact_timer.setInterval(0)
         self._compact_timer.timeout.connect(self._compact)
+        self._refit_timer = QTimer(self)
+        self._refit_timer.setSingleShot(True)
+        self._refit_timer.setInterval(0)
+        self._refit_timer.timeout.connect(self._refit_whole)
         self._residual_lut = pg.colormap.get(RESIDUAL_MAP).getLookupTable(nPts=256)
         self._error_lut = pg.colormap.get(ERROR_MAP).getLookupTable(nPts=256)
         self._ssim_lut = pg.colormap.get(SSIM_MAP).getLookupTable(nPts=256)
@@ -233,6 +248,8 @@ class TriptychView(pg.GraphicsLayoutWidget):
         self._fit_range = old_range
         self._fit()
         QTimer.singleShot(0, self._fit)  # again once the new panes have their sizes
+        # what the grid keeps when it is sized: the new panes' ranges mean nothing until they are laid out
+        self._zoom_before_resize = (old_range,)
         self._compact_timer.start()
 
     def resizeEvent(self, ev) -> None:
@@ -300,6 +317,19 @@ class TriptychView(pg.GraphicsLayoutWidget):
         self._fit_range = zoom
         self._fit()
 
+    def _on_view_resized(self, _view) -> None:
+        """A pane changed shape (the grid was sized, a title rewrapped): a whole image stays whole and fitted;
+        linked locked-aspect views widen each other's ranges as they resize and would leave a margin inside
+        the panes. Refitted once they are done (a zoomed-in range is left alone)."""
+        self._refit_timer.start()
+
+    def _refit_whole(self) -> None:
+        if self.data is None or "noisy" not in self.panes or self._compact_timer.isActive():
+            return  # _compact fits them
+        if self._current_range() is None:
+            height, width = self.data.noisy.shape[:2]
+            self.panes["noisy"].view.setRange(xRange=(0, width), yRange=(0, height), padding=0)
+
     def _current_range(self):
         """The shared zoom, or None while the whole image is shown (it is fitted again then)."""
         if "noisy" not in self.panes or self.data is None:
@@ -328,11 +358,13 @@ class TriptychView(pg.GraphicsLayoutWidget):
         layout.setRowStretchFactor(2 * row + 1, 1)
         view = self.addViewBox(row=2 * row + 1, col=col, lockAspect=True, invertY=True, enableMenu=False)
         view.setDefaultPadding(0)
+        view.disableAutoRange()  # the range is the image (or the user's zoom), never re-fitted to the items
         pane = Pane(key, view, label)
         if self.panes:
             first = next(iter(self.panes.values())).view
             view.setXLink(first)
             view.setYLink(first)
+        view.sigResized.connect(self._on_view_resized)
         self.panes[key] = pane
         return pane
 
@@ -375,6 +407,8 @@ class TriptychView(pg.GraphicsLayoutWidget):
             ssim = f"{method.ssim:.3f}" if method.ssim is not None and np.isfinite(method.ssim) else self.tr("n/a")
             title += f" · {psnr} / SSIM {ssim}"
         title += f", {method.seconds:.2f} s"
+        if self.arrangement.startswith("flow"):  # the method's first pane here: it carries the method's name
+            title = f"<b>{method.label}</b> · {title}"
         self._title(pane.label, title)
         line = self._swipe_lines[row]
         x = self.swipe * self.data.noisy.shape[1]
