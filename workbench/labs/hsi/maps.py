@@ -144,13 +144,14 @@ def compute_map(run, checkpoint: str, *, run_scene: RunScene | None = None, batc
 
 
 def map_scores(predicted: np.ndarray, gt: np.ndarray, num_classes: int,
-               pixels: np.ndarray | None = None) -> dict[str, Any]:
+               pixels: np.ndarray | None = None, *, aa_absent: str = "skip") -> dict[str, Any]:
     """OA, AA and Cohen's kappa of a map against the ground truth, over its labelled pixels.
 
     ``predicted``: (rows, cols) classes from 0; ``gt``: (rows, cols), 1-based, 0 = unlabelled; ``pixels``: a
     mask of the pixels to score (the run's test pixels), None for every labelled pixel. The scores come from
     the confusion matrix (scikit-learn), as the run's own evaluation does; ``pixels_scored`` is their count
-    and ``errors`` how many of them are misclassified.
+    and ``errors`` how many of them are misclassified. ``aa_absent``: the run's AA convention for a class
+    predicted but absent from the truth (:func:`engines.labs.hsi.metrics.scores_from_confusion`).
     """
     from engines.labs.hsi.metrics import scores
 
@@ -158,6 +159,6 @@ def map_scores(predicted: np.ndarray, gt: np.ndarray, num_classes: int,
     if pixels is not None:
         mask &= np.asarray(pixels, dtype=bool)
     truth, pred = np.asarray(gt)[mask] - 1, np.asarray(predicted)[mask]
-    result = scores(truth, pred, num_classes)
+    result = scores(truth, pred, num_classes, aa_absent=aa_absent)
     return {"overall_accuracy": result["overall_accuracy"], "average_accuracy": result["average_accuracy"],
             "kappa": result["kappa"], "pixels_scored": int(mask.sum()), "errors": int((truth != pred).sum())}

@@ -169,3 +169,25 @@ def test_the_clicked_pixels_title_is_whole_at_1366_by_768(make_window, qtbot, tr
     assert max(metrics.horizontalAdvance(word) for word in title.text().split()) <= title.contentsRect().width()
     assert title.height() >= title.heightForWidth(title.width())
     assert title.toolTip() == title.text()
+
+
+@pytest.mark.parametrize("aa_absent", ["skip", "zero"])
+def test_map_scores_follow_the_runs_aa_convention_as_sklearn_computes_it(aa_absent):
+    from sklearn.metrics import balanced_accuracy_score, cohen_kappa_score, recall_score
+
+    from workbench.labs.hsi.maps import map_scores
+
+    rng = np.random.default_rng(0)
+    gt = rng.integers(0, 4, size=(12, 10))  # classes 1…3 and unlabelled pixels
+    predicted = rng.integers(0, 5, size=gt.shape)  # class 4 (index) is predicted but never true
+    test = rng.random(gt.shape) < 0.7
+    mask = (gt > 0) & test
+    truth, pred = gt[mask] - 1, predicted[mask]
+    scores = map_scores(predicted, gt, 5, pixels=test, aa_absent=aa_absent)
+    if aa_absent == "skip":
+        expected = balanced_accuracy_score(truth, pred)
+    else:  # a class predicted but absent from the truth counts as 0
+        expected = recall_score(truth, pred, labels=np.union1d(truth, pred), average="macro", zero_division=0)
+    assert scores["average_accuracy"] == pytest.approx(expected)
+    assert scores["kappa"] == pytest.approx(cohen_kappa_score(truth, pred))
+    assert scores["pixels_scored"] == mask.sum() and scores["errors"] == (truth != pred).sum()

@@ -410,7 +410,8 @@ class HyperspectralLab(Lab):
             run = self.store.get_run(run_id)
             entries.append({"title": f"#{run_id} {run.model}", "probs": self.maps[run_id],
                             "training_mask": run_scene.prepared.training_mask(),
-                            "confidence_known": run.model != "svm"})
+                            "confidence_known": run.model != "svm",
+                            "aa_absent": run.config.get("aa_absent", "skip")})
         self.map_view.set_maps(entries)
         self._show_scores()
         text = self.tr("%1 map(s) shown").replace("%1", str(len(entries)))
@@ -433,7 +434,8 @@ class HyperspectralLab(Lab):
         out = []
         for panel in self.map_view.panels[1:]:
             test = None if panel.training_mask is None else ~panel.training_mask
-            scores = map_scores(panel.predicted, view.gt, len(view.class_names), pixels=test)
+            scores = map_scores(panel.predicted, view.gt, len(view.class_names), pixels=test,
+                                aa_absent=panel.extra.get("aa_absent", "skip"))
             out.append({"title": panel.title, "test_pixels": test is not None, **scores})
         return out
 

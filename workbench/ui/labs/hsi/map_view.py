@@ -142,6 +142,7 @@ class SceneMapView(pg.GraphicsLayoutWidget):
             panel.predicted = entry["probs"].argmax(-1).astype(np.int64)
             panel.training_mask = entry.get("training_mask")
             panel.confidence_known = entry.get("confidence_known", True)
+            panel.extra["aa_absent"] = entry.get("aa_absent", "skip")  # the run's AA convention, for its scores
             self._refresh_panel(panel)
 
     def set_background_bands(self, bands: tuple[int, int, int]) -> None:
