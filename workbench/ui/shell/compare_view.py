@@ -146,6 +146,9 @@ def format_number(value: float | None, key: str) -> str:
     return f"{value:.4g}" if abs(value) >= 1000 else f"{value:.4f}"
 
 
+CONSTANT_PER_CONFIG = ("params", "flops", "epochs")  # summary columns a configuration fixes
+
+
 def format_cell(row: dict[str, Any], key: str, group_template: str = "%1 ± %2 (n=%3)") -> str:
     """A summary cell: the value, or for a group ``mean ± std (n=k)`` filled into ``group_template``."""
     value = row.get(key)
@@ -154,6 +157,8 @@ def format_cell(row: dict[str, Any], key: str, group_template: str = "%1 ± %2 (
     if value is None:
         return DASH
     std = row.get(f"{key}_std")
+    if std == 0 and key in CONSTANT_PER_CONFIG:  # the same for every seed: "6,418", not "6,418 ± 0 (n=3)"
+        return format_number(value, key)
     std_text = format_number(std, key) if std is not None else DASH
     return (group_template.replace("%1", format_number(value, key)).replace("%2", std_text)
             .replace("%3", str(row.get(f"{key}_n", 0))))
@@ -601,17 +606,19 @@ class CompareView(QWidget):
         for row in self._row_items:
             marker = all(run.id in final_only for run in row.runs)
             colour = row.line.opts["pen"].color()
-            row.line.setSymbol("d" if marker else None)
-            row.line.setSymbolSize(12)
+            if row.fill is None:
+                x, y = self._run_curve(row.runs[0], name, drawn_end)
+            else:
+                x, y, std = mean_std_curve([self._run_curve(run, name, drawn_end) for run in row.runs])
+                row.upper.setData(x, y + std)
+                row.lower.setData(x, y - std)
+            # A line needs two points: a curve of one or a few points (one-epoch runs) is drawn with its points.
+            few = len(x) <= 12
+            row.line.setSymbol("d" if marker else "o" if few else None)
+            row.line.setSymbolSize(12 if marker else 7)
             row.line.setSymbolBrush(colour)
             row.line.setSymbolPen(pg.mkPen("#ffffff", width=1))
-            if row.fill is None:
-                row.line.setData(*self._run_curve(row.runs[0], name, drawn_end))
-                continue
-            grid, mean, std = mean_std_curve([self._run_curve(run, name, drawn_end) for run in row.runs])
-            row.line.setData(grid, mean)
-            row.upper.setData(grid, mean + std)
-            row.lower.setData(grid, mean - std)
+            row.line.setData(x, y)
         x_titles = {"step": self.tr("Step"), "epoch": self.tr("Epoch"), "wall": self.tr("Wall time (s)")}
         self.curves.setLabel("bottom", x_titles[self.x_axis()])
         self.curves.setLabel("left", name)

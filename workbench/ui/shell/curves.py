@@ -30,8 +30,9 @@ X_AXES = (QT_TRANSLATE_NOOP("LiveCurves", "step"), QT_TRANSLATE_NOOP("LiveCurves
 
 
 # Tableau 10: distinct on both light and dark backgrounds.
-RUN_PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-               "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+# Tableau 10 with its three palest entries darkened (teal, gold, pink, light grey were faint on a light plot).
+RUN_PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#3a9b94", "#59a14f",
+               "#c49a1b", "#b07aa1", "#d6577f", "#9c755f", "#7f7f7f")
 
 
 def run_colours(run_ids: Iterable[int]) -> dict[int, str]:

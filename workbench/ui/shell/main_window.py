@@ -793,17 +793,23 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def set_cursor(self, step: int) -> None:
-        self.scrub_label.setText(self.tr("step %1").replace("%1", str(step)))
+        self._show_cursor(step)
         if self.curves is None:
             return
-        self.curves.set_cursor(step)
         if self.compare is not None:
             self.compare.set_cursor(step)
         for lab in self.labs:
             lab.set_cursor(step)
+
+    def _show_cursor(self, step: int) -> None:
+        """The Training tab's cursor line, its step label and the values-at-cursor table."""
+        self.scrub_label.setText(self.tr("step %1").replace("%1", str(step)))
+        if self.curves is None:
+            return
+        self.curves.set_cursor(step)
         values = self.curves.values_at(step)
         metric = self.curves._metric
-        self.scrub_table.setHorizontalHeaderLabels([self.tr("Run"), "loss", metric])
+        self.scrub_table.setHorizontalHeaderLabels([self.tr("Run"), self.tr("loss"), metric])
         self.scrub_table.setRowCount(len(values))
         for row, (run_id, vals) in enumerate(values.items()):
             cells = [self.curves.runs[run_id].label, vals.get("loss"), vals.get(metric)]
@@ -821,11 +827,16 @@ class MainWindow(QMainWindow):
         self.device_label.setText(self.tr("device: %1").replace("%1", info["device"]))
         self.browser.update_run(run_id)
         if self.curves is not None:
-            shown = set(self.curves.runs)
-            if run_id not in shown:
-                self.show_runs([i for i in shown if i != run_id])
-            else:
-                self.show_runs(list(shown))
+            # The new run first (its task's metric is plotted), beside the shown runs of the same task only.
+            task = self.store.get_run(run_id).task
+            same_task = []
+            for other in self.curves.runs:
+                try:
+                    if other != run_id and self.store.get_run(other).task == task:
+                        same_task.append(other)
+                except KeyError:
+                    continue
+            self.show_runs([run_id, *same_task])
         self._update_actions()
 
     @Slot(int, list)
@@ -837,10 +848,14 @@ class MainWindow(QMainWindow):
         step, _epoch, loss, _wall = points[-1]
         self.progress.update_step(step, loss)
         if self.scrubber.value() >= self.scrubber.maximum():
+            # Following the live end: the cursor, its label and table move with it; the labs and Compare
+            # (which may recompute per step) only when the user moves the slider.
             self.scrubber.blockSignals(True)
             self.scrubber.setMaximum(max(self.scrubber.maximum(), step))
             self.scrubber.setValue(step)
             self.scrubber.blockSignals(False)
+            if self.curves is not None and run_id in self.curves.runs:
+                self._show_cursor(step)
         else:
             self.scrubber.setMaximum(max(self.scrubber.maximum(), step))
 
@@ -854,6 +869,8 @@ class MainWindow(QMainWindow):
             now = time.time()
             for name, value in metrics.items():
                 self.curves.add_points(run_id, name, [(step, float(epoch), now, value)])
+            if self.scrubber.value() >= self.scrubber.maximum() and run_id in self.curves.runs:
+                self._show_cursor(self.scrubber.value())  # the table gains the epoch's metric
         self.browser.update_run(run_id)
 
     @Slot(int, bool)

@@ -103,15 +103,23 @@ class ProgressPanel(QWidget):
                            .replace("%4", info["device"]))
         self.epoch_bar.setRange(0, info["epochs"])
         self.epoch_bar.setValue(info["start_epoch"])
-        self.epoch_bar.setFormat("%v / %m")
+        self._show_epoch(info["start_epoch"] + 1)
         self.step_bar.setRange(0, self.steps_per_epoch)
         self.step_bar.setFormat("%v / %m")
         self.update_step(info["start_step"], None)
         self.set_active(True)
 
+    def _show_epoch(self, current: int) -> None:
+        """The bar fills with finished epochs; its text names the epoch in progress ("epoch 2 of 3")."""
+        total = self.epoch_bar.maximum()
+        self.epoch_bar.setFormat(self.tr("epoch %1 of %2").replace("%1", str(max(1, min(current, total))))
+                                 .replace("%2", str(total)))
+
     def update_step(self, step: int, loss: float | None) -> None:
         self.eta.add(step)
         self.step_bar.setValue(step - (step - 1) // self.steps_per_epoch * self.steps_per_epoch if step else 0)
+        if step:
+            self._show_epoch((step - 1) // self.steps_per_epoch + 1)
         remaining = max(0, self.total_steps - step)
         rate = self.eta.rate()
         parts = [self.tr("step %1 of %2").replace("%1", str(step)).replace("%2", str(self.total_steps))]
