@@ -66,7 +66,9 @@ def test_each_pane_shows_the_whole_image_at_its_aspect_ratio_and_fills_the_pane(
             # the whole image is shown, as large as the pane allows, and the pane is the image's shape
             (x0, x1), (y0, y1) = pane.view.viewRange()
             assert x0 <= 0.5 and y0 <= 0.5 and x1 >= width - 0.5 and y1 >= height - 0.5, (key, size)
-            assert drawn.width() * drawn.height() >= 0.9 * frame.width() * frame.height(), (key, size)
+            assert max(drawn.width() / frame.width(), drawn.height() / frame.height()) > 0.98, (key, size)
+            # little white around it (a tall image's columns stay wide enough for their titles)
+            assert drawn.width() * drawn.height() >= 0.6 * frame.width() * frame.height(), (key, size)
         # large: at least a quarter of the grid's narrow side, never a thumbnail in a white pane
         noisy, _ = _device_rects(view, view.panes["noisy"])
         ratio = view.devicePixelRatioF()

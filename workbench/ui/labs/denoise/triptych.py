@@ -289,25 +289,33 @@ class TriptychView(pg.GraphicsLayoutWidget):
         left, top, right, bottom = self.ci.getContentsMargins()
         area_w, area_h = area.width() - left - right, area.height() - top - bottom
 
-        def needed_height(image_w: float) -> float:
-            title_h = sum(max(_title_height(label, image_w) for label in row) for row in titles)
-            return title_h + rows * image_w / aspect + (2 * rows - 1) * SPACING
+        def titles_height(column_w: float) -> float:
+            return sum(max(_title_height(label, column_w) for label in row) for row in titles)
 
-        low, high = 1.0, (area_w - (cols - 1) * SPACING) / cols
-        if high <= low:
+        def image_width(column_w: float) -> float:
+            """The image's width in columns ``column_w`` wide, the titles wrapped to that width."""
+            free_h = area_h - titles_height(column_w) - (2 * rows - 1) * SPACING
+            return max(min(column_w, free_h / rows * aspect), 0.0)
+
+        widest = (area_w - (cols - 1) * SPACING) / cols
+        if widest <= 1:
             return
-        if needed_height(high) > area_h:
-            for _ in range(24):  # bisection to a fraction of a pixel
-                middle = (low + high) / 2
-                low, high = (middle, high) if needed_height(middle) <= area_h else (low, middle)
-            image_w = low
-        else:
-            image_w = high
-        margin_x = max((area_w - cols * image_w - (cols - 1) * SPACING) / 2, 0.0)
-        margin_y = max((area_h - needed_height(image_w)) / 2, 0.0)
+        # Narrower columns leave more height for the images until their wrapped titles take it back, so the
+        # best width is searched for: on a grid of widths, then finer around the best one.
+        candidates = np.linspace(1.0, widest, 48)
+        best = max(candidates, key=image_width)
+        step = candidates[1] - candidates[0]
+        candidates = np.linspace(max(best - step, 1.0), min(best + step, widest), 24)
+        best_image = max(image_width(c) for c in candidates)
+        # the narrowest column that shows the image (nearly) as large: no margin inside the panes
+        column_w = min(c for c in candidates if image_width(c) >= best_image - 0.5)
+        image_w = image_width(column_w)
+        margin_x = max((area_w - cols * column_w - (cols - 1) * SPACING) / 2, 0.0)
+        needed_h = titles_height(column_w) + rows * image_w / aspect + (2 * rows - 1) * SPACING
+        margin_y = max((area_h - needed_h) / 2, 0.0)
         for row in titles:  # their minimum heights as wrapped in the final column width (not a trial one)
             for label in row:
-                label.item.setTextWidth(max(image_w, 1.0))
+                label.item.setTextWidth(column_w)
                 label.updateMin()
         layout.setContentsMargins(margin_x, margin_y, margin_x, margin_y)
         layout.activate()
