@@ -35,7 +35,7 @@ class RunScene:
 def prepare_for_run(run, *, scene: str | None = None) -> RunScene:
     """Rebuild the scene a run was trained on (or ``scene``, which must fit the run's model)."""
     from engines.core.data import DataError, load_dataset
-    from engines.labs.hsi.task import PREPARATION_KEYS, HsiConfig
+    from engines.labs.hsi.task import PREPARATION_KEYS, HsiConfig, split_seed
 
     if run.task != "hsi":
         raise MapError(f"run {run.id} is a {run.task!r} run, not a hyperspectral one")
@@ -43,9 +43,9 @@ def prepare_for_run(run, *, scene: str | None = None) -> RunScene:
     config = HsiConfig.from_dict(values)
     data_options = {k: v for k, v in config.data_options.items() if k not in PREPARATION_KEYS}
     try:
-        splits = load_dataset(scene or config.data, **data_options, seed=config.seed, components=config.components,
-                              window=config.window, train_ratio=config.train_ratio, pca_fit=config.pca_fit,
-                              eval_max=0)
+        splits = load_dataset(scene or config.data, **data_options, seed=config.seed, split_seed=split_seed(config),
+                              components=config.components, window=config.window, train_ratio=config.train_ratio,
+                              pca_fit=config.pca_fit, eval_max=0)
     except DataError as exc:
         raise MapError(str(exc)) from None
     return RunScene(splits.info["prepared"], config, other_scene=bool(scene) and scene != config.data)

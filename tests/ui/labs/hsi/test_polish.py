@@ -191,3 +191,19 @@ def test_map_scores_follow_the_runs_aa_convention_as_sklearn_computes_it(aa_abse
     assert scores["average_accuracy"] == pytest.approx(expected)
     assert scores["kappa"] == pytest.approx(cohen_kappa_score(truth, pred))
     assert scores["pixels_scored"] == mask.sum() and scores["errors"] == (truth != pred).sum()
+
+
+@pytest.mark.parametrize("split", ["seed", "authors"])
+def test_a_runs_map_is_scored_on_the_test_pixels_of_its_own_split(split):
+    from engines.core.tasks import make_config
+    from engines.labs.hsi.task import prepared_split
+    from workbench.labs.hsi.maps import prepare_for_run
+    from workbench.store import RunStore
+
+    config = make_config("hsi", model="hybridsn", data="indian_pines", seed=3, components=15, window=9,
+                         data_options={"crop": "0:30,0:36"}, split=split)
+    with RunStore() as store:
+        run = store.get_run(store.create_run(task="hsi", model="hybridsn", dataset="indian_pines",
+                                             config=config.to_dict()))
+    np.testing.assert_array_equal(prepare_for_run(run).prepared.training_mask(),
+                                  prepared_split(config).training_mask())

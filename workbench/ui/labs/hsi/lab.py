@@ -60,7 +60,7 @@ def percent(value: float) -> str:
 
 def _scene_key(config) -> str:
     return json.dumps({k: getattr(config, k) for k in ("data", "data_options", "components", "window",
-                                                       "train_ratio", "pca_fit", "seed")}, sort_keys=True)
+                                                       "train_ratio", "pca_fit", "seed", "split")}, sort_keys=True)
 
 
 class HyperspectralLab(Lab):
