@@ -91,6 +91,10 @@
         <translation>%1（%2 个通道）</translation>
     </message>
     <message>
+        <source>Run #%1: channel weights of %2 squeeze-and-excitation blocks</source>
+        <translation>运行 #%1：%2 个挤压–激励（SE）模块的通道权重</translation>
+    </message>
+    <message>
         <source>channel %1</source>
         <translation>通道 %1</translation>
     </message>
@@ -335,8 +339,48 @@
         <translation>游标处的值</translation>
     </message>
     <message>
+        <source>Verdict</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <source>A verdict compares groups of runs: select runs of two or more configurations, each over a few seeds (a study does this for you).</source>
+        <translation>结论比较的是几组运行：请选择两种或更多配置的运行，每种配置用几个随机种子（对比实验会替你完成）。</translation>
+    </message>
+    <message>
+        <source>group</source>
+        <translation>组</translation>
+    </message>
+    <message>
+        <source>mean ± std</source>
+        <translation>均值 ± 标准差</translation>
+    </message>
+    <message>
+        <source>difference [95 % CI]</source>
+        <translation>差值 [95 % 置信区间]</translation>
+    </message>
+    <message>
+        <source>baseline</source>
+        <translation>基线</translation>
+    </message>
+    <message>
         <source>%1 (n=%2)</source>
         <translation>%1 (n=%2)</translation>
+    </message>
+    <message>
+        <source>Select two or more runs in the Runs list and choose Compare</source>
+        <translation>在运行列表中选择两个或更多运行，然后选择“比较”</translation>
+    </message>
+    <message>
+        <source>None of these runs recorded %1</source>
+        <translation>这些运行都没有记录 %1</translation>
+    </message>
+    <message>
+        <source>a metric</source>
+        <translation>某个指标</translation>
+    </message>
+    <message>
+        <source>%1 (final value)</source>
+        <translation>%1（最终值）</translation>
     </message>
     <message>
         <source>published</source>
@@ -399,12 +443,20 @@
         <translation>单个样本的推理延迟（毫秒）</translation>
     </message>
     <message>
-        <source>Wall (s)</source>
-        <translation>耗时（秒）</translation>
+        <source>Training (s)</source>
+        <translation>训练（秒）</translation>
     </message>
     <message>
-        <source>Wall time of the run (s)</source>
-        <translation>运行的总耗时（秒）</translation>
+        <source>Seconds spent training and evaluating; paused time, the wait in the queue and the gap before a resume are left out</source>
+        <translation>训练和评估所用的秒数；不计暂停时间、排队等待以及恢复前的间隔</translation>
+    </message>
+    <message>
+        <source>Only the final %1 is known for %2 (no recorded points): drawn as one ◆ marker at the end of training.</source>
+        <translation>%2 只有最终的 %1（没有记录的数据点）：在训练结束处以一个 ◆ 标记绘制。</translation>
+    </message>
+    <message>
+        <source>No %1 recorded for %2.</source>
+        <translation>%2 没有记录 %1。</translation>
     </message>
     <message>
         <source>Epochs</source>
@@ -423,16 +475,32 @@
         <translation>%1 ± %2 (n=%3)</translation>
     </message>
     <message>
+        <source>Wall clock from start to finish: %1 s</source>
+        <translation>从开始到结束的实际时间：%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 (default)</source>
+        <translation>%1（默认）</translation>
+    </message>
+    <message>
+        <source>Not set in this run&apos;s configuration: the default value applies</source>
+        <translation>此运行的配置未设置该项：使用默认值</translation>
+    </message>
+    <message>
+        <source>Not an option of this run&apos;s model or dataset</source>
+        <translation>不是此运行的模型或数据集的选项</translation>
+    </message>
+    <message>
+        <source>No run has both a cost and a final %1</source>
+        <translation>没有运行同时具有代价和最终 %1</translation>
+    </message>
+    <message>
         <source>%1 at step %2</source>
         <translation>第 %2 步的 %1</translation>
     </message>
     <message>
         <source>Runs of different tasks (%1): cost and quality use %2&apos;s primary metric.</source>
         <translation>所选运行属于不同任务（%1）：代价和质量使用 %2 的主要指标。</translation>
-    </message>
-    <message>
-        <source>No %1 points: %2</source>
-        <translation>没有 %1 数据点：%2</translation>
     </message>
 </context>
 <context>
@@ -666,6 +734,22 @@
         <translation>宽度</translation>
     </message>
     <message>
+        <source>ssim</source>
+        <translation>SSIM 窗口</translation>
+    </message>
+    <message>
+        <source>val noise</source>
+        <translation>验证噪声</translation>
+    </message>
+    <message>
+        <source>split</source>
+        <translation>划分</translation>
+    </message>
+    <message>
+        <source>aa absent</source>
+        <translation>AA 缺失类</translation>
+    </message>
+    <message>
         <source>Model architecture (registered name).</source>
         <translation>模型结构（注册名）。</translation>
     </message>
@@ -860,6 +944,22 @@
     <message>
         <source>η, the weight of J3 (the authors: 0.1).</source>
         <translation>η，J3 的权重（作者：0.1）。</translation>
+    </message>
+    <message>
+        <source>SSIM window of the validation score: gaussian = 11×11, σ 1.5 (Wang et al., DnCNN/KAIR); uniform = scikit-image&apos;s default 7×7.</source>
+        <translation>验证分数的 SSIM 窗口：gaussian = 11×11，σ 1.5（Wang 等，DnCNN/KAIR）；uniform = scikit-image 默认的 7×7。</translation>
+    </message>
+    <message>
+        <source>Noise of the validation images: seeded = numpy default_rng(image index); kair = np.random.seed(0) per image, as KAIR&apos;s test script.</source>
+        <translation>验证图像的噪声：seeded = numpy default_rng(图像序号)；kair = 每张图像 np.random.seed(0)，与 KAIR 的测试脚本相同。</translation>
+    </message>
+    <message>
+        <source>Train/test pixel sets: seed = stratified split seeded by the run&apos;s seed; authors = the authors&apos; split (random_state=345) whatever the seed (the training itself still follows the seed).</source>
+        <translation>训练/测试像素集：seed = 以运行的随机种子进行分层划分；authors = 作者的划分（random_state=345），与随机种子无关（训练本身仍遵循随机种子）。</translation>
+    </message>
+    <message>
+        <source>AA when a class is predicted but has no test pixel: skip = averaged over the classes present in the truth; zero = such a class counts with accuracy 0 (the authors&apos; code).</source>
+        <translation>某类别被预测但没有测试像素时的 AA：skip = 只对真值中出现的类别取平均；zero = 该类别按准确率 0 计（作者的代码）。</translation>
     </message>
 </context>
 <context>
@@ -1169,8 +1269,24 @@
 <context>
     <name>HyperspectralLab</name>
     <message>
+        <source>a few seconds left</source>
+        <translation>还剩几秒</translation>
+    </message>
+    <message>
+        <source>about %1 s left</source>
+        <translation>还剩约 %1 秒</translation>
+    </message>
+    <message>
+        <source>about %1 min left</source>
+        <translation>还剩约 %1 分钟</translation>
+    </message>
+    <message>
         <source>Select hyperspectral runs (task hsi) in the runs list.</source>
         <translation>请在运行列表中选择高光谱运行（任务 hsi）。</translation>
+    </message>
+    <message>
+        <source>Click a pixel of a map for its spectrum and class probabilities.</source>
+        <translation>单击地图上的像素，查看其光谱和类别概率。</translation>
     </message>
     <message>
         <source>Compute maps</source>
@@ -1191,6 +1307,10 @@
     <message>
         <source>Misclassified labelled pixels in red</source>
         <translation>以红色标出分错的标注像素</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:#ff0000&apos;&gt;■&lt;/span&gt; misclassified labelled pixel; every other pixel is dimmed</source>
+        <translation>&lt;span style=&apos;color:#ff0000&apos;&gt;■&lt;/span&gt; 分类错误的已标注像素；其余像素变暗显示</translation>
     </message>
     <message>
         <source>Show training pixels</source>
@@ -1221,8 +1341,12 @@
         <translation>未标注</translation>
     </message>
     <message>
-        <source>Pixel (%1, %2) · truth: %3</source>
-        <translation>像素 (%1, %2) · 真值：%3</translation>
+        <source>Pixel (row %1, col %2) · truth: %3</source>
+        <translation>像素（第 %1 行，第 %2 列）· 真值：%3</translation>
+    </message>
+    <message>
+        <source>Spectrum</source>
+        <translation>光谱</translation>
     </message>
     <message>
         <source>Computing maps…</source>
@@ -1231,6 +1355,14 @@
     <message>
         <source>Loading the scene…</source>
         <translation>正在加载场景…</translation>
+    </message>
+    <message>
+        <source>Done in %1 s</source>
+        <translation>用时 %1 秒</translation>
+    </message>
+    <message>
+        <source>Stopped at %p %</source>
+        <translation>停在 %p %</translation>
     </message>
     <message>
         <source>Cancelled; maps computed so far are kept.</source>
@@ -1243,6 +1375,22 @@
     <message>
         <source>; press Compute maps for run(s) %1</source>
         <translation>；请为运行 %1 点击“计算分类图”</translation>
+    </message>
+    <message>
+        <source>on its %1 test pixels</source>
+        <translation>在其 %1 个测试像素上</translation>
+    </message>
+    <message>
+        <source>on %1 labelled pixels</source>
+        <translation>在 %1 个已标注像素上</translation>
+    </message>
+    <message>
+        <source>%1 %2: OA %3 · AA %4 · κ %5 · %6 misclassified</source>
+        <translation>%1 %2：OA %3 · AA %4 · κ %5 · %6 个分错</translation>
+    </message>
+    <message>
+        <source>Overall accuracy, average per-class accuracy and Cohen&apos;s kappa of the map against the ground truth, on the labelled pixels the run did not train on</source>
+        <translation>地图相对真值的总体准确率、平均类别准确率和 Cohen kappa，基于该运行未用于训练的已标注像素</translation>
     </message>
     <message>
         <source>no checkpoint yet</source>
@@ -1274,6 +1422,10 @@
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Loading the %1 lab…</source>
+        <translation>正在加载%1实验…</translation>
     </message>
 </context>
 <context>
@@ -1321,6 +1473,26 @@
     <message>
         <source>Metric</source>
         <translation>指标</translation>
+    </message>
+    <message>
+        <source>◆: only the final values of this run are known (no recorded points)</source>
+        <translation>◆：此运行只有最终值（没有记录的数据点）</translation>
+    </message>
+    <message>
+        <source>Select a run, or start one, to see its curves</source>
+        <translation>选择一个运行或开始一个运行，以查看其曲线</translation>
+    </message>
+    <message>
+        <source>No training loss recorded for %1: only its final values are known</source>
+        <translation>%1 没有记录训练损失：只知道它的最终值</translation>
+    </message>
+    <message>
+        <source>No training loss recorded for %1</source>
+        <translation>%1 没有记录训练损失</translation>
+    </message>
+    <message>
+        <source>No evaluation recorded for %1</source>
+        <translation>%1 没有记录评估结果</translation>
     </message>
     <message>
         <source>seconds</source>
@@ -1874,6 +2046,10 @@ The window opened without it: the runs list is empty and no run can be started, 
         <translation>运行 #%1：%2，数据集 %3（%4）</translation>
     </message>
     <message>
+        <source>epoch %1 of %2</source>
+        <translation>第 %1 / %2 轮</translation>
+    </message>
+    <message>
         <source>step %1 of %2</source>
         <translation>第 %1 / %2 步</translation>
     </message>
@@ -1936,12 +2112,20 @@ The window opened without it: the runs list is empty and no run can be started, 
         <translation>相似度</translation>
     </message>
     <message>
-        <source>Spectra: query (thick) and top results</source>
-        <translation>光谱：查询（粗线）与排名靠前的结果</translation>
+        <source>Spectra</source>
+        <translation>光谱</translation>
     </message>
     <message>
-        <source>Precision–recall (test split)</source>
-        <translation>精确率–召回率（测试集）</translation>
+        <source>The query&apos;s spectrum (thick) and the top results&apos; (green: same class, red: another class)</source>
+        <translation>查询的光谱（粗线）和排名靠前的结果的光谱（绿色：同类，红色：不同类）</translation>
+    </message>
+    <message>
+        <source>Precision–recall</source>
+        <translation>精确率–召回率</translation>
+    </message>
+    <message>
+        <source>Precision against recall over the test split, each direction</source>
+        <translation>测试集上每个方向的精确率随召回率的变化</translation>
     </message>
     <message>
         <source>recall</source>
@@ -1983,6 +2167,30 @@ The window opened without it: the runs list is empty and no run can be started, 
 <context>
     <name>RetrievalLab</name>
     <message>
+        <source>loading the data and rebuilding the network</source>
+        <translation>加载数据并重建网络</translation>
+    </message>
+    <message>
+        <source>embedding the test split with the initial weights</source>
+        <translation>用初始权重嵌入测试集</translation>
+    </message>
+    <message>
+        <source>embedding the test split with the trained weights</source>
+        <translation>用训练后的权重嵌入测试集</translation>
+    </message>
+    <message>
+        <source>scoring the rankings</source>
+        <translation>为排序打分</translation>
+    </message>
+    <message>
+        <source>scoring the untrained rankings</source>
+        <translation>为未训练的排序打分</translation>
+    </message>
+    <message>
+        <source>projecting the common space</source>
+        <translation>投影公共空间</translation>
+    </message>
+    <message>
         <source>Features: –</source>
         <translation>特征：–</translation>
     </message>
@@ -2019,8 +2227,12 @@ The window opened without it: the runs list is empty and no run can be started, 
         <translation>运行 #%1 没有检查点；显示未训练的网络</translation>
     </message>
     <message>
-        <source>Embedding the test split of run #%1…</source>
-        <translation>正在嵌入运行 #%1 的测试集…</translation>
+        <source>Run #%1: %2 (step %3 of %4) · %5 s</source>
+        <translation>运行 #%1：%2（第 %3 / %4 步）· %5 秒</translation>
+    </message>
+    <message>
+        <source> · about %1 s left</source>
+        <translation> · 还剩约 %1 秒</translation>
     </message>
     <message>
         <source>Features in use: %1</source>
@@ -2065,6 +2277,22 @@ The window opened without it: the runs list is empty and no run can be started, 
 <context>
     <name>RetrievalStudyTab</name>
     <message>
+        <source>about %1 s</source>
+        <translation>约 %1 秒</translation>
+    </message>
+    <message>
+        <source>about %1 min</source>
+        <translation>约 %1 分钟</translation>
+    </message>
+    <message>
+        <source>about %1 h</source>
+        <translation>约 %1 小时</translation>
+    </message>
+    <message>
+        <source>Runs per variant with different seeds; two or more give the spread (± std) of each variant&apos;s mAP (the paper&apos;s protocol: %1)</source>
+        <translation>每个变体使用不同随机种子的运行数；两个或更多才能给出各变体 mAP 的离散程度（± 标准差）（论文的做法：%1）</translation>
+    </message>
+    <message>
         <source>Run the study</source>
         <translation>运行对比实验</translation>
     </message>
@@ -2081,16 +2309,46 @@ The window opened without it: the runs list is empty and no run can be started, 
         <translation>损失项</translation>
     </message>
     <message>
-        <source>mAP here (mean ± std, n)</source>
-        <translation>本地 mAP（均值 ± 标准差, n）</translation>
+        <source>mAP here
+(mean ± std, n)</source>
+        <translation>此处的 mAP
+（均值 ± 标准差，n）</translation>
     </message>
     <message>
-        <source>Paper: Pascal Sentence</source>
-        <translation>论文：Pascal Sentence</translation>
+        <source>Paper:
+Pascal Sentence</source>
+        <translation>论文：
+Pascal Sentence</translation>
     </message>
     <message>
-        <source>Paper: NUS-WIDE-10k</source>
-        <translation>论文：NUS-WIDE-10k</translation>
+        <source>Paper:
+NUS-WIDE-10k</source>
+        <translation>论文：
+NUS-WIDE-10k</translation>
+    </message>
+    <message>
+        <source>%1 runs · %2 epochs in all · %3</source>
+        <translation>%1 个运行 · 共 %2 轮 · %3</translation>
+    </message>
+    <message>
+        <source> on this machine (your %1 finished run(s) on this data took %2 s per epoch)</source>
+        <translation>（在本机上：您在该数据上完成的 %1 个运行每轮用时 %2 秒）</translation>
+    </message>
+    <message>
+        <source> (a rough guess: %1 s per epoch, as on 2 CPU cores; once a retrieval run on the whole data has finished here, its own time is used)</source>
+        <translation>（粗略估计：每轮 %1 秒，按 2 个 CPU 核心计；在本机上完成一个使用完整数据的检索运行后，将改用它的实际用时）</translation>
+    </message>
+    <message>
+        <source>Finished runs of your latest study: %1, on %2.</source>
+        <translation>您最近一次对比实验已完成的运行：%1 个，数据集 %2。</translation>
+    </message>
+    <message>
+        <source>No finished run of this study yet: “Run the study” trains the five variants.</source>
+        <translation>该对比实验还没有完成的运行：“运行对比实验”会训练五个变体。</translation>
+    </message>
+    <message>
+        <source>The paper&apos;s numbers are on other data (VGG-19 / sentence-CNN features); compare the pattern — how much each term&apos;s removal costs — not the values.</source>
+        <translation>论文的数值来自其他数据（VGG-19 / 句子 CNN 特征）；请比较规律——去掉每一项损失的代价——而不是数值本身。</translation>
     </message>
     <message>
         <source>Seeds</source>
@@ -2103,10 +2361,6 @@ The window opened without it: the runs list is empty and no run can be started, 
     <message>
         <source>Queued %1 runs of the study</source>
         <translation>已将对比实验的 %1 个运行加入队列</translation>
-    </message>
-    <message>
-        <source>Your runs: %1 finished run(s) on %2. The paper&apos;s numbers are on other data (VGG-19 / sentence-CNN features); compare the pattern — how much each term&apos;s removal costs — not the values.</source>
-        <translation>你的运行：在 %2 上已完成 %1 个运行。论文的数字来自其他数据（VGG-19 / sentence-CNN 特征）；请比较规律——去掉每一项的代价有多大——而不是具体数值。</translation>
     </message>
 </context>
 <context>
@@ -2174,6 +2428,14 @@ The window opened without it: the runs list is empty and no run can be started, 
     <message>
         <source>Loss terms per epoch (unweighted training means)</source>
         <translation>每轮损失项（未加权训练均值）</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>Test mAP</source>
+        <translation>测试 mAP</translation>
     </message>
     <message>
         <source>Test mAP (average of both directions)</source>
@@ -2313,12 +2575,52 @@ The window opened without it: the runs list is empty and no run can be started, 
         <translation>创建时间</translation>
     </message>
     <message>
+        <source>Each task&apos;s primary metric at the end of the run (or of its latest epoch): classification test accuracy, hyperspectral overall accuracy, denoising validation PSNR, retrieval mAP</source>
+        <translation>每个任务在运行结束（或最近一轮）时的主要指标：分类为测试准确率，高光谱为总体准确率，去噪为验证集 PSNR，检索为 mAP</translation>
+    </message>
+    <message>
+        <source>imported</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Imported weights: not trained here, no metric was measured at import</source>
+        <translation>导入的权重：不是在此训练的，导入时没有测量指标</translation>
+    </message>
+    <message>
+        <source>Shipped pretrained model</source>
+        <translation>随附的预训练模型</translation>
+    </message>
+    <message>
+        <source>Study: %1</source>
+        <translation>对比实验：%1</translation>
+    </message>
+    <message>
+        <source>Factor: %1</source>
+        <translation>因素：%1</translation>
+    </message>
+    <message>
         <source>⚠ damaged %1</source>
         <translation>⚠ 已损坏 %1</translation>
     </message>
     <message>
         <source>#%1 %2 on %3 — %4</source>
         <translation>#%1 %2，数据集 %3 — %4</translation>
+    </message>
+    <message>
+        <source>test accuracy</source>
+        <translation>测试准确率</translation>
+    </message>
+    <message>
+        <source>overall accuracy (OA)</source>
+        <translation>总体准确率（OA）</translation>
+    </message>
+    <message>
+        <source>validation PSNR</source>
+        <translation>验证集 PSNR</translation>
+    </message>
+    <message>
+        <source>mAP (mean of both directions)</source>
+        <translation>mAP（两个方向的平均）</translation>
     </message>
     <message>
         <source>tags: %1</source>
@@ -2503,8 +2805,8 @@ The window opened without it: the runs list is empty and no run can be started, 
         <translation>含噪 · %1</translation>
     </message>
     <message>
-        <source>&lt;b&gt;%1&lt;/b&gt; · residual (removed) ±%2</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt; · 残差（被去除的部分）±%2</translation>
+        <source>&lt;b&gt;%1&lt;/b&gt; · residual (removed) ±%2, contrast ×%3</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; · 残差（被去除的部分）±%2，对比度 ×%3</translation>
     </message>
     <message>
         <source>Restored</source>
@@ -2525,6 +2827,141 @@ The window opened without it: the runs list is empty and no run can be started, 
     <message>
         <source>|error| · 0…%1</source>
         <translation>|误差| · 0…%1</translation>
+    </message>
+</context>
+<context>
+    <name>Verdicts</name>
+    <message>
+        <source>{group} is {judgement}: it {direction} {metric} by {amount}{unit} compared with {baseline} (95 % CI {low} to {high}{unit}, {p}, {n} vs {n_baseline} runs)</source>
+        <translation>{group} {judgement}：与 {baseline} 相比，它使 {metric} {direction}了 {amount}{unit}（95 % 置信区间 {low} 至 {high}{unit}，{p}，{n} 对 {n_baseline} 个运行）</translation>
+    </message>
+    <message>
+        <source>no difference in {metric} between {group} and {baseline} detectable with {runs} (observed {difference}{unit}, 95 % CI {low} to {high}{unit}, {p}): add seeds (about {needed} per group needed for this effect)</source>
+        <translation>以 {runs} 无法检测到 {group} 与 {baseline} 在 {metric} 上的差异（观测到 {difference}{unit}，95 % 置信区间 {low} 至 {high}{unit}，{p}）：请增加随机种子（检测该效应约需每组 {needed} 个运行）</translation>
+    </message>
+    <message>
+        <source>no difference in {metric} between {group} and {baseline} detectable with {runs} (observed {difference}{unit}, 95 % CI {low} to {high}{unit}, {p}): the observed effect is so small that more than {needed} runs per group would be needed to detect it</source>
+        <translation>以 {runs} 无法检测到 {group} 与 {baseline} 在 {metric} 上的差异（观测到 {difference}{unit}，95 % 置信区间 {low} 至 {high}{unit}，{p}）：观测到的效应太小，每组需要超过 {needed} 个运行才能检测到</translation>
+    </message>
+    <message>
+        <source>{group} differs from {baseline} in {metric} by {difference}{unit}, but {which} has a single run, so there is no variance to judge the difference against: add seeds</source>
+        <translation>{group} 与 {baseline} 在 {metric} 上相差 {difference}{unit}，但 {which} 只有一个运行，没有方差可用来判断该差异：请增加随机种子</translation>
+    </message>
+    <message>
+        <source>{group} differs from {baseline} in {metric} by {difference}{unit}, but each has a single run, so there is no variance to judge the difference against: add seeds</source>
+        <translation>{group} 与 {baseline} 在 {metric} 上相差 {difference}{unit}，但两组都只有一个运行，没有方差可用来判断该差异：请增加随机种子</translation>
+    </message>
+    <message>
+        <source>{group} differs from {baseline} in {metric} by {difference}{unit} and every run of each group gave the same value: with no spread between seeds there is nothing to test against (the seed does not change this metric)</source>
+        <translation>{group} 与 {baseline} 在 {metric} 上相差 {difference}{unit}，且每组的每个运行给出相同的值：随机种子之间没有离散，无从检验（随机种子不影响该指标）</translation>
+    </message>
+    <message>
+        <source>{group} and {baseline} gave identical {metric} in every run ({value}{unit})</source>
+        <translation>{group} 与 {baseline} 的每个运行给出相同的 {metric}（{value}{unit}）</translation>
+    </message>
+    <message>
+        <source>no run of {which} has a value of {metric}: nothing to compare</source>
+        <translation>{which} 没有任何运行具有 {metric} 的值：无可比较</translation>
+    </message>
+    <message>
+        <source>no run of {group} or {baseline} has a value of {metric}: nothing to compare</source>
+        <translation>{group} 和 {baseline} 都没有运行具有 {metric} 的值：无可比较</translation>
+    </message>
+    <message>
+        <source>p = {p}</source>
+        <translation>p = {p}</translation>
+    </message>
+    <message>
+        <source>p &lt; {p}</source>
+        <translation>p &lt; {p}</translation>
+    </message>
+    <message>
+        <source>{n} runs per group</source>
+        <translation>每组 {n} 个运行</translation>
+    </message>
+    <message>
+        <source>{n} and {n_baseline} runs</source>
+        <translation>{n} 个和 {n_baseline} 个运行</translation>
+    </message>
+    <message>
+        <source>raises</source>
+        <translation>提高</translation>
+    </message>
+    <message>
+        <source>lowers</source>
+        <translation>降低</translation>
+    </message>
+    <message>
+        <source>better</source>
+        <translation>更好</translation>
+    </message>
+    <message>
+        <source>worse</source>
+        <translation>更差</translation>
+    </message>
+    <message>
+        <source> points</source>
+        <translation> 个百分点</translation>
+    </message>
+    <message>
+        <source> dB</source>
+        <translation> dB</translation>
+    </message>
+    <message>
+        <source>{metric} missing in {runs} (left out)</source>
+        <translation>{runs} 缺少 {metric}（已排除）</translation>
+    </message>
+    <message>
+        <source>{metric} is not a number (NaN or infinite) in {runs} (left out)</source>
+        <translation>{runs} 的 {metric} 不是数值（NaN 或无穷大）（已排除）</translation>
+    </message>
+    <message>
+        <source>{runs} not finished: the last recorded value counts</source>
+        <translation>{runs} 尚未完成：以最后记录的值计</translation>
+    </message>
+    <message>
+        <source>the runs also differ in {keys}: a difference may not be due to {factor} alone</source>
+        <translation>这些运行在 {keys} 上也不同：差异可能不只是由 {factor} 造成的</translation>
+    </message>
+    <message>
+        <source>the bootstrap interval leaves out 0 but the t-test does not find a difference: with {n} vs {n_baseline} runs the bootstrap can only reshuffle the same few values and understates the uncertainty; trust the t-test</source>
+        <translation>自助法区间不包含 0，但 t 检验没有发现差异：只有 {n} 对 {n_baseline} 个运行时，自助法只能重排同样的几个值，会低估不确定性；请以 t 检验为准</translation>
+    </message>
+    <message>
+        <source>with {n} vs {n_baseline} runs the exact permutation test cannot give p below {p}</source>
+        <translation>只有 {n} 对 {n_baseline} 个运行时，精确置换检验给出的 p 不可能低于 {p}</translation>
+    </message>
+    <message>
+        <source>test accuracy</source>
+        <translation>测试准确率</translation>
+    </message>
+    <message>
+        <source>best test accuracy</source>
+        <translation>最佳测试准确率</translation>
+    </message>
+    <message>
+        <source>overall accuracy</source>
+        <translation>总体准确率</translation>
+    </message>
+    <message>
+        <source>average accuracy</source>
+        <translation>平均准确率</translation>
+    </message>
+    <message>
+        <source>validation PSNR</source>
+        <translation>验证集 PSNR</translation>
+    </message>
+    <message>
+        <source>validation SSIM</source>
+        <translation>验证集 SSIM</translation>
+    </message>
+    <message>
+        <source>mAP</source>
+        <translation>mAP</translation>
+    </message>
+    <message>
+        <source>test loss</source>
+        <translation>测试损失</translation>
     </message>
 </context>
 </TS>

@@ -110,3 +110,24 @@ def test_a_shipped_run_without_a_history_shows_its_final_values_in_the_training_
     curves = window.curves.runs[run_id]
     assert curves.final[primary] == pytest.approx(entry.evaluation[primary])  # one marker at the end of training
     assert curves.final_epoch == entry.epochs and window.curves.drawn_points(run_id, primary) == 1
+
+
+HSI_ENTRIES = [e for e in SHIPPED if e.task == "hsi"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HSI_ENTRIES, reason="no HybridSN in assets/weights/manifest.json")
+def test_the_hyperspectral_lab_opens_on_the_shipped_hybridsn_with_its_map(window, qtbot):
+    lab = next(lab for lab in window.labs if lab.title == "Hyperspectral")
+    run_id = _installed(window)[HSI_ENTRIES[0].name]
+    with qtbot.waitSignal(lab.maps_ready, timeout=240_000):
+        window.tabs.setCurrentWidget(lab)  # nothing chosen: the newest finished hsi run and its scene
+    assert lab.run_ids == [run_id] and lab.missing == [run_id]
+    qtbot.waitUntil(lambda: not lab.busy and lab.compute_button.isEnabled(), timeout=10_000)
+    with qtbot.waitSignal(lab.maps_ready, timeout=240_000):
+        lab.compute_button.click()
+    assert run_id in lab.maps
+    (scores,) = lab.map_scores()
+    # The dense whole-scene map scores the shipped run's recorded test OA on its own test pixels.
+    assert scores["test_pixels"] and scores["overall_accuracy"] == pytest.approx(
+        HSI_ENTRIES[0].evaluation["overall_accuracy"], abs=2e-3)

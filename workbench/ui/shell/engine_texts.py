@@ -69,6 +69,10 @@ FIELD_LABELS = (
     QT_TRANSLATE_NOOP("ConfigForm", "output"),
     QT_TRANSLATE_NOOP("ConfigForm", "paper residual"),
     QT_TRANSLATE_NOOP("ConfigForm", "width"),
+    QT_TRANSLATE_NOOP("ConfigForm", "ssim"),
+    QT_TRANSLATE_NOOP("ConfigForm", "val noise"),
+    QT_TRANSLATE_NOOP("ConfigForm", "split"),
+    QT_TRANSLATE_NOOP("ConfigForm", "aa absent"),
 )
 
 FIELD_HELP = (
@@ -152,6 +156,16 @@ FIELD_HELP = (
         "invariance)."),
     QT_TRANSLATE_NOOP("ConfigForm", "λ, the weight of J2 (the authors: 1e-3)."),
     QT_TRANSLATE_NOOP("ConfigForm", "η, the weight of J3 (the authors: 0.1)."),
+    QT_TRANSLATE_NOOP("ConfigForm", "SSIM window of the validation score: gaussian = 11×11, σ 1.5 (Wang et al., "
+                                    "DnCNN/KAIR); uniform = scikit-image's default 7×7."),
+    QT_TRANSLATE_NOOP("ConfigForm", "Noise of the validation images: seeded = numpy default_rng(image index); "
+                                    "kair = np.random.seed(0) per image, as KAIR's test script."),
+    QT_TRANSLATE_NOOP("ConfigForm", "Train/test pixel sets: seed = stratified split seeded by the run's seed; "
+                                    "authors = the authors' split (random_state=345) whatever the seed (the "
+                                    "training itself still follows the seed)."),
+    QT_TRANSLATE_NOOP("ConfigForm", "AA when a class is predicted but has no test pixel: skip = averaged over "
+                                    "the classes present in the truth; zero = such a class counts with accuracy "
+                                    "0 (the authors' code)."),
 )
 
 RECIPE_TITLES = (

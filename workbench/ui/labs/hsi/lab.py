@@ -225,6 +225,25 @@ class HyperspectralLab(Lab):
         self.checkpoints = checkpoints
         self._load(compute=False)
 
+    def showEvent(self, event) -> None:
+        """Opened with no hyperspectral run chosen: load the newest finished one (on a first launch, the shipped
+        HybridSN) with its scene and ground truth, so the lab is never empty; Compute maps is one click away."""
+        super().showEvent(event)
+        if self.run_ids or self.job.busy:
+            return
+        from workbench.store import StoreError
+
+        try:
+            finished = self.store.list_runs(task="hsi", status="finished")
+        except StoreError:  # an unreadable store: the lab stays empty with its hint
+            return
+        newest = max(finished, key=lambda run: run.id, default=None)
+        if newest is None:
+            return
+        self.run_ids = [newest.id]
+        self.checkpoints = {newest.id: self._checkpoint(newest, None)}
+        self._load(compute=False)
+
     def set_cursor(self, step: int) -> None:
         """Follow the scrubber: each run's weights of the last epoch that ended at or before ``step``.
 
