@@ -41,18 +41,15 @@ def save_tiny_dncnn(path):
     return path
 
 
-def save_tiny_dncnn_mat(path):
-    """The same tiny DnCNN as a MatConvNet simplenn v5 ``.mat`` (the layout of the authors' ``sigma=15.mat``):
-    per conv layer W as MATLAB's (kh, kw, in, out) and the bias, ReLU layers between."""
+def write_matconvnet_v5(path, model):
+    """``model`` (a DnCNN) as a MatConvNet simplenn v5 ``.mat``, the layout of the authors' ``sigma=15.mat``:
+    per conv layer W as MATLAB's (kh, kw, in, out) and the bias, ReLU layers between (batch norm folded)."""
     import numpy as np
     import scipy.io
-    import torch
 
-    from engines.models import build_model
     from engines.models.dncnn import fold_batchnorm
 
-    torch.manual_seed(0)
-    convs = fold_batchnorm(build_model("dncnn", depth=3, features=4).eval()).convs()
+    convs = fold_batchnorm(model).convs()
     layers = []
     for i, conv in enumerate(convs):
         weight = conv.weight.detach().numpy().transpose(2, 3, 1, 0)
@@ -63,6 +60,16 @@ def save_tiny_dncnn_mat(path):
     cell[:] = layers
     scipy.io.savemat(path, {"net": {"layers": cell}})
     return path
+
+
+def save_tiny_dncnn_mat(path):
+    """The same tiny DnCNN as :func:`save_tiny_dncnn`, as a MatConvNet v5 ``.mat``."""
+    import torch
+
+    from engines.models import build_model
+
+    torch.manual_seed(0)
+    return write_matconvnet_v5(path, build_model("dncnn", depth=3, features=4).eval())
 
 
 def tiny_config(**overrides):

@@ -1,15 +1,14 @@
 """Weight import: KAIR state_dicts, MatConvNet .mat (v7.3 and v5), workbench checkpoints, refusals."""
 import pickle
 
-import numpy as np
 import pytest
-import scipy.io
 import torch
 
 from engines.core.checkpoint import save_checkpoint
 from engines.labs.denoise.weights import WeightsError, file_sha256, load_dncnn_weights, pickle_globals
 from engines.models import build_model
 from engines.models.dncnn import fold_batchnorm
+from tests.helpers import write_matconvnet_v5
 
 # sha256 from ../shared/data/SOURCES.md of every file the denoising tests read.
 SHARED_SHA256 = {
@@ -29,18 +28,7 @@ def _kair_state(model) -> dict:
     return {k.replace("body.", "model.", 1): v.clone() for k, v in fold_batchnorm(model).state_dict().items()}
 
 
-def _matconvnet_v5(path, model) -> None:
-    """A MatConvNet simplenn v5 .mat of ``model``: W as MATLAB's (kh, kw, in, out), relu layers between."""
-    layers = []
-    convs = fold_batchnorm(model).convs()
-    for i, conv in enumerate(convs):
-        w = conv.weight.detach().numpy().transpose(2, 3, 1, 0)
-        layers.append({"type": "conv", "weights": np.array([w, conv.bias.detach().numpy()[None]], dtype=object)})
-        if i < len(convs) - 1:
-            layers.append({"type": "relu", "weights": np.zeros((0, 0))})
-    cell = np.empty(len(layers), dtype=object)
-    cell[:] = layers
-    scipy.io.savemat(path, {"net": {"layers": cell}})
+_matconvnet_v5 = write_matconvnet_v5
 
 
 @pytest.fixture
