@@ -308,7 +308,7 @@ def test_every_shipped_entry_with_a_history_ends_at_its_recorded_evaluation():
         if not points:
             continue
         last = {}
-        for step, epoch, name, value, _ in points:
+        for _step, epoch, name, value, _ in points:
             last[name] = (epoch, value)
         assert max(epoch for epoch, _ in last.values()) == entry.epochs, entry.name
         shared = set(last) & set(entry.evaluation) - {"epoch_seconds", "throughput", "lr", "latency_ms"}
