@@ -1027,6 +1027,14 @@
         <translation>对文件夹去噪…</translation>
     </message>
     <message>
+        <source>Try a sample image (cameraman)</source>
+        <translation>试用示例图像（cameraman）</translation>
+    </message>
+    <message>
+        <source>scikit-image&apos;s 512×512 cameraman, the classic test image: no file of your own needed</source>
+        <translation>scikit-image 自带的 512×512 cameraman 经典测试图像：无需您自己的文件</translation>
+    </message>
+    <message>
         <source>Denoise again</source>
         <translation>重新去噪</translation>
     </message>
@@ -1109,6 +1117,10 @@
     <message>
         <source>Save denoised image &amp;As…</source>
         <translation>去噪图像另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Cannot write the sample image to %1 (%2)</source>
+        <translation>无法将示例图像写入 %1（%2）</translation>
     </message>
     <message>
         <source>%1: cannot list this folder (%2)</source>

@@ -204,3 +204,24 @@ def test_the_methods_row_shows_every_method_without_a_scrollbar_at_laptop_size(l
     assert methods.height() <= 3 * line + 12  # a row or two of names, not a box of cramped lines
     # the image area gets most of the lab's width
     assert lab.view.width() > 1.5 * methods.width()
+
+
+def test_a_sample_image_fills_the_empty_lab_without_a_file_of_ones_own(lab_window, qtbot):
+    from skimage.data import camera
+
+    from workbench import paths
+
+    lab = lab_window
+    assert lab.view.data is None  # nothing shown yet: only the drop hint
+    lab.set_checked(["wavelet"])
+    with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
+        lab.sample_button.click()
+    written = paths.home() / "cache" / "samples" / "cameraman.png"
+    assert np.array_equal(np.asarray(Image.open(written)), camera())
+    assert lab.view.data is not None and [c.key for c, _ in lab.current_outcome.results] == ["wavelet"]
+    (result,) = [r for _, r in lab.current_outcome.results]
+    assert result.psnr > 25.0  # wavelet shrinkage of σ 25 noise on the cameraman (noisy: about 20 dB)
+    before = written.stat().st_mtime_ns
+    with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
+        lab.sample_button.click()  # written once, then reused
+    assert written.stat().st_mtime_ns == before

@@ -274,6 +274,11 @@ class DenoisingLab(Lab):
         folder_button = QPushButton(self.tr("Denoise folder…"))
         folder_button.setObjectName("denoiseFolder")
         folder_button.clicked.connect(self.folder_dialog)
+        self.sample_button = QPushButton(self.tr("Try a sample image (cameraman)"))
+        self.sample_button.setObjectName("denoiseSample")
+        self.sample_button.setToolTip(self.tr("scikit-image's 512×512 cameraman, the classic test image: no file "
+                                              "of your own needed"))
+        self.sample_button.clicked.connect(lambda: self.open_sample())
         self.rerun_button = QPushButton(self.tr("Denoise again"))
         self.rerun_button.setObjectName("denoiseRerun")
         self.rerun_button.setToolTip(self.tr("Run the checked methods on the shown image with the current σ"))
@@ -329,6 +334,7 @@ class DenoisingLab(Lab):
         row.addWidget(open_button)
         row.addWidget(folder_button)
         form.addRow(row)
+        form.addRow(self.sample_button)
         form.addRow(self.rerun_button)
         out_row = QHBoxLayout()
         out_row.addWidget(self.out_label, 1)
@@ -436,6 +442,27 @@ class DenoisingLab(Lab):
     # -- opening files ------------------------------------------------------------------------------------
     def accepts_files(self, paths: list[str]) -> bool:
         return bool(paths)
+
+    def open_sample(self) -> str | None:
+        """Denoise scikit-image's cameraman, written once as ``<home>/cache/samples/cameraman.png``; its path."""
+        from PIL import Image
+        from skimage.data import camera
+
+        from workbench import paths
+
+        target = paths.home() / "cache" / "samples" / "cameraman.png"
+        try:
+            if not target.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                partial = target.with_name(target.name + ".partial")
+                Image.fromarray(camera()).save(partial, format="PNG")
+                os.replace(partial, target)
+        except OSError as exc:
+            self.message.emit(self.tr("Cannot write the sample image to %1 (%2)").replace("%1", str(target))
+                              .replace("%2", exc.strerror or str(exc)))
+            return None
+        self.open_paths([str(target)])
+        return str(target)
 
     def open_paths(self, paths: list[str]) -> None:
         """Files are denoised and shown; each folder runs as a batch written to the output folder.
