@@ -11,10 +11,15 @@ from tests.ui.labs.hsi.test_lab import trained_run  # noqa: F401 - the tiny Hybr
 from tests.ui.qt_helpers import open_lab
 
 
-def _computed(lab, qtbot, run_id):
+def _loaded(lab, qtbot, run_id):
+    """``run_id`` picked in the list: its scene loaded, no map computed yet."""
     with qtbot.waitSignal(lab.maps_ready, timeout=120_000):
         lab.show_runs([run_id])
     qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
+
+
+def _computed(lab, qtbot, run_id):
+    _loaded(lab, qtbot, run_id)
     with qtbot.waitSignal(lab.maps_ready, timeout=300_000):
         qtbot.mouseClick(lab.compute_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
@@ -57,9 +62,7 @@ def test_the_bar_is_hidden_until_compute_then_shows_percent_and_time_left(window
     from workbench.ui.labs.hsi import lab as lab_module
 
     lab = open_lab(window, "Hyperspectral")
-    with qtbot.waitSignal(lab.maps_ready, timeout=120_000):
-        lab.show_runs([trained_run])
-    qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
+    _loaded(lab, qtbot, trained_run)
     assert lab.compute_button.isEnabled() and not lab.progress.isVisible()  # no "100 %" before Compute
 
     # A controlled clock and a map that reports a quarter done after 10 s, then waits for the window to read it.
@@ -96,9 +99,7 @@ def test_cancel_leaves_the_bar_at_how_far_it_got_without_a_time_left(window, qtb
     from workbench.ui.labs.hsi import lab as lab_module
 
     lab = open_lab(window, "Hyperspectral")
-    with qtbot.waitSignal(lab.maps_ready, timeout=120_000):
-        lab.show_runs([trained_run])
-    qtbot.waitUntil(lambda: not lab.busy, timeout=10_000)
+    _loaded(lab, qtbot, trained_run)
     now = [0.0]
     monkeypatch.setattr(lab_module, "clock", lambda: now[0])
     pressed = threading.Event()
