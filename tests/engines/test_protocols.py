@@ -156,6 +156,34 @@ def test_eval_denoise_cli_threads_the_protocols(pair, tmp_path, capsys):
     assert "gaussian" in capsys.readouterr().err
 
 
+def test_denoise_cli_scores_with_the_chosen_noise_and_window(pair, tmp_path, capsys):
+    """``denoise --add-noise`` takes the same --noise/--ssim protocols as ``eval-denoise``."""
+    import json
+
+    from engines.labs.denoise.images import save_image
+    from engines.labs.denoise.methods import run_baseline
+    from workbench.cli import main
+
+    clean, _ = pair
+    (tmp_path / "img").mkdir()
+    save_image(tmp_path / "img" / "a.png", clean / 255.0)
+    args = ["denoise", str(tmp_path / "img" / "a.png"), "--sigma", "25", "--method", "tv", "--add-noise"]
+    assert main([*args, "--out", str(tmp_path / "o1"), "--noise", "kair", "--ssim", "uniform", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    noisy = add_noise(clean, 25, seed=0, noise="kair")
+    expected = score(clean, run_baseline("tv", noisy, sigma=25).restored, ssim="uniform")
+    assert data["noise"] == "kair" and data["ssim"] == "uniform"
+    (result,) = data["files"]
+    assert result["ssim"] == pytest.approx(expected.ssim, abs=1e-5)
+    assert result["psnr"] == pytest.approx(expected.psnr, abs=1e-3)
+    assert result["noisy_psnr"] == pytest.approx(score(clean, noisy).psnr, abs=1e-3)
+    assert main([*args, "--out", str(tmp_path / "o2")]) == 0
+    text = capsys.readouterr().out
+    assert "seeded noise, seed 0" in text and "11×11 Gaussian" in text
+    seeded = score(clean, run_baseline("tv", add_noise(clean, 25, seed=0), sigma=25).restored)
+    assert f"{seeded.psnr:.2f} dB" in text and f"SSIM {seeded.ssim:.4f}" in text
+
+
 @pytest.mark.parametrize("combine", ["add", "max"])
 def test_scse_combine_follows_the_formula(combine):
     import torch

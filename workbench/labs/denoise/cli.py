@@ -43,16 +43,26 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one final JSON object on the last line")
 
 
+def _add_protocol_options(parser: argparse.ArgumentParser) -> None:
+    """--ssim and --noise: the scoring window and the noise generator (eval-denoise, and denoise --add-noise)."""
+    parser.add_argument("--ssim", default="gaussian", choices=SSIM_WINDOWS,
+                        help="SSIM window: gaussian = 11×11, σ 1.5, as Wang et al. and DnCNN/KAIR (default); "
+                             "uniform = scikit-image's default 7×7")
+    parser.add_argument("--noise", default="seeded", choices=NOISE_MODES,
+                        help="noise generator: seeded = numpy default_rng(--seed) (default); kair = "
+                             "np.random.seed(--seed) then np.random.normal for each image, as KAIR's test "
+                             "script (with --seed 0 it gives KAIR's per-image numbers)")
+
+
+def _check_protocol(args) -> None:
+    if args.noise == "kair" and args.seed > 2**32 - 1:
+        raise _usage(f"invalid --seed {args.seed}: the kair generator takes 0 … 2³² − 1")
+
+
 def add_commands(sub) -> dict[str, Callable[[argparse.Namespace], int]]:
     evaluate = sub.add_parser("eval-denoise", help="PSNR/SSIM of a denoiser on a folder of clean images")
     evaluate.add_argument("--images", required=True, metavar="DIR", help="folder of clean images")
-    evaluate.add_argument("--ssim", default="gaussian", choices=SSIM_WINDOWS,
-                          help="SSIM window: gaussian = 11×11, σ 1.5, as Wang et al. and DnCNN/KAIR (default); "
-                               "uniform = scikit-image's default 7×7")
-    evaluate.add_argument("--noise", default="seeded", choices=NOISE_MODES,
-                          help="noise generator: seeded = numpy default_rng(--seed) (default); kair = "
-                               "np.random.seed(--seed) then np.random.normal for each image, as KAIR's test "
-                               "script (with --seed 0 it gives KAIR's per-image numbers)")
+    _add_protocol_options(evaluate)
     _add_model_options(evaluate)
 
     imp = sub.add_parser("import-weights", help="import published DnCNN weights as a run")
@@ -65,6 +75,7 @@ def add_commands(sub) -> dict[str, Callable[[argparse.Namespace], int]]:
     run.add_argument("--out", required=True, metavar="DIR", help="output folder (created; originals untouched)")
     run.add_argument("--add-noise", action="store_true",
                      help="treat inputs as clean: add σ noise first and report PSNR/SSIM")
+    _add_protocol_options(run)
     _add_model_options(run)
     return {"eval-denoise": cmd_eval_denoise, "import-weights": cmd_import_weights, "denoise": cmd_denoise}
 
@@ -125,8 +136,7 @@ def cmd_eval_denoise(args) -> int:
     from pathlib import Path
 
     _check_common(args)
-    if args.noise == "kair" and args.seed > 2**32 - 1:
-        raise _usage(f"invalid --seed {args.seed}: the kair generator takes 0 … 2³² − 1")
+    _check_protocol(args)
     images_dir = Path(args.images).expanduser()
     if not images_dir.is_dir():
         raise _usage(f"--images {args.images}: not a folder")
@@ -194,6 +204,7 @@ def cmd_denoise(args) -> int:
     from workbench.labs.denoise.service import DenoiseSetupError, denoise_files, prepare_output_folder
 
     _check_common(args)
+    _check_protocol(args)
     out_dir = Path(args.out).expanduser()
     if out_dir.exists() and not out_dir.is_dir():
         raise _usage(f"--out {args.out}: exists and is not a folder")
@@ -204,7 +215,8 @@ def cmd_denoise(args) -> int:
     model, label = _denoiser(args)
     results = []
     for result in denoise_files(args.inputs, out_dir, method=args.method, sigma=args.sigma, model=model,
-                                add_noise=args.add_noise, seed=args.seed, tile=args.tile or None):
+                                add_noise=args.add_noise, seed=args.seed, tile=args.tile or None, ssim=args.ssim,
+                                noise=args.noise):
         results.append(result)
         if not result.ok:
             print(f"workbench: failed: {result.error}", file=sys.stderr, flush=True)
@@ -216,8 +228,11 @@ def cmd_denoise(args) -> int:
     failed = sum(not r.ok for r in results)
     if args.json:
         print(dumps({"method": args.method, "model": label, "sigma": args.sigma, "out": str(out_dir),
+                     **({"noise": args.noise, "ssim": args.ssim} if args.add_noise else {}),
                      "done": len(results) - failed, "failed": failed,
                      "files": [r.to_json() for r in results]}), flush=True)
     elif not results:
         print("no input images")
+    elif args.add_noise:
+        print(f"(scores: {args.noise} noise, seed {args.seed}; {SSIM_PROTOCOL[args.ssim]})")
     return EXIT_FAILED if failed or not results else EXIT_OK

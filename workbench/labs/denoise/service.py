@@ -270,12 +270,15 @@ def denoise_batch(inputs: Iterable[str | os.PathLike], methods: list[BatchMethod
                   out_dir: str | os.PathLike | None = None, add_noise: bool = False, seed: int = 0,
                   estimate_unknown_sigma: bool = False, ssim_maps: bool = False, tile: int | None = 512,
                   images: dict | None = None, should_stop: Callable[[], bool] | None = None,
-                  progress: Callable[[float, int], None] | None = None) -> Iterator[FileDenoised]:
+                  progress: Callable[[float, int], None] | None = None, ssim: str = "gaussian",
+                  noise: str = "seeded") -> Iterator[FileDenoised]:
     """Denoise every input (files, and folders as their images) with every method: one result per file.
 
     The one batch pipeline of the lab, run by ``workbench denoise`` and by the window's worker.
     With ``add_noise`` the inputs are treated as clean: σ noise (seeded) is added first and PSNR/SSIM of each
-    result against the original are reported (with SSIM maps when ``ssim_maps``). The baselines get σ, or an
+    result against the original are reported (with SSIM maps when ``ssim_maps``); ``noise`` names the generator
+    (``seeded`` | ``kair``) and ``ssim`` the window (``gaussian`` | ``uniform``), as in ``eval-denoise``. The
+    baselines get σ, or an
     estimate from each image when σ is 0 and ``estimate_unknown_sigma``. With ``out_dir`` every result is
     written there in the source's bit depth and alpha; originals and existing files are never overwritten
     (see :func:`output_path`). ``images`` maps inputs to images already in memory (``LoadedImage``).
@@ -289,6 +292,8 @@ def denoise_batch(inputs: Iterable[str | os.PathLike], methods: list[BatchMethod
     from engines.labs.denoise import methods as denoise
     from engines.labs.denoise.images import ImageError, load_image
 
+    denoise.check_ssim_window(ssim)
+    denoise.check_noise_mode(noise)
     sources = expand_inputs(inputs)
     images = images or {}
     stop = should_stop or (lambda: False)
@@ -311,7 +316,7 @@ def denoise_batch(inputs: Iterable[str | os.PathLike], methods: list[BatchMethod
             continue
         try:
             image = images.get(str(source)) or load_image(source)
-            noisy = denoise.add_noise(image, sigma, seed) if add_noise else image.pixels
+            noisy = denoise.add_noise(image, sigma, seed, noise=noise) if add_noise else image.pixels
         except ImageError as exc:  # its message names the file already
             yield FileDenoised(str(source), error=str(exc))
             continue
@@ -325,10 +330,10 @@ def denoise_batch(inputs: Iterable[str | os.PathLike], methods: list[BatchMethod
                                sigma=sigma if sigma > 0 or not estimate_unknown_sigma else estimate_sigma(noisy))
         if image.info.get("note"):
             outcome.notes.append(image.info["note"])
-        if add_noise and denoise.ssim_note(image.shape):
-            outcome.notes.append(denoise.ssim_note(image.shape))
+        if add_noise and denoise.ssim_note(image.shape, ssim):
+            outcome.notes.append(denoise.ssim_note(image.shape, ssim))
         if add_noise:
-            outcome.noisy_psnr = denoise.score(image, noisy).psnr
+            outcome.noisy_psnr = denoise.score(image, noisy, ssim=ssim).psnr
         cancelled = False
         for m, method in enumerate(methods):
             if stop():
@@ -352,10 +357,10 @@ def denoise_batch(inputs: Iterable[str | os.PathLike], methods: list[BatchMethod
                 progress(base + 1, total)
             done = MethodOutcome(method, result)
             if add_noise:
-                scores = denoise.score(image, result.restored)
+                scores = denoise.score(image, result.restored, ssim=ssim)
                 done.psnr, done.ssim = scores.psnr, scores.ssim
                 if ssim_maps:
-                    done.ssim_map = denoise.ssim_map(image, result.restored)
+                    done.ssim_map = denoise.ssim_map(image, result.restored, ssim=ssim)
             if out_dir is not None:
                 done.output = _write(source, out_dir, method, image, result.restored, taken, outcome)
             outcome.results.append(done)
@@ -419,6 +424,7 @@ class FileResult:
     noisy_psnr: float | None = None
     notes: tuple[str, ...] = ()
     shape: tuple[int, ...] = ()
+    ssim_window: str = "gaussian"
 
     @property
     def ok(self) -> bool:
@@ -434,7 +440,7 @@ class FileResult:
         data["notes"] = list(self.notes)
         for key, note in (("psnr", self.psnr is not None and psnr_note(self.psnr)),
                           ("noisy_psnr", self.noisy_psnr is not None and psnr_note(self.noisy_psnr, noisy=True)),
-                          ("ssim", self.ssim is not None and self.ssim != self.ssim and ssim_note(self.shape))):
+                          ("ssim", self.ssim is not None and self.ssim != self.ssim and ssim_note(self.shape, self.ssim_window))):
             if note:
                 data[f"{key}_note"] = note
         return data
@@ -442,11 +448,13 @@ class FileResult:
 
 def denoise_files(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *, method: str = "dncnn",
                   sigma: float, model=None, add_noise: bool = False, seed: int = 0, tile: int | None = 512,
-                  should_stop: Callable[[], bool] | None = None) -> Iterator[FileResult]:
+                  should_stop: Callable[[], bool] | None = None, ssim: str = "gaussian",
+                  noise: str = "seeded") -> Iterator[FileResult]:
     """:func:`denoise_batch` with one method into ``out_dir``, one flat :class:`FileResult` per file (the CLI's
     records); a file that failed has its messages, joined, in ``error``."""
     for item in denoise_batch(inputs, [BatchMethod(method, model=model)], sigma=sigma, out_dir=out_dir,
-                              add_noise=add_noise, seed=seed, tile=tile, should_stop=should_stop):
+                              add_noise=add_noise, seed=seed, tile=tile, should_stop=should_stop, ssim=ssim,
+                              noise=noise):
         if not item.ok:
             problems = [item.error] if item.error else [f"{item.source}: {f}" for f in item.failures]
             yield FileResult(item.source, error="; ".join(problems))
@@ -455,4 +463,4 @@ def denoise_files(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLik
             return
         (done,) = item.results
         yield FileResult(item.source, done.output, None, done.restoration.seconds, done.psnr, done.ssim,
-                         item.noisy_psnr, tuple(item.notes), tuple(item.image.shape))
+                         item.noisy_psnr, tuple(item.notes), tuple(item.image.shape), ssim)
