@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from engines.core.models import register_model
-from engines.models.attention import ATTENTIONS, SQUEEZES, AttentionFactory, attention_factory
+from engines.models.attention import ATTENTIONS, COMBINES, SQUEEZES, AttentionFactory, attention_factory
 from engines.models.layers import OUTPUT_ACTIVATIONS, output_activation
 
 # (out_channels, stride) per depthwise-separable block.
@@ -171,40 +171,42 @@ def _check(output: str, width_mult: float) -> None:
         raise ValueError(f"width_mult must be > 0, got {width_mult!r}")
 
 
-COMMON_CHOICES = {"output": OUTPUT_ACTIVATIONS, "attention": ATTENTIONS, "squeeze": SQUEEZES}
+COMMON_CHOICES = {"output": OUTPUT_ACTIVATIONS, "attention": ATTENTIONS, "squeeze": SQUEEZES, "combine": COMBINES}
 # ``--set attention=se,r=16``: the SENet paper calls the reduction ratio r.
 COMMON_ALIASES = {"r": "reduction"}
 
 
-def _v1(blocks, *, num_classes, in_channels, width_mult, relu6, attention, reduction, squeeze, output):
+def _v1(blocks, *, num_classes, in_channels, width_mult, relu6, attention, reduction, squeeze, combine, output):
     _check(output, width_mult)
     return MobileNetV1(blocks=blocks, num_classes=num_classes, in_channels=in_channels, width_mult=width_mult,
                        activation=_relu6 if relu6 else _relu,
-                       attention=attention_factory(attention, reduction=reduction, squeeze=squeeze), output=output)
+                       attention=attention_factory(attention, reduction=reduction, squeeze=squeeze,
+                                                   combine=combine), output=output)
 
 
 @register_model("mobilenet_v1", tasks=("classify",), input_shape=(3, 32, 32))
 def build_mobilenet_v1(*, num_classes: int = 10, in_channels: int = 3, width_mult: float = 1.0,
                        relu6: bool = False, attention: str = "none", reduction: int = 16, squeeze: str = "avg",
-                       output: str = "none") -> MobileNetV1:
+                       combine: str = "add", output: str = "none") -> MobileNetV1:
     """MobileNet V1 as in the course notes: 9 depthwise-separable blocks, 2,142,026 parameters."""
     return _v1(V1_BLOCKS_9, num_classes=num_classes, in_channels=in_channels, width_mult=width_mult,
-               relu6=relu6, attention=attention, reduction=reduction, squeeze=squeeze, output=output)
+               relu6=relu6, attention=attention, reduction=reduction, squeeze=squeeze, combine=combine, output=output)
 
 
 @register_model("mobilenet_v1_13", tasks=("classify",), input_shape=(3, 32, 32))
 def build_mobilenet_v1_13(*, num_classes: int = 10, in_channels: int = 3, width_mult: float = 1.0,
                           relu6: bool = False, attention: str = "none", reduction: int = 16, squeeze: str = "avg",
-                          output: str = "none") -> MobileNetV1:
+                          combine: str = "add", output: str = "none") -> MobileNetV1:
     """The 13-block MobileNet V1 of kuangliu/pytorch-cifar: 3,217,226 parameters."""
     return _v1(V1_BLOCKS_13, num_classes=num_classes, in_channels=in_channels, width_mult=width_mult,
-               relu6=relu6, attention=attention, reduction=reduction, squeeze=squeeze, output=output)
+               relu6=relu6, attention=attention, reduction=reduction, squeeze=squeeze, combine=combine, output=output)
 
 
 @register_model("mobilenet_v2", tasks=("classify",), input_shape=(3, 32, 32))
 def build_mobilenet_v2(*, num_classes: int = 10, in_channels: int = 3, width_mult: float = 1.0,
                        relu6: bool = False, paper_residual: bool = False, attention: str = "none",
-                       reduction: int = 16, squeeze: str = "avg", output: str = "none") -> MobileNetV2:
+                       reduction: int = 16, squeeze: str = "avg", combine: str = "add",
+                       output: str = "none") -> MobileNetV2:
     """MobileNet V2, CIFAR variant of the notes: 2,296,922 parameters.
 
     ``relu6`` and ``paper_residual`` switch to the paper's activation and shortcut rule as controls.
@@ -212,7 +214,8 @@ def build_mobilenet_v2(*, num_classes: int = 10, in_channels: int = 3, width_mul
     _check(output, width_mult)
     return MobileNetV2(num_classes=num_classes, in_channels=in_channels, width_mult=width_mult,
                        activation=_relu6 if relu6 else _relu,
-                       attention=attention_factory(attention, reduction=reduction, squeeze=squeeze),
+                       attention=attention_factory(attention, reduction=reduction, squeeze=squeeze,
+                                                   combine=combine),
                        paper_residual=paper_residual, output=output)
 
 

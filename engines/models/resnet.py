@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from engines.core.models import register_model
-from engines.models.attention import ATTENTIONS, SQUEEZES, AttentionFactory, attention_factory
+from engines.models.attention import ATTENTIONS, COMBINES, SQUEEZES, AttentionFactory, attention_factory
 from engines.models.layers import OUTPUT_ACTIVATIONS, output_activation
 from engines.models.mobilenet import scaled
 
@@ -61,33 +61,35 @@ class PreActResNet(nn.Module):
         return self.output(self.classifier(x))
 
 
-def _build(*, num_classes, in_channels, width_mult, attention, reduction, squeeze, output) -> PreActResNet:
+def _build(*, num_classes, in_channels, width_mult, attention, reduction, squeeze, combine, output) -> PreActResNet:
     if output not in OUTPUT_ACTIVATIONS:
         raise ValueError(f"unknown output {output!r}; valid choices: {', '.join(OUTPUT_ACTIVATIONS)}")
     if not width_mult > 0:
         raise ValueError(f"width_mult must be > 0, got {width_mult!r}")
     return PreActResNet(num_classes=num_classes, in_channels=in_channels, width_mult=width_mult,
-                        attention=attention_factory(attention, reduction=reduction, squeeze=squeeze), output=output)
+                        attention=attention_factory(attention, reduction=reduction, squeeze=squeeze, combine=combine),
+                        output=output)
 
 
 @register_model("resnet18", tasks=("classify",), input_shape=(3, 32, 32))
 def build_resnet18(*, num_classes: int = 10, in_channels: int = 3, width_mult: float = 1.0,
                    attention: str = "none", reduction: int = 16, squeeze: str = "avg",
-                   output: str = "none") -> PreActResNet:
+                   combine: str = "add", output: str = "none") -> PreActResNet:
     """Pre-activation ResNet-18 (no attention unless ``attention`` says so)."""
     return _build(num_classes=num_classes, in_channels=in_channels, width_mult=width_mult, attention=attention,
-                  reduction=reduction, squeeze=squeeze, output=output)
+                  reduction=reduction, squeeze=squeeze, combine=combine, output=output)
 
 
 @register_model("se_resnet18", tasks=("classify",), input_shape=(3, 32, 32))
 def build_se_resnet18(*, num_classes: int = 10, in_channels: int = 3, width_mult: float = 1.0,
                       attention: str = "se", reduction: int = 16, squeeze: str = "avg",
-                      output: str = "none") -> PreActResNet:
+                      combine: str = "add", output: str = "none") -> PreActResNet:
     """SENet18: pre-activation ResNet-18 with channel SE (r = 16) in every block, 11,260,354 parameters."""
     return _build(num_classes=num_classes, in_channels=in_channels, width_mult=width_mult, attention=attention,
-                  reduction=reduction, squeeze=squeeze, output=output)
+                  reduction=reduction, squeeze=squeeze, combine=combine, output=output)
 
 
 for _builder in (build_resnet18, build_se_resnet18):
-    _builder.option_choices = {"output": OUTPUT_ACTIVATIONS, "attention": ATTENTIONS, "squeeze": SQUEEZES}
+    _builder.option_choices = {"output": OUTPUT_ACTIVATIONS, "attention": ATTENTIONS, "squeeze": SQUEEZES,
+                              "combine": COMBINES}
     _builder.option_aliases = {"r": "reduction"}

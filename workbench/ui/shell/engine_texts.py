@@ -66,6 +66,7 @@ FIELD_LABELS = (
     QT_TRANSLATE_NOOP("ConfigForm", "attention"),
     QT_TRANSLATE_NOOP("ConfigForm", "reduction"),
     QT_TRANSLATE_NOOP("ConfigForm", "squeeze"),
+    QT_TRANSLATE_NOOP("ConfigForm", "combine"),
     QT_TRANSLATE_NOOP("ConfigForm", "output"),
     QT_TRANSLATE_NOOP("ConfigForm", "paper residual"),
     QT_TRANSLATE_NOOP("ConfigForm", "width"),
