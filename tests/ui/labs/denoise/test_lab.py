@@ -256,3 +256,28 @@ def test_the_get_dncnn_button_installs_the_authors_weights_and_denoises_the_imag
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_ssim_window_is_chosen_in_the_lab_and_named_in_the_titles(lab, qtbot, tmp_path):
+    """Gaussian 11×11 by default (the papers' SSIM); the uniform 7×7 window is an option, and the scores change."""
+    from engines.labs.denoise.methods import score
+
+    lab.set_checked(["wavelet"])
+    path = tmp_path / "camera.png"
+    Image.fromarray(_camera(64)).save(path)
+    assert lab.ssim_window.currentData() == "gaussian"
+    with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
+        drop_files(lab.main_window, [path])
+    gaussian = lab.current.results[0][1]
+    expected = score(_camera(64), gaussian.restored)
+    assert gaussian.ssim == pytest.approx(expected.ssim)
+    assert "11×11 Gaussian" in lab.view.panes["restored:0"].label.text
+    lab.ssim_window.setCurrentIndex(lab.ssim_window.findData("uniform"))
+    with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
+        lab.rerun_current()
+    uniform = lab.current.results[0][1]
+    assert uniform.ssim == pytest.approx(score(_camera(64), uniform.restored, ssim="uniform").ssim)
+    assert uniform.ssim != pytest.approx(gaussian.ssim, abs=1e-4)
+    assert "7×7 uniform" in lab.view.panes["restored:0"].label.text
+    lab.ssim_toggle.setChecked(True)
+    assert "7×7 uniform" in lab.view.panes["error:0"].label.text

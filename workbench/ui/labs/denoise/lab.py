@@ -81,6 +81,7 @@ class FileOutcome:
     outputs: list[str] = field(default_factory=list)  # files written (batch)
     source_suffix: str = ".png"
     notes: list[str] = field(default_factory=list)  # a page left out, a score undefined, an output renamed
+    ssim_window: str = "gaussian"  # the SSIM window its scores used (engines.labs.denoise.methods.SSIM_WINDOWS)
 
     @property
     def name(self) -> str:
@@ -89,7 +90,7 @@ class FileOutcome:
 
 
 def denoise_job(paths: list[str], methods: list[MethodChoice], *, sigma: float, add_noise: bool, seed: int,
-                out_dir: str | None, models: dict, images: dict | None = None):
+                out_dir: str | None, models: dict, images: dict | None = None, ssim: str = "gaussian"):
     """The window's batch for :class:`LabJob`: :func:`workbench.labs.denoise.service.denoise_batch` over
     ``paths`` (files), yielding one :class:`FileOutcome` per file. ``models`` is the lab's cache of prepared
     networks ((checkpoint, mtime) → model); ``images`` holds inputs already in memory (the built-in sample)."""
@@ -103,15 +104,16 @@ def denoise_job(paths: list[str], methods: list[MethodChoice], *, sigma: float, 
         choice_of = {id(b): c for b, c in zip(batch, methods)}
         items = denoise_batch(paths, batch, sigma=sigma, out_dir=out_dir, add_noise=add_noise, seed=seed,
                               estimate_unknown_sigma=True, ssim_maps=True, images=images, should_stop=should_stop,
+                              ssim=ssim,
                               # per mille: tiles make fractional files
                               progress=lambda done, total: progress(int(done * 1000), int(total * 1000)))
         for path, item in zip(paths, items):  # files only: one item per path, in order
-            yield _file_outcome(path, item, choice_of)
+            yield _file_outcome(path, item, choice_of, ssim)
 
     return job
 
 
-def _file_outcome(path: str, item, choice_of: dict) -> FileOutcome:
+def _file_outcome(path: str, item, choice_of: dict, ssim: str = "gaussian") -> FileOutcome:
     """A :class:`workbench.labs.denoise.service.FileDenoised` as the window keeps it."""
     from workbench.ui.labs.denoise.triptych import MethodResult
 
@@ -121,7 +123,7 @@ def _file_outcome(path: str, item, choice_of: dict) -> FileOutcome:
     outcome = FileOutcome(path, error="; ".join(item.failures) or None, noisy=item.noisy, clean=item.clean,
                           bit_depth=image.bit_depth, alpha=image.alpha, noisy_psnr=item.noisy_psnr,
                           sigma_used=item.sigma, outputs=item.outputs, source_suffix=Path(path).suffix or ".png",
-                          notes=list(item.notes))
+                          notes=list(item.notes), ssim_window=ssim)
     for done in item.results:
         choice = choice_of[id(done.method)]
         restored = done.restoration
@@ -308,6 +310,16 @@ class DenoisingLab(Lab):
                                       "(or drag the yellow line)"))
         self.swipe.valueChanged.connect(lambda v: self.view.set_swipe(v / 1000.0))
         self.view.swipe_moved.connect(self._on_swipe_dragged)
+        self.ssim_window = QComboBox()
+        self.ssim_window.setObjectName("denoiseSsimWindow")
+        self.ssim_window.addItem(self.tr("11×11 Gaussian (papers)"), "gaussian")
+        self.ssim_window.addItem(self.tr("7×7 uniform (scikit-image)"), "uniform")
+        # The list's width, not the longest name's, sizes the box: the form column stays narrow.
+        self.ssim_window.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.ssim_window.setMinimumContentsLength(12)
+        self.ssim_window.setToolTip(self.tr("The window SSIM is computed with: 11×11 Gaussian, σ 1.5, as Wang et "
+                                            "al. 2004 and DnCNN/KAIR report it, or scikit-image's default 7×7 "
+                                            "uniform window. “Denoise again” rescores the shown image"))
         self.ssim_toggle = QCheckBox(self.tr("SSIM map instead of |error|"))
         self.ssim_toggle.setObjectName("denoiseSsim")
         self.ssim_toggle.toggled.connect(self.view.set_show_ssim)
@@ -330,6 +342,7 @@ class DenoisingLab(Lab):
         form.addRow(self.tr("σ"), self.sigma)
         form.addRow(self.add_noise)
         form.addRow(self.tr("Noise seed"), self.seed)
+        form.addRow(self.tr("SSIM window"), self.ssim_window)
         row = QHBoxLayout()
         row.addWidget(open_button)
         row.addWidget(folder_button)
@@ -533,7 +546,8 @@ class DenoisingLab(Lab):
             self.message.emit(self.tr("Check at least one method (a DnCNN run or a classical baseline)."))
             return
         job = denoise_job(paths, methods, sigma=self.sigma.value(), add_noise=self.add_noise.isChecked(),
-                          seed=self.seed.value(), out_dir=out_dir, models=self._models, images=images)
+                          seed=self.seed.value(), out_dir=out_dir, models=self._models, images=images,
+                          ssim=self.ssim_window.currentData())
         where = self.tr(" → %1").replace("%1", out_dir) if out_dir else ""
         text = self.tr("Denoising %1 file(s) with %2…").replace("%1", str(len(paths))).replace(
             "%2", ", ".join(m.label for m in methods)) + where
@@ -706,7 +720,7 @@ class DenoisingLab(Lab):
 
         self.current = outcome
         data = TriptychData(outcome.name, outcome.noisy, outcome.clean, outcome.noisy_psnr,
-                            [r for _, r in outcome.results if r is not None])
+                            [r for _, r in outcome.results if r is not None], outcome.ssim_window)
         self.hint.setVisible(False)
         self.view.set_data(data)
         self.save_which.clear()

@@ -38,6 +38,7 @@ class TriptychData:
     clean: np.ndarray | None = None
     noisy_psnr: float | None = None
     methods: list[MethodResult] = field(default_factory=list)
+    ssim_window: str = "gaussian"  # engines.labs.denoise.methods.SSIM_WINDOWS: named in the titles
 
 
 def _plane(image: np.ndarray) -> np.ndarray:
@@ -413,7 +414,7 @@ class TriptychView(pg.GraphicsLayoutWidget):
         if method.psnr is not None:
             psnr = f"{method.psnr:.2f} dB" if np.isfinite(method.psnr) else self.tr("∞ dB (identical)")
             ssim = f"{method.ssim:.3f}" if method.ssim is not None and np.isfinite(method.ssim) else self.tr("n/a")
-            title += f" · {psnr} / SSIM {ssim}"
+            title += f" · {psnr} / SSIM {ssim} ({self._ssim_window_text()})"
         title += f", {method.seconds:.2f} s"
         if self.arrangement.startswith("flow"):  # the method's first pane here: it carries the method's name
             title = f"<b>{method.label}</b> · {title}"
@@ -425,12 +426,16 @@ class TriptychView(pg.GraphicsLayoutWidget):
             line.setValue(x)
             line.blockSignals(False)
 
+    def _ssim_window_text(self) -> str:
+        return self.tr("7×7 uniform") if self.data is not None and self.data.ssim_window == "uniform" \
+            else self.tr("11×11 Gaussian")
+
     def _refresh_error(self, row: int) -> None:
         method = self.data.methods[row]
         pane = self.panes[f"error:{row}"]
         if self.show_ssim and method.ssim_map is not None:
             pane.image.setImage(method.ssim_map, levels=(0, 1), lut=self._ssim_lut)
-            self._title(pane.label, self.tr("SSIM map · dark: low"))
+            self._title(pane.label, self.tr("SSIM map (%1) · dark: low").replace("%1", self._ssim_window_text()))
         else:
             error = _plane(np.abs(method.restored - self.data.clean))
             top = float(np.percentile(error, 99.5)) or 1e-3
