@@ -108,6 +108,22 @@ def build_parser() -> argparse.ArgumentParser:
                                                              "(default: the first group)")
     compare.add_argument("--json", action="store_true", help="print the verdict as one JSON object")
 
+    report = sub.add_parser(
+        "report", help="write one self-contained HTML report of runs or of a study (tables, verdicts, figures, "
+                       "configuration differences, the commands that reproduce each run, versions)",
+        epilog="PDF: the window's File > Export report… prints the same report to PDF with Qt; this command "
+               "line imports no Qt and writes HTML only (a browser prints it to PDF as well).")
+    report.add_argument("run_ids", type=run_id, nargs="*", metavar="RUN", help="the runs to report on")
+    report.add_argument("--study", metavar="ID",
+                        help="a study's id (its runs' tag study:ID) or a preset name, e.g. output-activation "
+                             "(its newest study)")
+    report.add_argument("--html", required=True, metavar="FILE", help="the HTML file to write")
+    report.add_argument("--lang", metavar="LANG", help="language of the report, e.g. zh_CN (default: English)")
+    report.add_argument("--group-by", metavar="KEY",
+                        help="config key whose values form the groups (default: the study's factor, or runs "
+                             "equal up to the seed)")
+    report.add_argument("--metric", metavar="NAME", help="metric to compare (default: the task's primary metric)")
+
     import importlib
 
     for module_name in COMMAND_MODULES:
@@ -459,6 +475,33 @@ def cmd_compare(args) -> int:
     return EXIT_OK
 
 
+def cmd_report(args) -> int:
+    from workbench.i18n_catalog import CatalogError, load_translator
+    from workbench.report import ReportError, build_report, check_output_path, write_report
+    from workbench.store import RunStore
+
+    if bool(args.run_ids) == bool(args.study):
+        raise UsageError("give the runs to report on (RUN…) or --study ID, not both" if args.run_ids else
+                         "give the runs to report on: RUN… or --study ID")
+    try:
+        translate = load_translator(args.lang)
+        check_output_path(args.html)
+    except (CatalogError, ReportError) as exc:
+        raise UsageError(str(exc)) from None
+    with RunStore() as store:
+        try:
+            report = build_report(store, args.run_ids, study=args.study, group_by=args.group_by,
+                                  metric=args.metric, translate=translate, language=args.lang or "en")
+        except ReportError as exc:
+            raise UsageError(str(exc)) from None
+    try:
+        path = write_report(args.html, report.html)
+    except ReportError as exc:
+        return _fail(str(exc), EXIT_FAILED)
+    print(f"wrote {path}: {len(report.run_ids)} run(s), {len(report.figures)} figure(s)")
+    return EXIT_OK
+
+
 def cmd_bench(args) -> int:
     import importlib
 
@@ -479,7 +522,8 @@ def cmd_bench(args) -> int:
 
 
 COMMANDS = {"train": cmd_train, "resume": cmd_resume, "runs": cmd_runs, "show": cmd_show,
-            "export": cmd_export, "delete": cmd_delete, "compare": cmd_compare, "bench": cmd_bench}
+            "export": cmd_export, "delete": cmd_delete, "compare": cmd_compare, "bench": cmd_bench,
+            "report": cmd_report}
 
 
 def main(argv: Sequence[str] | None = None, *,
