@@ -52,6 +52,10 @@ class LoopHook:
     RNG (a resumed run would no longer repeat the straight one exactly).
     """
 
+    def on_epoch_end(self, state: LoopState, metrics: dict[str, float]) -> None:
+        """An epoch was scored (every process; ``state.epoch`` counts it already). A hook may add its own
+        figures to ``metrics``: they are recorded with the epoch's points."""
+
     def after_checkpoint(self, state: LoopState, path: Path) -> None:
         """``last.pt`` was just written to ``path`` (main process only) at the state's epoch and batch."""
 
@@ -121,6 +125,7 @@ class LoopState:
     batch_in_epoch: int = 0  # batches of the current epoch already trained
     best: float | None = None  # best value of the primary metric so far
     last_metrics: dict[str, float] = field(default_factory=dict)  # the latest epoch's
+    checkpoint_path: Path | None = None  # where ``last.pt`` goes (None: a run without checkpoints)
 
     @property
     def model(self) -> nn.Module:
@@ -260,6 +265,7 @@ def _train(config: TrainConfig, problem: Problem, device: torch.device, info: Di
         start_epoch=state.epoch, start_step=state.step, world_size=info.world_size,
     )
     checkpoint_path = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
+    state.checkpoint_path = checkpoint_path
 
     while state.epoch < config.epochs:
         run = yield from _train_epoch(state, train_model, sampler, steps_per_epoch)
@@ -298,7 +304,9 @@ def _start(config: TrainConfig, problem: Problem, device: torch.device, info: Di
 def _restore(state: LoopState, path: str | os.PathLike) -> None:
     """Continue where a checkpoint left off: weights, optimizer, scheduler, RNG, position and best score."""
     saved = load_checkpoint(path, map_location=state.device)
-    state.model.load_state_dict(saved["model"])
+    # A run whose result weights are not its last ones (a task's selection rule) keeps the last ones to go on
+    # training from under "training_model".
+    state.model.load_state_dict(saved.get("training_model", saved["model"]))
     state.optimizer.load_state_dict(saved["optimizer"])
     state.scheduler.load_state_dict(saved["scheduler"])
     restore_rng_state(saved["rng"])
@@ -403,9 +411,11 @@ def _score_epoch(state: LoopState, run: _EpochRun) -> dict[str, float]:
     primary = metrics.get(problem.primary_metric)
     if primary is not None and (state.best is None or (primary > state.best) == problem.higher_is_better):
         state.best = primary
-    state.last_metrics = metrics
     state.epoch += 1
     state.batch_in_epoch = 0
+    for hook in problem.hooks:
+        hook.on_epoch_end(state, metrics)
+    state.last_metrics = metrics
     return metrics
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator, Mapping
 
 import numpy as np
@@ -32,6 +33,7 @@ SPLITS = ("seed", "authors")
 # The authors' notebook splits with ``train_test_split(..., random_state=345, stratify=y)``: the same function
 # and arguments as :func:`engines.hyperspectral.split_pixels`, so seed 345 gives their very pixel sets.
 AUTHORS_SPLIT_SEED = 345
+WEIGHT_RULES = ("last", "best_train")
 AA_ABSENT = ("skip", "zero")
 
 
@@ -62,6 +64,10 @@ class HsiConfig(TrainConfig):
     eval_max: int = opt(1024, "Test pixels scored after each epoch (stratified, seeded; 0 = all). The whole test "
                               "split is scored once training finishes.", min=0)
     final_eval: bool = opt(True, "Score every test pixel when training finishes (OA, AA, kappa, per class).")
+    select_weights: str = opt("last", "The weights the run ends with and is scored with: last = the final "
+                                      "epoch's; best_train = those of the epoch with the best training "
+                                      "accuracy (the HybridSN authors' rule, Keras ModelCheckpoint on 'acc'). "
+                                      "The test split never picks them.", choices=WEIGHT_RULES)
     keep_epoch_weights: bool = opt(False, "Also keep the model weights of every epoch (epoch_N.pt), so the "
                                           "lab's maps can follow the epoch scrubber.")
 
@@ -75,6 +81,9 @@ class HsiConfig(TrainConfig):
 
 
 def _check(config: HsiConfig) -> None:
+    if config.select_weights == "best_train" and not config.final_eval:
+        raise ConfigError("select_weights=best_train needs final_eval=true: the chosen epoch's weights are "
+                          "scored on the test split when training finishes")
     if not 0.0 < config.train_ratio < 1.0:
         raise ConfigError(f"train_ratio must be between 0 and 1 (e.g. 0.1 or 0.3), got {config.train_ratio}")
     clash = sorted(set(config.data_options) & set(PREPARATION_KEYS))
@@ -121,6 +130,92 @@ def _finalize_for(num_classes: int, class_names: list[str], last: dict, aa_absen
     return finalize
 
 
+class BestTrainWeights(LoopHook):
+    """The authors' checkpoint rule (``select_weights=best_train``): keep the weights of the epoch with the best
+    training accuracy, and end the run with them.
+
+    Training accuracy is counted as Keras counts its ``acc``: over the epoch's training batches as they are
+    trained (dropout on, weights moving), summed over every process. Each epoch adds ``train_accuracy`` to
+    its points. The best epoch's weights are kept in memory and beside ``last.pt`` as ``best_train.pt`` (so a
+    resumed run continues the comparison); when training finishes they are loaded into the model before the
+    test split is scored (:class:`FullTestScores` comes after this hook) and written into ``last.pt``, so the
+    maps, the reproduction report and shipping use the same weights. A tie keeps the earlier epoch, as Keras
+    does (``save_best_only`` saves on a strict improvement only).
+    """
+
+    FILE = "best_train.pt"
+
+    def __init__(self) -> None:
+        self.correct = 0
+        self.seen = 0
+        self.best: float | None = None
+        self.best_epoch = 0
+        self.weights: dict[str, torch.Tensor] | None = None
+        self.saved_epoch = 0
+        self.resumed = False
+
+    def train_loss(self, model, batch, device):
+        x, y = batch
+        logits = model(x)
+        with torch.no_grad():
+            self.correct += int((logits.argmax(1) == y).sum())
+            self.seen += len(y)
+        return F.cross_entropy(logits, y), len(y)
+
+    def _resume(self, state: LoopState) -> None:
+        """A resumed run: the best epoch so far comes from ``best_train.pt`` beside the checkpoint."""
+        from engines.core.checkpoint import load_checkpoint
+
+        self.resumed = True
+        path = state.checkpoint_path.with_name(self.FILE) if state.checkpoint_path is not None else None
+        if self.best is None and path is not None and path.is_file():
+            saved = load_checkpoint(path)
+            self.best, self.best_epoch = float(saved["train_accuracy"]), int(saved["epoch"])
+            self.weights, self.saved_epoch = saved["model"], self.best_epoch
+
+    def on_epoch_end(self, state: LoopState, metrics: dict[str, float]) -> None:
+        from engines.core.distributed import all_reduce_sum
+
+        if not self.resumed:
+            self._resume(state)
+        correct, seen = all_reduce_sum([float(self.correct), float(self.seen)], state.device)
+        self.correct = self.seen = 0
+        if seen <= 0:
+            return
+        accuracy = correct / seen
+        metrics["train_accuracy"] = accuracy
+        if self.best is None or accuracy > self.best:
+            self.best, self.best_epoch = accuracy, state.epoch
+            self.weights = {k: v.detach().to("cpu", copy=True) for k, v in state.model.state_dict().items()}
+
+    def after_checkpoint(self, state: LoopState, path: Path) -> None:
+        from engines.core.checkpoint import save_checkpoint
+
+        if self.weights is not None and self.saved_epoch != self.best_epoch:
+            save_checkpoint({"task": state.config.task, "config": state.config.to_dict(),
+                             "model_spec": state.problem.model_spec, "model": self.weights,
+                             "epoch": self.best_epoch, "train_accuracy": self.best}, path.with_name(self.FILE))
+            self.saved_epoch = self.best_epoch
+
+    def on_finish(self, state: LoopState) -> dict:
+        from engines.core.checkpoint import load_checkpoint, save_checkpoint
+
+        if not self.resumed:
+            self._resume(state)
+        if self.weights is None:
+            return {}
+        state.model.load_state_dict(self.weights)
+        path = state.checkpoint_path
+        if path is not None and path.is_file() and state.info.is_main:
+            checkpoint = load_checkpoint(path)
+            checkpoint["training_model"] = checkpoint["model"]  # a resume trains on from the last epoch's
+            checkpoint["model"] = self.weights
+            checkpoint["selected_epoch"] = self.best_epoch
+            save_checkpoint(checkpoint, path)
+        return {"metrics": {"selected_epoch": float(self.best_epoch), "selected_train_accuracy": self.best},
+                "selected_weights": {"rule": "best_train", "epoch": self.best_epoch, "train_accuracy": self.best}}
+
+
 def split_seed(config: HsiConfig) -> int:
     """The seed of the train/test split: the authors' 345, or the run's seed."""
     return AUTHORS_SPLIT_SEED if config.split == "authors" else config.seed
@@ -147,6 +242,11 @@ def build_problem(config: HsiConfig) -> Problem:
     model = build_model(config.model, **options)
     last: dict = {}  # the latest epoch's scores (finalize keeps them for FullTestScores)
     hooks: list[LoopHook] = [FullTestScores(config, prepared, last)]
+    train_loss = _train_loss
+    if config.select_weights == "best_train":
+        selector = BestTrainWeights()
+        hooks.insert(0, selector)  # before FullTestScores: the chosen weights are the ones scored
+        train_loss = selector.train_loss
     if config.keep_epoch_weights:
         hooks.append(EpochWeights())
     return Problem(
@@ -155,7 +255,7 @@ def build_problem(config: HsiConfig) -> Problem:
         test_set=splits.test,
         input_shape=prepared.input_shape,
         dataset_name=splits.name,
-        train_loss=_train_loss,
+        train_loss=train_loss,
         eval_sums=_eval_sums_for(splits.num_classes),
         finalize=_finalize_for(splits.num_classes, list(splits.class_names), last, config.aa_absent),
         primary_metric="overall_accuracy",

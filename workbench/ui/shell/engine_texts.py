@@ -74,6 +74,7 @@ FIELD_LABELS = (
     QT_TRANSLATE_NOOP("ConfigForm", "val noise"),
     QT_TRANSLATE_NOOP("ConfigForm", "split"),
     QT_TRANSLATE_NOOP("ConfigForm", "aa absent"),
+    QT_TRANSLATE_NOOP("ConfigForm", "select weights"),
 )
 
 FIELD_HELP = (
@@ -167,6 +168,10 @@ FIELD_HELP = (
     QT_TRANSLATE_NOOP("ConfigForm", "AA when a class is predicted but has no test pixel: skip = averaged over "
                                     "the classes present in the truth; zero = such a class counts with accuracy "
                                     "0 (the authors' code)."),
+    QT_TRANSLATE_NOOP("ConfigForm", "The weights the run ends with and is scored with: last = the final epoch's; "
+                                    "best_train = those of the epoch with the best training accuracy (the "
+                                    "HybridSN authors' rule, Keras ModelCheckpoint on 'acc'). The test split "
+                                    "never picks them."),
 )
 
 RECIPE_TITLES = (

@@ -80,3 +80,57 @@ def test_hsi_modules_never_import_qt():
     code = ("import sys, engines.labs.hsi.task, engines.labs.hsi.patches, engines.labs.hsi.svm, workbench.labs.hsi.maps, "
             "workbench.labs.hsi.cli, workbench.labs.hsi.bench; assert 'PySide6' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _epoch_accuracies(events):
+    from engines.core.events import EpochDone
+
+    return [e.metrics["train_accuracy"] for e in events if isinstance(e, EpochDone)]
+
+
+def test_best_train_weights_end_the_run_and_are_the_ones_scored(tmp_path):
+    """The authors' rule: the epoch with the best training accuracy (the first of a tie) gives the weights."""
+    import torch
+
+    from engines.core.checkpoint import load_checkpoint
+    from engines.models import load_trained_model
+
+    config = tiny_hsi(epochs=4, eval_max=0, select_weights="best_train", keep_epoch_weights=True, lr=0.02)
+    events = list(fit(config, checkpoint_dir=tmp_path))
+    final = events[-1]
+    assert isinstance(final, Finished), final
+    accuracies = _epoch_accuracies(events)
+    assert len(accuracies) == 4 and all(0.0 <= a <= 1.0 for a in accuracies)
+    chosen = int(np.argmax(accuracies)) + 1  # argmax takes the first of equal values, as save_best_only does
+    assert final.summary["selected_weights"]["epoch"] == chosen
+    assert final.summary["metrics"]["selected_train_accuracy"] == pytest.approx(accuracies[chosen - 1])
+    last = load_checkpoint(tmp_path / "last.pt")
+    picked = load_checkpoint(tmp_path / f"epoch_{chosen}.pt")["model"]
+    trained = load_checkpoint(tmp_path / "epoch_4.pt")["model"]
+    assert all(torch.equal(last["model"][k], picked[k]) for k in picked)
+    assert all(torch.equal(last["training_model"][k], trained[k]) for k in trained)
+    # The final scores are those of the chosen weights, on every test pixel.
+    again = evaluate_test_split(load_trained_model(tmp_path / "last.pt"), prepared_split(config))
+    assert final.summary["metrics"]["overall_accuracy"] == pytest.approx(again["overall_accuracy"], abs=1e-9)
+
+
+def test_best_train_weights_survive_a_resume(tmp_path):
+    """Two epochs, then resumed to four: the same choice and weights as four epochs straight."""
+    import torch
+
+    from engines.core.checkpoint import load_checkpoint
+
+    values = dict(eval_max=0, select_weights="best_train", lr=0.02)
+    straight = list(fit(tiny_hsi(epochs=4, **values), checkpoint_dir=tmp_path / "straight"))
+    first = list(fit(tiny_hsi(epochs=2, **values), checkpoint_dir=tmp_path / "resumed"))
+    rest = list(fit(tiny_hsi(epochs=4, **values), checkpoint_dir=tmp_path / "resumed",
+                    resume_from=tmp_path / "resumed" / "last.pt"))
+    assert _epoch_accuracies(first) + _epoch_accuracies(rest) == pytest.approx(_epoch_accuracies(straight))
+    assert rest[-1].summary["selected_weights"] == straight[-1].summary["selected_weights"]
+    a, b = (load_checkpoint(tmp_path / d / "last.pt")["model"] for d in ("straight", "resumed"))
+    assert all(torch.allclose(a[k], b[k]) for k in a)
+
+
+def test_best_train_needs_the_final_scoring():
+    event = final_event(fit(tiny_hsi(select_weights="best_train", final_eval=False)))
+    assert isinstance(event, Failed) and "final_eval" in event.reason
