@@ -52,7 +52,8 @@ Translate = Callable[[str, str], str]
 MAX_DETAIL_FIGURES = 8  # confusion matrices, denoising triptychs and hyperspectral maps, each
 DASH = "–"
 FIGURE_DPI = 100
-IMAGE_WIDTH = 720  # px in the HTML: fits an A4 page when printed
+IMAGE_WIDTH = 640  # px in the HTML at most: fits the width of an A4 page (15 mm margins) when printed
+IMAGE_SCALE = 2 / 3  # a figure's pixels → its width in the HTML (960 px wide → 640)
 # CJK fonts first where a reader has them, so a Chinese report shows its characters in the browser and in figures.
 FONT_STACK = ("'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', 'PingFang SC', "
               "'Hiragino Sans GB', SimHei, 'DejaVu Sans', Arial, sans-serif")
@@ -231,6 +232,12 @@ class ReportFigure:
     run_id: int | None = None
 
     @property
+    def width(self) -> int:
+        """The width the HTML gives the figure: :data:`IMAGE_SCALE` of its pixels, at most :data:`IMAGE_WIDTH`."""
+        pixels = int.from_bytes(self.png[16:20], "big")  # the PNG header's width
+        return min(IMAGE_WIDTH, round(pixels * IMAGE_SCALE)) if pixels else IMAGE_WIDTH
+
+    @property
     def data_uri(self) -> str:
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
@@ -341,19 +348,28 @@ class _Builder:
                    self.tr(QT_TRANSLATE_NOOP("Report", "Latency (ms)")),
                    self.tr(QT_TRANSLATE_NOOP("Report", "Training (s)")),
                    self.tr(QT_TRANSLATE_NOOP("Report", "Epochs"))]
-        template = self.tr(QT_TRANSLATE_NOOP("Report", "%1 ± %2 (n=%3)"))
+        headers.insert(1, "n")
+        # The Compare view writes "mean ± std (n=k)" in every cell; here n has a column of its own (a page has no
+        # room for it nine times a row), and a cell names its own n only where runs lack that value.
+        spread = self.tr(QT_TRANSLATE_NOOP("Report", "%1 ± %2"))
+        spread_n = self.tr(QT_TRANSLATE_NOOP("Report", "%1 ± %2 (n=%3)"))
         cells = []
-        for row in rows:
-            ids = ", ".join(f"#{i}" for i in row["run_ids"])
-            label = row["label"] + (f" ({ids})" if row["n"] > 1 else "")
-            cells.append([label, *(format_cell(row, key, template) for key in SUMMARY_COLUMNS)])
+        for index, row in enumerate(rows):
+            if row.get("published"):
+                label: str = row["label"]
+            else:
+                ids = ", ".join(f"#{i}" for i in row["run_ids"])
+                label = _Raw(html.escape(self.legend_labels[index]) + (f"<br/><small>{ids}</small>"
+                                                                         if row["n"] > 1 else ""))
+            cells.append([label, str(row["n"]), *(format_cell(row, key, spread if row.get(f"{key}_n") == row["n"]
+                                                              else spread_n) for key in SUMMARY_COLUMNS)])
         self.parts.append(f"<h2>{e(self.tr(QT_TRANSLATE_NOOP('Report', 'Summary')))}</h2>")
         self.parts.append("<p>" + e(self.tr(QT_TRANSLATE_NOOP(
             "Report", "One row per run, or per group of runs that differ only by seed (mean ± sample standard "
                       "deviation over the n runs). Training time leaves out pauses and the wait in the queue.")))
             + "</p>")
         colours = [None if row.get("published") else self.colours.get(row["run_ids"][0]) for row in rows]
-        self.parts.append(_table(headers, cells, numeric_from=1, colours=colours))
+        self.parts.append(_table(headers, cells, numeric_from=1, colours=colours, wide=True, nowrap_first=True))
         return rows
 
     def _published_entries(self) -> list[dict[str, Any]]:
@@ -408,13 +424,13 @@ class _Builder:
                     rows.append([g.label, str(g.n), mean, self.tr(QT_TRANSLATE_NOOP("Report", "baseline")), "", "",
                                  ""])
                     continue
-                ci = (f"{m.unit.number(s.ci_low, signed=True)} … {m.unit.number(s.ci_high, signed=True)}"
+                ci = (f"[{m.unit.number(s.ci_low, signed=True)}, {m.unit.number(s.ci_high, signed=True)}]"
                       if s.ci_low is not None else DASH)
                 p = s.welch_p if s.welch_p is not None else s.permutation_p
                 g_text = DASH if s.hedges_g is None else f"{s.hedges_g:+.2f}".replace("-", "−")
                 rows.append([g.label, str(g.n), mean, m.unit.number(s.difference, signed=True), ci,
                              format_p(p), g_text])
-            self.parts.append(_table(headers, rows, numeric_from=1))
+            self.parts.append(_table(headers, rows, numeric_from=1, wide=True))
             self.parts.append("<ul>" + "".join(
                 f"<li>{e(c.sentence)}" + "".join(f"<br/><small>{e(n)}</small>" for n in c.notes) + "</li>"
                 for c in m.comparisons) + "</ul>")
@@ -466,7 +482,7 @@ class _Builder:
         e = html.escape
         self.parts.append(f"<h2>{e(self.tr(QT_TRANSLATE_NOOP('Report', 'Figures')))}</h2>")
         for figure in figures:
-            self.parts.append(f"<p><img src=\"{figure.data_uri}\" width=\"{IMAGE_WIDTH}\" alt=\"{e(figure.caption)}\"/>"
+            self.parts.append(f"<p><img src=\"{figure.data_uri}\" width=\"{figure.width}\" alt=\"{e(figure.caption)}\"/>"
                               f"<br/><small>{e(figure.caption)}</small></p>")
         for kind, count in hidden.items():
             what = {"confusion": QT_TRANSLATE_NOOP("Report", "%n more confusion matrices not shown."),
@@ -539,7 +555,7 @@ class _Builder:
             return None
         titles = {"params": self.tr(QT_TRANSLATE_NOOP("Report", "Parameters")),
                   "seconds": self.tr(QT_TRANSLATE_NOOP("Report", "Training time (s)"))}
-        fig = _figure(4.8 * len(axes_keys), 3.6)
+        fig = _figure(6.4 if len(axes_keys) == 1 else 9.6, 3.6)
         axes = fig.subplots(1, len(axes_keys), squeeze=False)[0]
         for ax, key in zip(axes, axes_keys):
             for index, group in enumerate(self.groups):
@@ -658,10 +674,19 @@ class _Builder:
         self.parts.append(f"<h2>{e(self.tr(QT_TRANSLATE_NOOP('Report', 'Configuration differences')))}</h2>")
         self.parts.append("<p>" + e(self.tr(QT_TRANSLATE_NOOP(
             "Report", "The settings that differ between the runs; every other setting is the same."))) + "</p>")
-        headers = [self.tr(QT_TRANSLATE_NOOP("Report", "Setting")), *(f"#{run.id}" for run in self.runs)]
-        rows = [[key, *(DASH if v is None else v if isinstance(v, str) else json.dumps(v) for v in values)]
-                for key, values in diff.items()]
-        self.parts.append(_table(headers, rows))
+        def text(value: Any) -> str:
+            return DASH if value is None else value if isinstance(value, str) else json.dumps(value)
+
+        if len(diff) <= len(self.runs):  # few settings, many runs: a row per run reads down the page
+            headers = [self.tr(QT_TRANSLATE_NOOP("Report", "Run")), *diff]
+            rows = [[f"#{run.id}", *(text(values[index]) for values in diff.values())]
+                    for index, run in enumerate(self.runs)]
+            colours = [self.colours.get(run.id) for run in self.runs]
+        else:
+            headers = [self.tr(QT_TRANSLATE_NOOP("Report", "Setting")), *(f"#{run.id}" for run in self.runs)]
+            rows = [[key, *(text(v) for v in values)] for key, values in diff.items()]
+            colours = None
+        self.parts.append(_table(headers, rows, colours=colours))
 
     def reproduce_section(self) -> dict[int, str]:
         e = html.escape
@@ -741,7 +766,7 @@ _CSS = f"""body {{ font-family: {FONT_STACK}; font-size: 10pt; color: #222; }}
 h1 {{ font-size: 18pt; }}
 h2 {{ font-size: 14pt; margin-top: 18px; border-bottom: 1px solid #ccc; }}
 h3 {{ font-size: 11pt; }}
-table {{ border-collapse: collapse; margin: 4px 0 8px 0; }}
+table {{ border-collapse: collapse; margin: 4px 0 8px 0; font-size: 9pt; }}
 th {{ background-color: #eeeeee; text-align: left; }}
 th, td {{ border: 1px solid #bbbbbb; padding: 3px 6px; }}
 td.num {{ text-align: right; }}
@@ -749,18 +774,28 @@ code {{ font-family: 'DejaVu Sans Mono', Consolas, monospace; font-size: 9pt; }}
 """
 
 
+class _Raw(str):
+    """Table cell text that is HTML already (not escaped again)."""
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, numeric_from: int | None = None,
-           colours: Sequence[str | None] | None = None) -> str:
+           colours: Sequence[str | None] | None = None, wide: bool = False, nowrap_first: bool = False) -> str:
+    """An HTML table; ``wide``: the page's whole width (many columns), else as wide as its text;
+    ``nowrap_first``: the first column's text kept on one line (labels a narrow column would break mid-word)."""
     e = html.escape
-    out = ["<table border=\"1\" cellspacing=\"0\" cellpadding=\"4\">",
+    width = " width=\"100%\"" if wide else ""
+    out = [f"<table border=\"1\" cellspacing=\"0\" cellpadding=\"3\"{width}>",
            "<tr>" + "".join(f"<th>{e(str(h))}</th>" for h in headers) + "</tr>"]
     for index, row in enumerate(rows):
         cells = []
         for column, cell in enumerate(row):
             numeric = numeric_from is not None and column >= numeric_from
-            text = e(str(cell))
+            text = cell if isinstance(cell, _Raw) else e(str(cell))
             if column == 0 and colours is not None and colours[index]:
-                text = f"<font color=\"{colours[index]}\">■</font> {text}"
+                text = f"<font color=\"{colours[index]}\">■</font>&nbsp;{text}"
+            if column == 0 and nowrap_first:
+                cells.append(f"<td style=\"white-space: nowrap\">{text}</td>")
+                continue
             cells.append(f"<td class=\"num\" align=\"right\">{text}</td>" if numeric else f"<td>{text}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table>")
@@ -908,11 +943,21 @@ def write_report(path: str | os.PathLike, text: str | bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, _new_file_mode(path))  # mkstemp makes it private; a report is a file like any other
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise ReportError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
     return path
+
+
+def _new_file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777  # a replaced file keeps its permissions
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def data_uri_images(document: str) -> list[tuple[str, bytes]]:

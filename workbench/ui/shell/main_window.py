@@ -48,6 +48,7 @@ SHORTCUTS = [
     ("Delete", QT_TRANSLATE_NOOP("MainWindow", "Delete the selected runs (asks first)")),
     ("Ctrl+Z / Ctrl+Shift+Z", QT_TRANSLATE_NOOP("MainWindow", "Undo / redo a rename or tag edit")),
     ("Ctrl+Shift+N", QT_TRANSLATE_NOOP("MainWindow", "New study")),
+    ("Ctrl+Shift+E", QT_TRANSLATE_NOOP("MainWindow", "Export a report of the selected runs (HTML or PDF)")),
     ("Ctrl+,", QT_TRANSLATE_NOOP("MainWindow", "Preferences")),
     ("Ctrl+Q", QT_TRANSLATE_NOOP("MainWindow", "Quit (a run in progress is checkpointed and marked interrupted)")),
     ("Shift+F1", QT_TRANSLATE_NOOP("MainWindow", "Guide to the current lab")),
@@ -336,6 +337,8 @@ class MainWindow(QMainWindow):
         self.study_action = self._action(file_menu, self.tr("New &study…"), self.new_study, "Ctrl+Shift+N",
                                          name="newStudy")
         self._action(file_menu, self.tr("&Export run to CSV…"), self.export_selected, "Ctrl+E")
+        self.report_action = self._action(file_menu, self.tr("Export &report…"), self.export_report, "Ctrl+Shift+E",
+                                          name="exportReportAction")
         self.file_menu = file_menu
         self._lab_actions_anchor = file_menu.addSeparator()  # labs' File entries go above it
         self._action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
@@ -690,6 +693,16 @@ class MainWindow(QMainWindow):
             self.warn(self.tr("Cannot write %1: %2").replace("%1", path).replace("%2", exc.strerror or str(exc)))
             return
         self.status_label.setText(self.tr("Exported run #%1 to %2").replace("%1", str(ids[0])).replace("%2", path))
+
+    @Slot()
+    def export_report(self) -> None:
+        """File ▸ Export report…: the selected runs (without a selection, the comparison shown) as one
+        self-contained HTML file or a PDF, built off the GUI thread (workbench/ui/shell/report_export.py)."""
+        from workbench.ui.shell.report_export import ReportExporter
+
+        if getattr(self, "report_exporter", None) is None:
+            self.report_exporter = ReportExporter(self)
+        self.report_exporter.export()
 
     @Slot()
     def compare_selected(self) -> None:
