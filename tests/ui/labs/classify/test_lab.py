@@ -76,6 +76,12 @@ def test_attention_bars_equal_the_hook_captured_excitations(window, qtbot):
     assert len(attention.class_means) == 3
     for block, per_class in attention.class_means.items():
         assert set(per_class) == {3, 5} and per_class[3].shape == (channels[block],)
+    names = attention.se_dataset.class_names
+    for (plot, curves), block in zip(attention.class_plots, attention.class_means):
+        item = plot.getPlotItem()
+        assert block in item.titleLabel.text  # the stage and the block's name
+        assert item.getAxis("bottom").labelText == "channel" and item.getAxis("left").labelText == "mean excitation"
+        assert [label.text for _, label in item.legend.items] == [names[3], names[5]]
 
 
 @pytest.mark.slow
@@ -121,6 +127,8 @@ def test_clicking_a_confusion_cell_opens_the_gallery_with_that_cells_images(wind
     assert evaluation.per_class_chart.bar_count() == 10
     np.testing.assert_allclose(evaluation.per_class_chart.values, np.nan_to_num(ev.per_class_accuracy()))
     assert evaluation.confusion.item(2, 2).text() == str(ev.confusion[2, 2])
+    title = evaluation.confusion_title.text()
+    assert "rows: true class" in title and "predicted class" in title and not evaluation.confusion_title.isHidden()
 
     off_diagonal = [(r, c) for r in range(10) for c in range(10) if r != c and ev.confusion[r, c]]
     for r, c in [(3, 3), *off_diagonal[:1]]:

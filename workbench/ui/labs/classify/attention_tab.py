@@ -107,6 +107,9 @@ class ClassificationAttentionTab(QWidget):
         for stage in (self.tr("early"), self.tr("middle"), self.tr("late")):
             plot = pg.PlotWidget(title=stage)
             plot.setBackground(None)
+            plot.setLabel("bottom", self.tr("channel"))
+            plot.setLabel("left", self.tr("mean excitation"))
+            plot.setYRange(0, 1, padding=0.02)  # a sigmoid gate: the whole range, so blocks compare by eye
             plot.addLegend(offset=(5, 5))
             curves = [plot.plot([], [], pen=pg.mkPen(c, width=1.5), name=self.tr("class %1").replace("%1", str(i)))
                       for i, c in enumerate(CLASS_COLOURS)]
@@ -311,8 +314,9 @@ class ClassificationAttentionTab(QWidget):
         classes, means = result
         self.class_means = means
         names = self.se_dataset.class_names if self.se_dataset else [str(c) for c in classes]
-        for (plot, curves), block in zip(self.class_plots, means):
-            plot.setTitle(block)
+        stages = (self.tr("early"), self.tr("middle"), self.tr("late"))
+        for index, ((plot, curves), block) in enumerate(zip(self.class_plots, means)):
+            plot.setTitle(f"{stages[index]} · {block}" if index < len(stages) else block)
             for curve, cls in zip(curves, classes):
                 values = means[block].get(cls)
                 if values is None:
