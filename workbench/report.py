@@ -745,8 +745,7 @@ class _Builder:
         rows = self.summary()
         self.check_stop()
         verdict = self.verdicts()
-        with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": MPL_FONTS,
-                                    "axes.titlesize": 10, "font.size": 9}):
+        with matplotlib.rc_context({"font.family": _figure_fonts(), "axes.titlesize": 10, "font.size": 9}):
             self.figures_section()
         self.config_section()
         commands = self.reproduce_section()
@@ -819,6 +818,15 @@ def _short_labels(groups: Sequence[RunGroup]) -> list[str]:
             label = label[len(prefix) + 3:]
         labels.append(label.replace("model_options.", "").replace("data_options.", ""))
     return labels
+
+
+def _figure_fonts() -> list[str]:
+    """The families of :data:`MPL_FONTS` that matplotlib finds here, in order: it falls back from one to the next
+    for a missing glyph (a Chinese title), and a family it lacks would be logged as not found."""
+    from matplotlib import font_manager
+
+    available = {font.name for font in font_manager.fontManager.ttflist}
+    return [name for name in MPL_FONTS if name in available] or ["sans-serif"]
 
 
 def _confusion_of(run: Run) -> tuple[np.ndarray, list[str]] | None:
