@@ -3,12 +3,20 @@
 The course's open questions become presets (labs register theirs with
 :func:`register_study`); the window's "New study" dialog expands a preset or a
 custom factor into queued runs tagged so Compare can group them.
+
+Before a study starts the dialog says how long it will take here (:func:`estimate_study`): from the seconds
+per epoch of this machine's finished runs of the same configuration (:func:`recorded_seconds_per_epoch`), or
+else from a few real training steps timed on the spot (:func:`calibrate_seconds_per_epoch`). Each preset
+has a ``quick`` variant (fewer epochs, seeds or data) that fits about ten minutes on two CPU cores.
 """
 from __future__ import annotations
 
+import json
+import math
+import statistics
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from engines.core.registry import Registry
 
@@ -33,6 +41,15 @@ class StudyPreset:
     values: tuple
     base: dict[str, Any] = field(default_factory=dict)
     seeds: int = 3
+    # The quick variant: config values over ``base`` (fewer epochs, a data subset) and optionally "seeds",
+    # chosen so the whole study fits about ten minutes on two CPU cores.
+    quick: dict[str, Any] = field(default_factory=dict)
+
+    def quick_seeds(self) -> int:
+        return int(self.quick.get("seeds", self.seeds))
+
+    def quick_overrides(self) -> dict[str, Any]:
+        return {k: v for k, v in self.quick.items() if k != "seeds"}
 
 
 PRESETS: Registry[StudyPreset] = Registry("study preset")
@@ -98,9 +115,11 @@ def plan_study(task: str, base: dict[str, Any], factor: str, values, seeds: int,
 
 
 def plan_preset(preset: StudyPreset, *, seeds: int | None = None, overrides: dict[str, Any] | None = None,
-                study_id: str | None = None) -> list[PlannedRun]:
-    base = {**preset.base, **(overrides or {})}
-    return plan_study(preset.task, base, preset.factor, preset.values, seeds or preset.seeds,
+                study_id: str | None = None, quick: bool = False) -> list[PlannedRun]:
+    """The preset's runs; ``quick`` applies its quick variant (``seeds`` and ``overrides`` still win)."""
+    base = {**preset.base, **(preset.quick_overrides() if quick else {}), **(overrides or {})}
+    seeds = seeds or (preset.quick_seeds() if quick else preset.seeds)
+    return plan_study(preset.task, base, preset.factor, preset.values, seeds,
                       study_id=study_id or f"{preset.name}-{time.strftime('%Y%m%d-%H%M%S')}")
 
 
@@ -119,6 +138,131 @@ def factor_of(tags) -> str | None:
     return None
 
 
+# -- how long a study takes here ------------------------------------------------------------------------
+PRETRAINED_TAG = "pretrained"  # runs installed from published weights: their seconds are not training time
+_COST_KEYS = ("task", "model", "data", "data_options", "model_options", "batch_size")
+
+
+def cost_key(config: Any) -> str:
+    """What decides the time an epoch takes: the task, model and its options, data and its options, batch
+    size (a run config dict or a config object). Runs with the same key train at the same speed."""
+    values = config if isinstance(config, dict) else config.to_dict()
+    return json.dumps({k: values.get(k) for k in _COST_KEYS}, sort_keys=True, default=str)
+
+
+def recorded_seconds_per_epoch(runs: Iterable[Any]) -> dict[str, list[float]]:
+    """Seconds per epoch of each finished run, by :func:`cost_key`: wall time over epochs, so the start,
+    the scoring and the checkpoints are in. Left out: runs installed from published weights, runs cut
+    short by ``max_steps``, runs without a recorded time or epoch."""
+    rates: dict[str, list[float]] = {}
+    for run in runs:
+        if run.status != "finished" or PRETRAINED_TAG in run.tags or run.epoch <= 0 or not run.seconds:
+            continue
+        if (run.config or {}).get("max_steps"):
+            continue
+        rates.setdefault(cost_key(run.config), []).append(run.seconds / run.epoch)
+    return rates
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """One configuration timed here: seconds per epoch, and seconds to start a run (data and model built)."""
+
+    epoch: float
+    start: float
+
+
+def calibrate(config: Any, *, steps: int = 4, should_stop=None) -> Calibration:
+    """Time ``config`` here: the task's own problem built (data loaded, model built: the run's start), two
+    warm-up steps, then ``steps`` training steps and one scoring batch on a real batch, scaled by the batches
+    an epoch has. The fastest timed step counts (as ``timeit`` does): other programs only ever slow a step
+    down. Leaves out checkpoints and the final scoring, so it errs on the short side."""
+    import importlib
+
+    import torch
+    from torch.utils.data import DataLoader
+
+    from engines.core.tasks import get_task
+
+    started = time.perf_counter()
+    build_problem = importlib.import_module(get_task(config.task).fit.__module__).build_problem
+    problem = build_problem(config)
+    start = time.perf_counter() - started
+    device = torch.device("cpu")
+    model = problem.model.to(device).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+    train = DataLoader(problem.train_set, batch_size=config.batch_size, shuffle=False)
+    test = DataLoader(problem.test_set, batch_size=config.batch_size, shuffle=False)
+    batch = next(iter(train))
+    timed = []
+    for _ in range(steps + 2):
+        if should_stop is not None and should_stop():
+            break
+        began = time.perf_counter()
+        optimizer.zero_grad(set_to_none=True)
+        loss, _n = problem.train_loss(model, batch, device)
+        loss.backward()
+        optimizer.step()
+        timed.append(time.perf_counter() - began)
+    step = min(timed[2:] or timed)
+    model.eval()
+    test_batch, scored = next(iter(test)), []
+    with torch.no_grad():
+        for _ in range(2):
+            began = time.perf_counter()
+            problem.eval_sums(model, test_batch, device)
+            scored.append(time.perf_counter() - began)
+    return Calibration(epoch=step * len(train) + min(scored) * len(test), start=start)
+
+
+@dataclass(frozen=True)
+class StudyEstimate:
+    """How long the planned runs take here. ``seconds`` is None while some configuration has no rate."""
+
+    runs: int
+    epochs: int  # over all runs
+    seconds: float | None
+    measured_runs: int  # finished runs the rates come from
+    calibrated: int  # configurations whose rate was measured by calibration
+    missing: tuple[str, ...]  # cost keys with no rate yet (the dialog calibrates them)
+
+
+def estimate_study(planned: Iterable[PlannedRun], recorded: dict[str, list[float]],
+                   calibrated: dict[str, Calibration] | None = None) -> StudyEstimate:
+    """Sum over the planned runs of epochs × seconds per epoch: the median of this machine's finished runs
+    with the same :func:`cost_key` (their start included), else that key's :class:`Calibration` (epochs ×
+    seconds per epoch + the start)."""
+    calibrated = calibrated or {}
+    planned = list(planned)
+    total, measured, used_calibration, missing = 0.0, 0, set(), []
+    seen_recorded = set()
+    for run in planned:
+        key = cost_key(run.config)
+        epochs = run.config.epochs
+        if key in recorded and recorded[key]:
+            total += epochs * statistics.median(recorded[key])
+            if key not in seen_recorded:
+                seen_recorded.add(key)
+                measured += len(recorded[key])
+        elif key in calibrated:
+            total += epochs * calibrated[key].epoch + calibrated[key].start
+            used_calibration.add(key)
+        elif key not in missing:
+            missing.append(key)
+    epochs = sum(run.config.epochs for run in planned)
+    return StudyEstimate(runs=len(planned), epochs=epochs, seconds=None if missing else total,
+                         measured_runs=measured, calibrated=len(used_calibration), missing=tuple(missing))
+
+
+def duration_parts(seconds: float) -> tuple[str, str]:
+    """``("6", "min")``: a duration rounded the way a person says it (s below 90 s, h from 90 min)."""
+    if seconds < 90:
+        return f"{max(1, math.ceil(seconds)):.0f}", "s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f}", "min"
+    return f"{seconds / 3600:.1f}", "h"
+
+
 register_study(StudyPreset(
     name="output-activation",
     title=QT_TRANSLATE_NOOP("Studies", "Is an output-layer activation needed?"),
@@ -131,6 +275,7 @@ register_study(StudyPreset(
     values=("none", "softmax", "log_softmax"),
     base={"model": "small_cnn", "data": "digits", "epochs": 2},
     seeds=3,
+    quick={"epochs": 1, "seeds": 2},
 ))
 
 register_study(StudyPreset(
@@ -144,6 +289,7 @@ register_study(StudyPreset(
     values=(True, False),
     base={"model": "small_cnn", "data": "digits", "epochs": 2},
     seeds=3,
+    quick={"epochs": 1, "seeds": 2},
 ))
 
 
@@ -183,6 +329,7 @@ register_study(StudyPreset(
     base={"model": "dncnn", "data": "skimage_samples", "epochs": 5, "batch_size": 64, "sigma": 25.0,
           "data_options": {"max_patches": 3200}},
     seeds=1,
+    quick={"epochs": 2, "data_options": {"max_patches": 1600}},
 ))
 
 register_study(StudyPreset(
@@ -197,6 +344,7 @@ register_study(StudyPreset(
     values=("none", "softmax"),
     base={"model": "mobilenet_v2", "data": "digits", "epochs": 3},
     seeds=2,
+    quick={"epochs": 1},
 ))
 
 register_study(StudyPreset(
@@ -213,6 +361,7 @@ register_study(StudyPreset(
     values=("hybridsn", "hybridsn_2d3d"),
     base={"data": "indian_pines", "train_ratio": 0.1, "epochs": 30},
     seeds=3,
+    quick={"epochs": 5, "seeds": 2},
 ))
 
 register_study(StudyPreset(
@@ -230,4 +379,31 @@ register_study(StudyPreset(
     values=("j1+j2+j3", "j2+j3", "j1+j3", "j1+j2", "j1"),
     base={"model": "dscmr", "data": "indian_pines_views", "epochs": 20},
     seeds=3,
+    quick={"epochs": 10, "seeds": 2},
+))
+
+# SENet recalibrates channels (squeeze by global pooling, excite by a bottleneck MLP); Roy et al. recalibrate
+# positions (sSE, a 1×1 convolution to one map) or both (scSE). The small CNN with one block after each conv
+# block trains in seconds per epoch on digits, so five or six variants over seeds fit minutes, not hours.
+register_study(StudyPreset(
+    name="se-dimension",
+    title=QT_TRANSLATE_NOOP("Studies", "Squeeze-and-excitation: along channels, space or both?"),
+    question=QT_TRANSLATE_NOOP(
+        "Studies",
+        "The same small CNN with no attention, channel SE (squeeze by average or by max pooling), spatial SE "
+        "(sSE) and both together (scSE, branches added or, as the authors' code does, merged by maximum), one "
+        "block after each convolution block; digits, 3 seeds each. Compare test accuracy."),
+    task="classify",
+    factor="model_options",
+    values=(
+        _variant("none", attention="none"),
+        _variant("se · avg", attention="se", squeeze="avg"),
+        _variant("se · max", attention="se", squeeze="max"),
+        _variant("sse", attention="sse"),
+        _variant("scse", attention="scse"),
+        _variant("scse · max-combine", attention="scse", combine="max"),
+    ),
+    base={"model": "small_cnn", "data": "digits", "epochs": 3},
+    seeds=3,
+    quick={"epochs": 2, "seeds": 2},
 ))
