@@ -1,0 +1,168 @@
+"""File ▸ Export report…: the compared (or selected) runs as HTML or PDF, built off the GUI thread, with the
+Compare view's numbers; a file that cannot be written gets a message naming it."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtGui import QAction, QKeySequence
+
+from tests.workbench.test_report import check_self_contained, parse, table_after, train_runs
+from workbench.store import RunStore
+
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def runs():
+    with RunStore() as store:
+        return train_runs(store, {"none": {}, "softmax": {}})
+
+
+def export(qtbot, win, path, **kwargs) -> str:
+    """Export through the window's exporter and wait for its outcome; the message, or '' when written."""
+    from workbench.ui.shell.report_export import ReportExporter
+
+    if getattr(win, "report_exporter", None) is None:
+        win.report_exporter = ReportExporter(win)
+    exporter = win.report_exporter
+    with qtbot.waitSignals([exporter.job.finished], timeout=TIMEOUT_MS, raising=True):
+        outcome: list[str] = []
+        exporter.written.connect(lambda _p: outcome.append(""))
+        exporter.failed.connect(outcome.append)
+        assert exporter.export(str(path), **kwargs)
+    assert not exporter.bar.isVisible()  # the progress bar goes once the report is done
+    return outcome[0]
+
+
+def test_the_action_is_in_the_file_menu_with_its_shortcut(make_window):
+    win = make_window()
+    action = win.findChild(QAction, "exportReportAction")
+    assert action is not None and action in win.file_menu.actions()
+    assert action.shortcut() == QKeySequence("Ctrl+Shift+E")
+    shortcuts = [a.shortcut() for a in win.findChildren(QAction) if not a.shortcut().isEmpty()]
+    assert shortcuts.count(QKeySequence("Ctrl+Shift+E")) == 1  # no other action takes it
+
+
+def test_compared_runs_export_to_html_with_the_compare_views_numbers(make_window, qtbot, runs, tmp_path):
+    win = make_window(show=True, ready=True, size=(1366, 768))
+    win.open_compare(runs)
+    compare = win.compare
+    out = tmp_path / "report.html"
+    assert export(qtbot, win, out) == ""
+    assert win.status_label.text() == f"Report written to {out}"
+    assert win.report_exporter.runs_to_export() == (runs, None)  # the Compare tab's runs
+    document = out.read_text(encoding="utf-8")
+    parsed = parse(document)
+    check_self_contained(parsed)
+    assert len(parsed.images) == 2  # curves and cost–quality: classification runs without a confusion matrix
+    table = table_after(parsed, document, "Summary")
+    shown = [[compare.table.item(r, c).text() for c in range(compare.table.columnCount())]
+             for r in range(compare.table.rowCount())]
+    assert len(table) - 1 == len(shown) == 2
+    for report_row, view_row in zip(table[1:], shown):
+        n = report_row[1]
+        for report_cell, view_cell in zip(report_row[2:], view_row[1:]):
+            # The view writes "mean ± std (n=k)" in each cell, the report n once in its own column.
+            assert view_cell in (report_cell, f"{report_cell} (n={n})"), (report_cell, view_cell)
+        assert re.search(r"\d", "".join(report_row[2:]))  # numbers, not only dashes
+
+
+def test_selected_runs_export_to_a_pdf(make_window, qtbot, runs, tmp_path):
+    win = make_window(show=True, ready=True, size=(1366, 768))
+    win.browser.refresh()
+    win.browser.select(runs[:2])
+    win.tabs.setCurrentIndex(0)  # not the Compare tab: the selection is what is reported
+    out = tmp_path / "report.pdf"
+    assert export(qtbot, win, out) == ""
+    assert sorted(win.report_exporter.runs_to_export()[0]) == sorted(runs[:2])
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+    assert len(data) > 40_000  # the two figures are in it, not only text
+    assert data.count(b"/Subtype /Image") + data.count(b"/Subtype/Image") >= 2
+
+
+def test_a_file_that_cannot_be_written_gets_a_message_naming_it(make_window, qtbot, runs, tmp_path):
+    win = make_window(show=True, ready=True)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    target = blocked / "report.html"
+    from workbench.ui.shell.report_export import ReportExporter
+
+    win.report_exporter = ReportExporter(win)
+    assert not win.report_exporter.export(str(target), run_ids=runs)  # refused before any work
+    message = win.property("last_warning")
+    assert str(target) in message and "no folder" in message
+    assert win.report_exporter.busy is False
+    # A folder given as the file.
+    folder = tmp_path / "folder.html"
+    folder.mkdir()
+    assert not win.report_exporter.export(str(folder), run_ids=runs)
+    assert "it is a folder" in win.property("last_warning")
+
+
+def test_a_write_failing_in_the_worker_is_a_message_not_a_traceback(make_window, qtbot, runs, tmp_path,
+                                                                    monkeypatch):
+    win = make_window(show=True, ready=True)
+    import workbench.report as report
+
+    def full_disk(path, _data):
+        raise report.ReportError(f"cannot write the report to {path}: No space left on device")
+
+    monkeypatch.setattr(report, "write_report", full_disk)
+    out = tmp_path / "full.html"
+    message = export(qtbot, win, out, run_ids=runs)
+    assert message == f"The report {out} was not written: cannot write the report to {out}: No space left on device"
+    assert win.property("last_warning") == message and "Traceback" not in message
+    assert not out.exists()
+
+
+def test_triggering_the_action_asks_for_a_file(make_window, qtbot, runs, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    win = make_window(show=True, ready=True)
+    win.open_compare(runs)
+    out = tmp_path / "asked"  # no suffix: HTML is written, with its suffix
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (asked.append(a), (str(out), ""))[1]))
+    win.findChild(QAction, "exportReportAction").trigger()
+    exporter = win.report_exporter
+    assert asked and exporter.busy and exporter.bar.isVisible()
+    qtbot.waitUntil(lambda: not exporter.busy, timeout=TIMEOUT_MS)
+    assert (tmp_path / "asked.html").is_file()
+
+
+def test_nothing_to_report_says_what_to_do(make_window):
+    win = make_window(show=True, ready=True)
+    win.browser.view.clearSelection()
+    from workbench.ui.shell.report_export import ReportExporter
+
+    win.report_exporter = ReportExporter(win)
+    assert not win.report_exporter.export("/tmp/unused.html", run_ids=[])
+    assert win.status_label.text() == "Select the runs to report on (or compare them first)"
+
+
+def test_closing_the_window_stops_a_report_in_progress(make_window, qtbot, runs, tmp_path):
+    from workbench.ui.shell.report_export import ReportExporter
+    from workbench.ui.shell.worker import running_threads
+
+    win = make_window(show=True, ready=True)
+    win.report_exporter = ReportExporter(win)
+    assert win.report_exporter.export(str(tmp_path / "r.html"), run_ids=runs)
+    win.close()
+    assert not running_threads()
+
+
+@pytest.mark.parametrize("key", ["final", "best", "params", "flops", "throughput", "latency_ms", "seconds", "epochs"])
+def test_report_numbers_are_written_as_the_compare_view_writes_them(key):
+    """The Qt-free report keeps its own copy of the Compare view's number format: they must not drift apart."""
+    from workbench.report import format_cell as report_cell
+    from workbench.report import format_number as report_number
+    from workbench.ui.shell.compare_view import format_cell as view_cell
+    from workbench.ui.shell.compare_view import format_number as view_number
+
+    for value in (None, 0.0, 0.94444, 3.0, 12.5, 999.95, 1234.5, 24346.0, 5.6e6, 7.1e9, 2.5e12, -0.25):
+        assert report_number(value, key) == view_number(value, key), value
+        row = {"n": 3, key: value, f"{key}_std": 0.0 if value == 3.0 else 0.0123, f"{key}_n": 2}
+        assert report_cell(row, key) == view_cell(row, key), value
