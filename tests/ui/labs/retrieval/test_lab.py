@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from tests.ui.qt_helpers import open_lab
 
@@ -89,6 +90,14 @@ def test_embedding_before_and_after_and_loss_term_curves(lab, qtbot, trained_run
     assert not np.allclose(lab.projection["before"], lab.projection["after"])
     for name in ("j1_loss", "j2_loss", "j3_loss", "map_average"):
         assert len(lab.train_tab.curve_values(name)) == 2, name
+    # The browser opens on its first query's results, ranked by similarity.
+    browser = lab.browser_tab
+    assert browser.query_list.currentRow() == 0 and browser._query == browser.query_list.item(0).data(
+        Qt.ItemDataRole.UserRole)
+    shown = min(browser.top_box.value(), len(lab.analysis.pair.test_labels))
+    assert browser.results.rowCount() == shown
+    similarities = [float(browser.results.item(r, 4).text()) for r in range(shown)]
+    assert similarities == sorted(similarities, reverse=True)
 
 
 def test_cancel_stops_the_embedding_between_stages(lab, qtbot, trained_run, monkeypatch):

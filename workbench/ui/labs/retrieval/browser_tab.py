@@ -189,6 +189,8 @@ class RetrievalBrowserTab(QWidget):
         self.query_list.blockSignals(False)
         self._query = None
         self.results.setRowCount(0)
+        if self.query_list.count():  # the first query's results at once, not an empty table to puzzle over
+            self.query_list.setCurrentRow(0)
 
     def _icon(self, modality: int, index: int) -> QIcon | None:
         pair = self.analysis.pair
