@@ -390,6 +390,8 @@ class _Builder:
         def verdict_translate(text: str) -> str:
             return self.translate("Verdicts", text)
 
+        if len({run.task for run in self.runs}) > 1 and not self.group_by:
+            return None  # runs of several tasks: no one metric to judge them by
         metrics = [self.metric] if self.metric else None
         try:
             verdict = verdict_for_runs(self.store, self.runs, by=self.group_by, metrics=metrics,
