@@ -23,7 +23,7 @@ EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a tool its clo
 
 # Labs add their own subcommands (their LabInfo.cli): each module has ``add_commands(subparsers) -> {name:
 # handler}`` and must import nothing heavy at module level (the window's start-up goes through this parser).
-COMMAND_MODULES: list[str] = [lab.cli for lab in LABS if lab.cli] + ["workbench.pretrained_cli"]
+COMMAND_MODULES: list[str] = [lab.cli for lab in LABS if lab.cli] + ["workbench.pretrained_cli", "workbench.study_cli"]
 
 
 class UsageError(Exception):
