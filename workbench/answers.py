@@ -63,7 +63,8 @@ class Answer:
     metric: str | None = None  # the metric's label ("test accuracy")
     unit: str = ""  # "points", "dB" or ""
     groups: list[GroupLine] = field(default_factory=list)
-    sentences: list[str] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)  # one per group against the baseline
+    sentence_notes: list[list[str]] = field(default_factory=list)  # the caveats of each sentence
     notes: list[str] = field(default_factory=list)
     problem: str | None = None  # why there is no verdict although runs exist (one group finished, …)
     verdict: Verdict | None = None
@@ -173,7 +174,7 @@ QUESTIONS: tuple[Question, ...] = (
         title=QT_TRANSLATE_NOOP("Answers", "Why does DnCNN predict the residual?"),
         mechanism=QT_TRANSLATE_NOOP(
             "Answers",
-            "DnCNN outputs the noise v and returns x̂ = y − v. The clean image x is most of the noisy input y, "
+            "DnCNN outputs the noise v and returns the clean estimate y − v. The clean image x is most of the noisy input y, "
             "so predicting x means learning a near-identity mapping through 17 layers; the residual y − x is "
             "small, zero-mean and without image structure, a target close to zero that is easier to learn (the "
             "argument of ResNet). Batch normalisation keeps each layer's input distribution steady and, the "
@@ -306,6 +307,7 @@ def answer(store: RunStore, q: Question, *, translate: Translate | None = None,
     out.groups = [GroupLine(g.label, g.n, metric.unit.number(g.mean),
                             None if g.std is None else metric.unit.number(g.std)) for g in metric.groups]
     out.sentences = [c.sentence for c in metric.comparisons]
+    out.sentence_notes = [list(c.notes) for c in metric.comparisons]
     out.notes = list(verdict.notes) + list(metric.notes)
     return out
 

@@ -392,7 +392,7 @@ register_study(StudyPreset(
         "Studies",
         "The same small CNN with no attention, channel SE (squeeze by average or by max pooling), spatial SE "
         "(sSE) and both together (scSE, branches added or, as the authors' code does, merged by maximum), one "
-        "block after each convolution block; digits, 3 seeds each. Compare test accuracy."),
+        "block after each convolution block; digits, over several seeds. Compare test accuracy."),
     task="classify",
     factor="model_options",
     values=(
