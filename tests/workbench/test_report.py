@@ -444,3 +444,23 @@ def test_cli_lang_translates_the_report(study_runs, tmp_path, monkeypatch, capsy
     assert "摘要" in headings and "Summary" not in headings
     assert "Runs" in headings  # unfinished in the catalog: English
     assert "p 值 = " in document  # the verdict sentences through the same catalog, in their own context
+
+
+@pytest.mark.slow
+def test_a_hyperspectral_run_gets_its_map_beside_the_ground_truth_and_its_confusion():
+    """A HybridSN run of a few steps on Indian Pines (shipped offline): the dense whole-scene map and the test
+    confusion matrix from its summary, with the scene's class names."""
+    from engines.core.tasks import get_task
+    from workbench.runner import TrainingSession, create_run
+
+    cfg = get_task("hsi").config_cls.from_dict({
+        "task": "hsi", "model": "hybridsn", "data": "indian_pines", "epochs": 1, "max_steps": 1, "batch_size": 16,
+        "train_ratio": 0.05, "threads": 1}).validate()
+    with RunStore() as store:
+        run_id = create_run(store, cfg)
+        assert TrainingSession(cfg, store=store, run_id=run_id).run().status == "finished"
+        run = store.get_run(run_id)
+        report = build_report(store, [run_id])
+    assert [f.kind for f in report.figures if f.run_id == run_id] == ["confusion", "hsi_map"]
+    assert "Alfalfa" in run.summary["class_names"]
+    check_self_contained(parse(report.html))

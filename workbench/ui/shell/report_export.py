@@ -181,6 +181,7 @@ class ReportExporter(QObject):
         self.bar.hide()
 
     def _fail(self, path: str, message: str) -> None:
+        message = message.removeprefix(f"cannot write the report to {path}: ")  # the file is named once
         text = self.tr("The report %1 was not written: %2").replace("%1", path).replace("%2", message)
         self.window.status_label.setText(text)
         self.window.warn(text)
