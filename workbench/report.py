@@ -51,6 +51,9 @@ Translate = Callable[[str, str], str]
 
 MAX_DETAIL_FIGURES = 8  # confusion matrices, denoising triptychs and hyperspectral maps, each
 DASH = "–"
+# The Compare view's summary columns (workbench.compare.SUMMARY_COLUMNS), as the report's two tables.
+QUALITY_COLUMNS = ("final", "best", "epochs")
+COST_COLUMNS = ("params", "flops", "throughput", "latency_ms", "seconds")
 FIGURE_DPI = 100
 IMAGE_WIDTH = 640  # px in the HTML at most: fits the width of an A4 page (15 mm margins) when printed
 IMAGE_SCALE = 2 / 3  # a figure's pixels → its width in the HTML (960 px wide → 640)
@@ -340,36 +343,45 @@ class _Builder:
                                                           finite(entry.get("epochs")))
             rows.append(row)
         metric = self.metric or self.tr(QT_TRANSLATE_NOOP("Report", "metric"))
-        headers = [self.tr(QT_TRANSLATE_NOOP("Report", "Run")),
-                   self.tr(QT_TRANSLATE_NOOP("Report", "Final %1")).replace("%1", metric),
-                   self.tr(QT_TRANSLATE_NOOP("Report", "Best %1")).replace("%1", metric),
-                   self.tr(QT_TRANSLATE_NOOP("Report", "Params")), self.tr(QT_TRANSLATE_NOOP("Report", "FLOPs")),
-                   self.tr(QT_TRANSLATE_NOOP("Report", "Samples/s")),
-                   self.tr(QT_TRANSLATE_NOOP("Report", "Latency (ms)")),
-                   self.tr(QT_TRANSLATE_NOOP("Report", "Training (s)")),
-                   self.tr(QT_TRANSLATE_NOOP("Report", "Epochs"))]
-        headers.insert(1, "n")
-        # The Compare view writes "mean ± std (n=k)" in every cell; here n has a column of its own (a page has no
-        # room for it nine times a row), and a cell names its own n only where runs lack that value.
+        header_of = {"final": self.tr(QT_TRANSLATE_NOOP("Report", "Final %1")).replace("%1", metric),
+                     "best": self.tr(QT_TRANSLATE_NOOP("Report", "Best %1")).replace("%1", metric),
+                     "params": self.tr(QT_TRANSLATE_NOOP("Report", "Params")),
+                     "flops": self.tr(QT_TRANSLATE_NOOP("Report", "FLOPs")),
+                     "throughput": self.tr(QT_TRANSLATE_NOOP("Report", "Samples/s")),
+                     "latency_ms": self.tr(QT_TRANSLATE_NOOP("Report", "Latency (ms)")),
+                     "seconds": self.tr(QT_TRANSLATE_NOOP("Report", "Training (s)")),
+                     "epochs": self.tr(QT_TRANSLATE_NOOP("Report", "Epochs"))}
+        # The Compare view writes "mean ± std (n=k)" in every cell; here n has a column of its own, and a cell
+        # names its own n only where runs lack that value. Its one table of nine columns is two here (quality,
+        # then cost): a printed page has no room for nine "mean ± std" columns side by side.
         spread = self.tr(QT_TRANSLATE_NOOP("Report", "%1 ± %2"))
         spread_n = self.tr(QT_TRANSLATE_NOOP("Report", "%1 ± %2 (n=%3)"))
-        cells = []
+        labels = []
         for index, row in enumerate(rows):
             if row.get("published"):
-                label: str = row["label"]
+                labels.append(row["label"])
             else:
                 ids = ", ".join(f"#{i}" for i in row["run_ids"])
-                label = _Raw(html.escape(self.legend_labels[index]) + (f"<br/><small>{ids}</small>"
-                                                                         if row["n"] > 1 else ""))
-            cells.append([label, str(row["n"]), *(format_cell(row, key, spread if row.get(f"{key}_n") == row["n"]
-                                                              else spread_n) for key in SUMMARY_COLUMNS)])
+                labels.append(_Raw(html.escape(self.legend_labels[index]) + (f"<br/><small>{ids}</small>"
+                                                                               if row["n"] > 1 else "")))
+
+        def cell(row: dict[str, Any], key: str) -> str:
+            return format_cell(row, key, spread if row.get(f"{key}_n") == row["n"] else spread_n)
+
         self.parts.append(f"<h2>{e(self.tr(QT_TRANSLATE_NOOP('Report', 'Summary')))}</h2>")
         self.parts.append("<p>" + e(self.tr(QT_TRANSLATE_NOOP(
             "Report", "One row per run, or per group of runs that differ only by seed (mean ± sample standard "
                       "deviation over the n runs). Training time leaves out pauses and the wait in the queue.")))
             + "</p>")
         colours = [None if row.get("published") else self.colours.get(row["run_ids"][0]) for row in rows]
-        self.parts.append(_table(headers, cells, numeric_from=1, colours=colours, wide=True, nowrap_first=True))
+        run_header = self.tr(QT_TRANSLATE_NOOP("Report", "Run"))
+        quality = [[label, str(row["n"]), *(cell(row, key) for key in QUALITY_COLUMNS)]
+                   for label, row in zip(labels, rows)]
+        self.parts.append(_table([run_header, "n", *(header_of[key] for key in QUALITY_COLUMNS)], quality,
+                                 numeric_from=1, colours=colours, wide=True, nowrap_first=True))
+        cost = [[label, *(cell(row, key) for key in COST_COLUMNS)] for label, row in zip(labels, rows)]
+        self.parts.append(_table([run_header, *(header_of[key] for key in COST_COLUMNS)], cost, numeric_from=1,
+                                 colours=colours, wide=True, nowrap_first=True))
         return rows
 
     def _published_entries(self) -> list[dict[str, Any]]:
@@ -385,7 +397,7 @@ class _Builder:
     def verdicts(self):
         """The verdict the compare CLI gives (``--group-by``, or the study's factor); else, as the Compare
         view's Verdict tab, over its groups; ``None`` (no section) with fewer than two groups."""
-        from workbench.verdicts import VerdictError, format_p, verdict_for_groups, verdict_for_runs
+        from workbench.verdicts import TEMPLATES, VerdictError, format_p, verdict_for_groups, verdict_for_runs
 
         def verdict_translate(text: str) -> str:
             return self.translate("Verdicts", text)
@@ -415,7 +427,7 @@ class _Builder:
                    self.tr(QT_TRANSLATE_NOOP("Report", "Difference")),
                    self.tr(QT_TRANSLATE_NOOP("Report", "95 % CI")), "p", "Hedges' g"]
         for m in verdict.metrics:
-            unit = f" ({self.translate('Verdicts', m.unit.unit).strip()})" if m.unit.unit else ""
+            unit = f" ({self.translate('Verdicts', TEMPLATES[m.unit.unit]).strip()})" if m.unit.unit else ""
             self.parts.append(f"<h3>{e(m.label)}{e(unit)}</h3>")
             stats_of = {c.group: c.stats for c in m.comparisons}
             rows = []

@@ -147,6 +147,23 @@ def check_self_contained(parsed: ReportParser) -> None:
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def summary_cells(parsed: ReportParser, document: str) -> list[dict[str, str]]:
+    """The summary's two tables (quality, then cost) as one dict per row: ``label``, ``n`` and each key of
+    SUMMARY_COLUMNS → the cell's text."""
+    from workbench.report import COST_COLUMNS, QUALITY_COLUMNS
+
+    assert sorted(QUALITY_COLUMNS + COST_COLUMNS) == sorted(SUMMARY_COLUMNS)
+    start = document.index("<h2>Summary</h2>")
+    index = document[:start].count("<table")
+    quality, cost = parsed.tables[index], parsed.tables[index + 1]
+    assert len(quality) == len(cost)
+    rows = []
+    for q, c in zip(quality[1:], cost[1:]):
+        assert q[0] == c[0]
+        rows.append({"label": q[0], "n": q[1], **dict(zip(QUALITY_COLUMNS, q[2:])), **dict(zip(COST_COLUMNS, c[1:]))})
+    return rows
+
+
 def table_after(parsed: ReportParser, document: str, heading: str) -> list[list[str]]:
     """The first table after the ``<h2>`` titled ``heading``."""
     start = document.index(f"<h2>{html.escape(heading)}</h2>")
@@ -181,11 +198,12 @@ def test_summary_numbers_equal_run_summary_with_the_compare_views_rounding(study
         expected = summary_rows(store, groups)
         per_run = {run.id: run_summary(store, run) for run in runs}
     parsed = parse(report.html)
-    table = table_after(parsed, report.html, "Summary")
-    assert len(table) == 1 + len(groups) == 3
-    for row, cells, group in zip(expected, table[1:], groups):
-        assert cells[1] == str(len(group.runs)) == "2"
-        for key, cell in zip(SUMMARY_COLUMNS, cells[2:]):
+    table = summary_cells(parsed, report.html)
+    assert len(table) == len(groups) == 2
+    for row, cells, group in zip(expected, table, groups):
+        assert cells["n"] == str(len(group.runs)) == "2"
+        for key in SUMMARY_COLUMNS:
+            cell = cells[key]
             values = [per_run[run.id][key] for run in group.runs]
             finite = [v for v in values if v is not None]
             if not finite:
@@ -197,7 +215,7 @@ def test_summary_numbers_equal_run_summary_with_the_compare_views_rounding(study
                 assert cell == format_number(mean, key)
             else:
                 assert cell.startswith(f"{format_number(mean, key)} ± {format_number(std, key)}"), (key, cell)
-        assert all(f"#{i}" in cells[0] for i in group.run_ids)
+        assert all(f"#{i}" in cells["label"] for i in group.run_ids)
 
 
 def test_verdict_table_and_sentences_are_the_compare_clis(study_runs, capsys):

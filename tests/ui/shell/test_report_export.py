@@ -7,7 +7,8 @@ import re
 import pytest
 from PySide6.QtGui import QAction, QKeySequence
 
-from tests.workbench.test_report import check_self_contained, parse, table_after, train_runs
+from tests.workbench.test_report import check_self_contained, parse, summary_cells, train_runs
+from workbench.compare import SUMMARY_COLUMNS
 from workbench.store import RunStore
 
 TIMEOUT_MS = 60_000
@@ -56,16 +57,16 @@ def test_compared_runs_export_to_html_with_the_compare_views_numbers(make_window
     parsed = parse(document)
     check_self_contained(parsed)
     assert len(parsed.images) == 2  # curves and cost–quality: classification runs without a confusion matrix
-    table = table_after(parsed, document, "Summary")
+    table = summary_cells(parsed, document)
     shown = [[compare.table.item(r, c).text() for c in range(compare.table.columnCount())]
              for r in range(compare.table.rowCount())]
-    assert len(table) - 1 == len(shown) == 2
-    for report_row, view_row in zip(table[1:], shown):
-        n = report_row[1]
-        for report_cell, view_cell in zip(report_row[2:], view_row[1:]):
+    assert len(table) == len(shown) == 2
+    for report_row, view_row in zip(table, shown):
+        n = report_row["n"]
+        for key, view_cell in zip(SUMMARY_COLUMNS, view_row[1:]):
             # The view writes "mean ± std (n=k)" in each cell, the report n once in its own column.
-            assert view_cell in (report_cell, f"{report_cell} (n={n})"), (report_cell, view_cell)
-        assert re.search(r"\d", "".join(report_row[2:]))  # numbers, not only dashes
+            assert view_cell in (report_row[key], f"{report_row[key]} (n={n})"), (key, report_row[key], view_cell)
+        assert re.search(r"\d", report_row["final"])  # numbers, not only dashes
 
 
 def test_selected_runs_export_to_a_pdf(make_window, qtbot, runs, tmp_path):
