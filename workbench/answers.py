@@ -275,10 +275,10 @@ def newest_study(store: RunStore, preset_name: str) -> tuple[str, list[Run]] | N
     return newest, studies[newest]
 
 
-def answer(store: RunStore, q: Question, *, translate: Translate | None = None,
-           resamples: int | None = None) -> Answer:
-    """``q`` with the verdict of the newest study of its preset (its finished runs, grouped by the study's factor,
-    on the task's primary metric) and the published numbers."""
+def answer(store: RunStore, q: Question, *, translate: Translate | None = None, resamples: int | None = None,
+           study: str | None = None) -> Answer:
+    """``q`` with the verdict of the newest study of its preset (or of ``study``, a study id of that preset): its
+    finished runs grouped by the study's factor, on the task's primary metric; and the published numbers."""
     def t(text: str) -> str:
         return translate("Answers", text) if translate else text
 
@@ -287,7 +287,11 @@ def answer(store: RunStore, q: Question, *, translate: Translate | None = None,
 
     paper = [PaperNumber(t(p.what), t(p.value), p.source) for p in q.paper()]
     out = Answer(question=q, paper=paper)
-    found = newest_study(store, q.preset)
+    if study is not None:
+        chosen = preset_studies(store.list_runs(search=f"study:{study}"), q.preset).get(study)
+        found = (study, chosen) if chosen and any(r.status == "finished" for r in chosen) else None
+    else:
+        found = newest_study(store, q.preset)
     if found is None:
         return out
     out.study, runs = found
@@ -310,6 +314,14 @@ def answer(store: RunStore, q: Question, *, translate: Translate | None = None,
     out.sentence_notes = [list(c.notes) for c in metric.comparisons]
     out.notes = list(verdict.notes) + list(metric.notes)
     return out
+
+
+def question_of_study(study: str) -> Question | None:
+    """The question a study answers, from its id (``None`` for a custom study or another preset's)."""
+    for q in QUESTIONS:
+        if _study_pattern(q.preset).match(study):
+            return q
+    return None
 
 
 def answers(store: RunStore, *, translate: Translate | None = None) -> list[Answer]:

@@ -84,3 +84,24 @@ def test_a_card_shows_the_verdict_of_the_users_study_and_opens_it_in_compare(lap
     assert laptop.tabs.currentWidget() is laptop.compare_tab and not dialog.isVisible()
     assert sorted(r.id for r in laptop.compare.runs()) == sorted(ids)
     assert {g.label for g in laptop.compare.groups()} == {"none", "softmax", "log_softmax"}
+
+
+def test_compare_shows_the_question_a_study_answers_in_its_own_tab(laptop, qtbot):
+    ids = _fake_study(laptop.store, "output-activation", "output-activation-20260101-100000",
+                      {"none": [0.95, 0.94, 0.96], "softmax": [0.70, 0.68, 0.66]})
+    other = _fake_study(laptop.store, "batchnorm", "batchnorm-20260101-100000",
+                        {"True": [0.9, 0.91], "False": [0.8, 0.82]})
+
+    laptop.open_compare(other, group_by="model_options.batchnorm")
+    compare_tabs = laptop.compare.tabs
+    page = laptop.compare.question_page
+    assert not compare_tabs.isTabVisible(compare_tabs.indexOf(page))  # no course question asks about this study
+
+    laptop.open_compare(ids, group_by="model_options.output")
+    assert compare_tabs.isTabVisible(compare_tabs.indexOf(page)) and laptop.compare.question_card is None
+    compare_tabs.setCurrentWidget(page)  # filled when shown
+    card = laptop.compare.question_card
+    assert card is not None and card.question.name == "output-activation"
+    expected = answer(laptop.store, question("output-activation"), study="output-activation-20260101-100000")
+    assert expected.sentences and expected.sentences[0] in " ".join(card.verdict_text().split())
+    assert not card.run_button.isVisible() and not card.compare_button.isVisible()

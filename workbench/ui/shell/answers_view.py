@@ -110,9 +110,11 @@ class AnswerCard(QFrame):
         layout.addWidget(self.mechanism)
         layout.addLayout(columns)
 
-    def set_answer(self, result: Answer) -> None:
+    def set_answer(self, result: Answer, *, actions: bool = True) -> None:
+        """Show ``result``; ``actions`` False hides the buttons (the card inside Compare needs none)."""
         self.answer = result
-        self.compare_button.setVisible(result.has_runs)
+        self.compare_button.setVisible(actions and result.has_runs)
+        self.run_button.setVisible(actions)
         self.run_button.setText(self.tr("Run this study again…") if result.has_runs else self.tr("Run this study…"))
         self.verdict.setText(self._verdict_html(result))
         rows = "".join(

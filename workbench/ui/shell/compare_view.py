@@ -17,9 +17,11 @@ from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -313,6 +315,16 @@ class CompareView(QWidget):
         self.verdict_view.setOpenLinks(False)
         self.tabs.addTab(self.verdict_view, self.tr("Verdict"))
         self.verdict = None  # the last workbench.verdicts.Verdict shown (None: fewer than two groups)
+        # The course question a study answers (Help ▸ Course questions' card), shown while its runs are compared.
+        self.question_page = QScrollArea(objectName="compareQuestion")
+        self.question_page.setWidgetResizable(True)
+        self.question_page.setFrameShape(QFrame.Shape.NoFrame)
+        self.question_card = None  # an answers_view.AnswerCard, built for the first study of a question
+        self._question_study: str | None = None
+        self._question_stale = False
+        self.tabs.addTab(self.question_page, self.tr("Question"))
+        self.tabs.setTabVisible(self.tabs.indexOf(self.question_page), False)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(top)
@@ -376,6 +388,39 @@ class CompareView(QWidget):
         self._update_cursor()
         self._update_notes()
         self._update_verdict()
+        self._update_question()
+
+    def _update_question(self) -> None:
+        """Show the Question tab when the compared runs are one study of a course question's preset; its card
+        is filled when the tab is shown (a verdict with its bootstrap is not free)."""
+        from workbench.answers import question_of_study
+        from workbench.studies import study_of
+
+        studies = {study_of(run.tags) for run in self._runs}
+        study = studies.pop() if len(studies) == 1 else None
+        q = question_of_study(study) if study else None
+        self._question_study = study if q is not None else None
+        self.tabs.setTabVisible(self.tabs.indexOf(self.question_page), q is not None)
+        self._question_stale = q is not None
+        if q is not None and self.tabs.currentWidget() is self.question_page:
+            self._fill_question()
+
+    @Slot(int)
+    def _on_tab_changed(self, _index: int) -> None:
+        if self._question_stale and self.tabs.currentWidget() is self.question_page:
+            self._fill_question()
+
+    def _fill_question(self) -> None:
+        from workbench.answers import answer, question_of_study
+        from workbench.ui.shell.answers_view import AnswerCard, translate
+
+        q = question_of_study(self._question_study)
+        if self.question_card is None or self.question_card.question is not q:
+            self.question_card = AnswerCard(q)
+            self.question_page.setWidget(self.question_card)
+        self.question_card.set_answer(answer(self.store, q, translate=translate, study=self._question_study),
+                                      actions=False)
+        self._question_stale = False
 
     def selected_metric(self) -> str:
         return self.metric_combo.currentData() or ""
