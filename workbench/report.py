@@ -65,6 +65,7 @@ MPL_FONTS = ["DejaVu Sans", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi
 # The denoising triptych: scikit-image's cameraman, a 256 × 256 crop around the man (a second per run on a CPU).
 SAMPLE_CROP = (slice(32, 288), slice(128, 384))
 SAMPLE_NOISE_SEED = 0
+LINE_STYLES = ("-", "--", "-.", ":")  # groups whose curves coincide stay told apart (and in black and white)
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf")
 
@@ -515,25 +516,27 @@ class _Builder:
         from matplotlib.ticker import MaxNLocator
 
         names = [n for n in (self.metric, self._loss_name()) if n]
-        drawn_any = False
+        drawn_any = finals_drawn = False
         fig = _figure(9.6, 3.6)
         axes = fig.subplots(1, len(names), squeeze=False)[0]
         for ax, name in zip(axes, names):
             for index, group in enumerate(self.groups):
                 colour = PALETTE[index % len(PALETTE)]
+                style = LINE_STYLES[index % len(LINE_STYLES)]
                 label = self.legend_labels[index]
                 curves = [curve_xy(self.points(run, name), "epoch") for run in group.runs]
                 with_points = [(x, y) for x, y in curves if len(x)]
                 if len(with_points) >= 2:
                     x, mean, std = mean_std_curve(with_points)
                     if len(x):
-                        ax.plot(x, mean, color=colour, label=f"{label} (n={len(with_points)})", marker="o" if
-                                len(x) <= 12 else None, markersize=3)
+                        ax.plot(x, mean, color=colour, linestyle=style, label=f"{label} (n={len(with_points)})",
+                                marker="o" if len(x) <= 12 else None, markersize=4)
                         ax.fill_between(x, mean - std, mean + std, color=colour, alpha=0.2, linewidth=0)
                         drawn_any = True
                 elif with_points:
                     x, y = with_points[0]
-                    ax.plot(x, y, color=colour, label=label, marker="o" if len(x) <= 12 else None, markersize=3)
+                    ax.plot(x, y, color=colour, linestyle=style, label=label, marker="o" if len(x) <= 12 else None,
+                            markersize=4)
                     drawn_any = True
                 finals = [(float(run.epoch), finite(run.metrics.get(name))) for run, (x, _) in zip(group.runs, curves)
                           if not len(x)]
@@ -541,27 +544,30 @@ class _Builder:
                 if finals:
                     ax.plot([x for x, _ in finals], [y for _, y in finals], linestyle="none", marker="D",
                             color=colour, label=None if with_points else label)
-                    drawn_any = True
+                    drawn_any = finals_drawn = True
             ax.set_xlabel(self.tr(QT_TRANSLATE_NOOP("Report", "epoch")))
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_title(name)
             ax.grid(alpha=0.3)
         if not drawn_any:
             return None
-        handles, labels = axes[0].get_legend_handles_labels()
+        handles, labels = _legend_entries(axes)
         if handles:
-            fig.legend(handles, labels, loc="outside upper center", ncol=min(4, len(handles)), fontsize=8,
-                       frameon=False)
+            fig.legend(handles, labels, loc="outside upper center", ncol=min(4, len(handles)), frameon=False)
         caption = self.tr(QT_TRANSLATE_NOOP(
             "Report", "%1 per epoch: one line per group, the mean over its seeds with a shaded band of ±1 standard "
-                      "deviation; a diamond marks a run known only by its final value.")).replace("%1", " · ".join(names))
+                      "deviation.")).replace("%1", " · ".join(names))
+        if finals_drawn:
+            caption += " " + self.tr(QT_TRANSLATE_NOOP("Report", "A diamond marks a run known only by its final "
+                                                                 "value (no recorded points)."))
         return ReportFigure("curves", _png(fig), caption)
 
     def scatter_figure(self) -> ReportFigure | None:
         if not self.metric:
             return None
         per_run = {run.id: run_summary(self.store, run, self.metric) for run in self.runs}
-        params = {values["params"] for values in per_run.values() if values["params"] is not None}
+        params = {values["params"] for values in per_run.values()
+                  if values["params"] is not None and values["final"] is not None}  # of the runs drawn
         axes_keys = [key for key, wanted in (("params", len(params) > 1), ("seconds", True)) if wanted]
         axes_keys = [key for key in axes_keys
                      if any(v[key] is not None and v["final"] is not None for v in per_run.values())]
@@ -583,10 +589,9 @@ class _Builder:
             ax.set_xlabel(titles[key])
             ax.set_ylabel(self.tr(QT_TRANSLATE_NOOP("Report", "final %1")).replace("%1", self.metric))
             ax.grid(alpha=0.3)
-        handles, labels = axes[0].get_legend_handles_labels()
+        handles, labels = _legend_entries(axes)
         if handles:
-            fig.legend(handles, labels, loc="outside upper center", ncol=min(4, len(handles)), fontsize=8,
-                       frameon=False)
+            fig.legend(handles, labels, loc="outside upper center", ncol=min(4, len(handles)), frameon=False)
         caption = self.tr(QT_TRANSLATE_NOOP("Report", "Cost against quality: each point is one run."))
         return ReportFigure("scatter", _png(fig), caption)
 
@@ -606,13 +611,13 @@ class _Builder:
             for i in range(k):
                 for j in range(k):
                     if matrix[i, j]:
-                        ax.text(j, i, f"{int(matrix[i, j])}", ha="center", va="center", fontsize=7,
+                        ax.text(j, i, f"{int(matrix[i, j])}", ha="center", va="center", fontsize=8,
                                 color="white" if recall[i, j] > 0.6 else "black")
-        ax.set_xticks(range(k), names, rotation=90, fontsize=7)
-        ax.set_yticks(range(k), names, fontsize=7)
+        ax.set_xticks(range(k), names, rotation=90, fontsize=8)
+        ax.set_yticks(range(k), names, fontsize=8)
         ax.set_xlabel(self.tr(QT_TRANSLATE_NOOP("Report", "predicted")))
         ax.set_ylabel(self.tr(QT_TRANSLATE_NOOP("Report", "true")))
-        ax.set_title(f"#{run.id} {run.title}", fontsize=9)
+        ax.set_title(f"#{run.id} {run.title}", fontsize=11)
         caption = self.tr(QT_TRANSLATE_NOOP(
             "Report", "Run #%1: confusion matrix of the test set (counts; colour: the share of each true class)."
         )).replace("%1", str(run.id))
@@ -646,7 +651,7 @@ class _Builder:
         )
         for ax, (image, title, low, high) in zip(axes, panels):
             ax.imshow(image, cmap="gray", vmin=low, vmax=high)
-            ax.set_title(title, fontsize=9)
+            ax.set_title(title, fontsize=11)
             ax.set_axis_off()
         caption = self.tr(QT_TRANSLATE_NOOP(
             "Report", "Run #%1 (%2) on scikit-image's cameraman (256 × 256 crop), Gaussian noise σ %3 (seed 0); "
@@ -671,10 +676,10 @@ class _Builder:
         for ax, image, title in ((axes[0], predicted, self.tr(QT_TRANSLATE_NOOP("Report", "predicted"))),
                                  (axes[1], scene.gt, self.tr(QT_TRANSLATE_NOOP("Report", "ground truth")))):
             ax.imshow(image, cmap=cmap, vmin=0, vmax=len(colours) - 1, interpolation="nearest")
-            ax.set_title(title, fontsize=10)
+            ax.set_title(title)
             ax.set_axis_off()
         handles = [Patch(color=colours[i + 1], label=name) for i, name in enumerate(scene.class_names)]
-        fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=7, frameon=False)
+        fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=9, frameon=False)
         caption = self.tr(QT_TRANSLATE_NOOP(
             "Report", "Run #%1 (%2): the predicted class of every pixel beside the ground truth (black: "
                       "unlabelled).")).replace("%1", str(run.id)).replace("%2", run.title)
@@ -760,7 +765,9 @@ class _Builder:
         rows = self.summary()
         self.check_stop()
         verdict = self.verdicts()
-        with matplotlib.rc_context({"font.family": _figure_fonts(), "axes.titlesize": 10, "font.size": 9}):
+        # Figures are shown at 2/3 of their pixels: 11 pt text reads as the page's 9 pt captions.
+        with matplotlib.rc_context({"font.family": _figure_fonts(), "font.size": 11, "axes.titlesize": 12,
+                                    "legend.fontsize": 10}):
             self.figures_section()
         self.config_section()
         commands = self.reproduce_section()
@@ -845,6 +852,15 @@ def _short_labels(groups: Sequence[RunGroup]) -> list[str]:
             label = label[len(prefix) + 3:]
         labels.append(label.replace("model_options.", "").replace("data_options.", ""))
     return labels
+
+
+def _legend_entries(axes) -> tuple[list, list[str]]:
+    """One legend entry per label over every panel (a group may have points in one panel only)."""
+    entries: dict[str, Any] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            entries.setdefault(label, handle)
+    return list(entries.values()), list(entries)
 
 
 def _figure_fonts() -> list[str]:
