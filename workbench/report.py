@@ -310,7 +310,7 @@ class _Builder:
     # -- sections
     def header(self) -> None:
         e = html.escape
-        title = self.tr(QT_TRANSLATE_NOOP("Report", "Report: %n runs")).replace("%n", str(len(self.runs)))
+        title = self.tr(QT_TRANSLATE_NOOP("Report", "Report on %1 run(s)")).replace("%1", str(len(self.runs)))
         preset = preset_of_study(self.study) if self.study else None
         if self.study:
             name = self.translate("Studies", preset.title) if preset else self.study
@@ -500,10 +500,10 @@ class _Builder:
             self.parts.append(f"<p><img src=\"{figure.data_uri}\" width=\"{figure.width}\" alt=\"{e(figure.caption)}\"/>"
                               f"<br/><small>{e(figure.caption)}</small></p>")
         for kind, count in hidden.items():
-            what = {"confusion": QT_TRANSLATE_NOOP("Report", "%n more confusion matrices not shown."),
-                    "denoise": QT_TRANSLATE_NOOP("Report", "%n more denoising examples not shown."),
-                    "hsi": QT_TRANSLATE_NOOP("Report", "%n more hyperspectral maps not shown.")}[kind]
-            self.parts.append(f"<p><small>{e(self.tr(what).replace('%n', str(count)))}</small></p>")
+            what = {"confusion": QT_TRANSLATE_NOOP("Report", "%1 more confusion matrices not shown."),
+                    "denoise": QT_TRANSLATE_NOOP("Report", "%1 more denoising examples not shown."),
+                    "hsi": QT_TRANSLATE_NOOP("Report", "%1 more hyperspectral maps not shown.")}[kind]
+            self.parts.append(f"<p><small>{e(self.tr(what).replace('%1', str(count)))}</small></p>")
         self.figures = figures
 
     def _loss_name(self) -> str | None:
