@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 LANGUAGES=(zh_CN)
 # Everything the window shows: the UI, and the core's texts marked with QT_TRANSLATE_NOOP
 # (study presets, verdict sentences; the engines' texts are listed in workbench/ui/shell/engine_texts.py).
-SOURCES=(workbench/ui/shell/*.py workbench/ui/labs/*.py workbench/ui/labs/*/*.py workbench/studies.py workbench/verdicts.py)
+SOURCES=(workbench/ui/shell/*.py workbench/ui/labs/*.py workbench/ui/labs/*/*.py workbench/studies.py workbench/verdicts.py workbench/report.py workbench/answers.py)
 
 for lang in "${LANGUAGES[@]}"; do
     ts="assets/i18n/workbench_${lang}.ts"

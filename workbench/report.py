@@ -280,6 +280,12 @@ class _Builder:
     def tr(self, text: str) -> str:
         return self.translate("Report", text)
 
+    def metric_title(self, name: str) -> str:
+        """"test accuracy" for ``test_accuracy``: the name the verdicts and the Compare view give a metric."""
+        from workbench.verdicts import metric_label
+
+        return metric_label(name, lambda text: self.translate("Verdicts", text))
+
     def check_stop(self) -> None:
         if self._should_stop is not None and self._should_stop():
             raise ReportCancelled()
@@ -547,7 +553,7 @@ class _Builder:
                     drawn_any = finals_drawn = True
             ax.set_xlabel(self.tr(QT_TRANSLATE_NOOP("Report", "epoch")))
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_title(name)
+            ax.set_title(self.metric_title(name))
             ax.grid(alpha=0.3)
         if not drawn_any:
             return None
@@ -556,7 +562,7 @@ class _Builder:
             fig.legend(handles, labels, loc="outside upper center", ncol=min(4, len(handles)), frameon=False)
         caption = self.tr(QT_TRANSLATE_NOOP(
             "Report", "%1 per epoch: one line per group, the mean over its seeds with a shaded band of ±1 standard "
-                      "deviation.")).replace("%1", " · ".join(names))
+                      "deviation.")).replace("%1", " · ".join(self.metric_title(n) for n in names))
         if finals_drawn:
             caption += " " + self.tr(QT_TRANSLATE_NOOP("Report", "A diamond marks a run known only by its final "
                                                                  "value (no recorded points)."))
@@ -587,7 +593,7 @@ class _Builder:
             if key == "params":
                 ax.set_xscale("log")
             ax.set_xlabel(titles[key])
-            ax.set_ylabel(self.tr(QT_TRANSLATE_NOOP("Report", "final %1")).replace("%1", self.metric))
+            ax.set_ylabel(self.tr(QT_TRANSLATE_NOOP("Report", "final %1")).replace("%1", self.metric_title(self.metric)))
             ax.grid(alpha=0.3)
         handles, labels = _legend_entries(axes)
         if handles:
