@@ -105,3 +105,16 @@ def test_compare_shows_the_question_a_study_answers_in_its_own_tab(laptop, qtbot
     expected = answer(laptop.store, question("output-activation"), study="output-activation-20260101-100000")
     assert expected.sentences and expected.sentences[0] in " ".join(card.verdict_text().split())
     assert not card.run_button.isVisible() and not card.compare_button.isVisible()
+
+
+def test_a_study_varying_whole_model_options_opens_in_compare_as_one_group_per_variant(laptop, qtbot):
+    accuracies = {"none": [0.95, 0.96], "se · avg": [0.97, 0.975], "sse": [0.90, 0.92]}
+    ids = _fake_study(laptop.store, "se-dimension", "se-dimension-20260101-100000", accuracies)
+    dialog = AnswersDialog.show_for(laptop)
+    card = dialog.cards["se-dimension"]
+    assert [g.label for g in card.answer.groups] == list(accuracies)
+    card.compare_button.click()
+    compare = laptop.compare
+    assert sorted(r.id for r in compare.runs()) == sorted(ids)
+    assert [g.label for g in compare.groups()] == list(accuracies)  # not one group of every run
+    assert compare.verdict is not None and len(compare.verdict.metrics[0].comparisons) == len(accuracies) - 1

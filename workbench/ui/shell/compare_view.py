@@ -370,7 +370,7 @@ class CompareView(QWidget):
                 continue
         self._runs = runs
         self._points.clear()
-        self._groups = group_runs(runs, by=self._group_by) if runs else []
+        self._groups = self._group(runs) if runs else []
         # A group takes the colour of its first run; the colour follows the run id, not the row.
         leads = [min(run.id for run in group.runs) for group in self._groups]
         by_id = run_colours(sorted(leads))
@@ -389,6 +389,19 @@ class CompareView(QWidget):
         self._update_notes()
         self._update_verdict()
         self._update_question()
+
+    def _group(self, runs: list[Run]) -> list[RunGroup]:
+        """The runs grouped by ``group_by``. A key whose value is a whole dict (the DnCNN and SE studies vary
+        ``model_options`` as one) is grouped by that dict and labelled by the study's factor tags
+        (:func:`workbench.verdicts.group_by_factor`); a key no run has falls back to one group."""
+        if self._group_by:
+            from workbench.verdicts import VerdictError, group_by_factor
+
+            try:
+                return group_by_factor(runs, self._group_by)
+            except VerdictError:
+                pass
+        return group_runs(runs, by=self._group_by)
 
     def _update_question(self) -> None:
         """Show the Question tab when the compared runs are one study of a course question's preset; its card
