@@ -172,11 +172,26 @@ class Calibration:
     start: float
 
 
-def calibrate(config: Any, *, steps: int = 4, should_stop=None) -> Calibration:
+def _fastest(fn, *, at_least: int, budget: float, most: int = 50, should_stop=None) -> float:
+    """The fastest of repeated calls of ``fn``: at least ``at_least`` timed calls, more while ``budget`` seconds
+    have not passed (up to ``most``). Other programs on the machine only ever slow a call down, and on two
+    busy cores they do so in bursts of seconds, so a longer window finds a call that ran undisturbed."""
+    timed: list[float] = []
+    began = time.perf_counter()
+    while len(timed) < most and (len(timed) < at_least or time.perf_counter() - began < budget):
+        if should_stop is not None and should_stop() and timed:
+            break
+        start = time.perf_counter()
+        fn()
+        timed.append(time.perf_counter() - start)
+    return min(timed)
+
+
+def calibrate(config: Any, *, steps: int = 4, budget: float = 1.5, should_stop=None) -> Calibration:
     """Time ``config`` here: the task's own problem built (data loaded, model built: the run's start), two
-    warm-up steps, then ``steps`` training steps and one scoring batch on a real batch, scaled by the batches
-    an epoch has. The fastest timed step counts (as ``timeit`` does): other programs only ever slow a step
-    down. Leaves out checkpoints and the final scoring, so it errs on the short side."""
+    warm-up steps, then training steps (at least ``steps``, for about ``budget`` seconds) and scoring batches on
+    a real batch, the fastest of each scaled by the batches an epoch has (:func:`_fastest`). Leaves out
+    checkpoints and the final scoring, so it errs on the short side."""
     import importlib
 
     import torch
@@ -193,26 +208,22 @@ def calibrate(config: Any, *, steps: int = 4, should_stop=None) -> Calibration:
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
     train = DataLoader(problem.train_set, batch_size=config.batch_size, shuffle=False)
     test = DataLoader(problem.test_set, batch_size=config.batch_size, shuffle=False)
-    batch = next(iter(train))
-    timed = []
-    for _ in range(steps + 2):
-        if should_stop is not None and should_stop():
-            break
-        began = time.perf_counter()
+    batch, test_batch = next(iter(train)), next(iter(test))
+
+    def train_step() -> None:
         optimizer.zero_grad(set_to_none=True)
         loss, _n = problem.train_loss(model, batch, device)
         loss.backward()
         optimizer.step()
-        timed.append(time.perf_counter() - began)
-    step = min(timed[2:] or timed)
+
+    for _ in range(2):  # the first steps allocate and pick kernels
+        train_step()
+    step = _fastest(train_step, at_least=steps, budget=budget, should_stop=should_stop)
     model.eval()
-    test_batch, scored = next(iter(test)), []
     with torch.no_grad():
-        for _ in range(2):
-            began = time.perf_counter()
-            problem.eval_sums(model, test_batch, device)
-            scored.append(time.perf_counter() - began)
-    return Calibration(epoch=step * len(train) + min(scored) * len(test), start=start)
+        score = _fastest(lambda: problem.eval_sums(model, test_batch, device), at_least=2, budget=budget / 3,
+                         should_stop=should_stop)
+    return Calibration(epoch=step * len(train) + score * len(test), start=start)
 
 
 @dataclass(frozen=True)
