@@ -125,3 +125,20 @@ def test_a_custom_study_has_no_quick_variant_and_a_preset_can_be_chosen_by_name(
         with pytest.raises(KeyError, match="no-such-study"):
             dialog.set_preset("no-such-study")
         dialog.calibration_job.shutdown()
+
+
+def test_a_calibration_beside_a_training_run_says_it_is_probably_high(qtbot, monkeypatch):
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QWidget
+
+    monkeypatch.setattr(StudyDialog, "calibrate",
+                        staticmethod(lambda config, *, should_stop=None: Calibration(epoch=1.0, start=0.0)))
+    with RunStore() as store:
+        window = QWidget()
+        qtbot.addWidget(window)
+        window.store, window.runner = store, SimpleNamespace(busy=True, current_run_id=7)
+        dialog = StudyDialog(window, preset="batchnorm")
+        qtbot.waitUntil(lambda: dialog.estimate_result.seconds is not None, timeout=10_000)
+        assert "timed while run #7 was training, so probably too high" in dialog.estimate.text()
+        dialog.calibration_job.shutdown()

@@ -67,6 +67,7 @@ class StudyDialog(QDialog):
         self.store = store if store is not None else getattr(parent, "store", None)
         self._recorded: dict[str, dict[str, list[float]]] = {}  # task → cost key → seconds per epoch
         self._timing: set[str] = set()  # cost keys being timed now
+        self._timed_beside: int | None = None  # the window's run that trained while configurations were timed
         self.estimate_result: StudyEstimate | None = None
         self.calibration_job = LabJob(self, "study-estimate")
         self.calibration_job.result.connect(self._on_calibrated)
@@ -244,6 +245,9 @@ class StudyDialog(QDialog):
         else:
             source = self.tr("from a few training steps of each configuration timed just now; checkpoints and "
                              "the final scoring add a little")
+        if estimate.calibrated and self._timed_beside is not None:
+            source += self.tr("; timed while run #%1 was training, so probably too high") \
+                .replace("%1", str(self._timed_beside))
         self.estimate.setText(f"{text} ({source})")
 
     def _start_calibration(self, planned, missing) -> None:
@@ -256,6 +260,9 @@ class StudyDialog(QDialog):
             return
         self._timing.update(todo)
         timer = self.calibrate
+        # Two trainings on two cores slow each other down several-fold: say so rather than hide it.
+        runner = getattr(self.parent(), "runner", None)
+        self._timed_beside = runner.current_run_id if runner is not None and runner.busy else None
 
         def job(should_stop, progress):
             out = {}
