@@ -142,3 +142,4 @@ def test_a_calibration_beside_a_training_run_says_it_is_probably_high(qtbot, mon
         qtbot.waitUntil(lambda: dialog.estimate_result.seconds is not None, timeout=10_000)
         assert "timed while run #7 was training, so probably too high" in dialog.estimate.text()
         dialog.calibration_job.shutdown()
+        assert not study_dialog.CALIBRATIONS  # not kept for the next dialog, which times afresh

@@ -68,6 +68,7 @@ class StudyDialog(QDialog):
         self._recorded: dict[str, dict[str, list[float]]] = {}  # task → cost key → seconds per epoch
         self._timing: set[str] = set()  # cost keys being timed now
         self._timed_beside: int | None = None  # the window's run that trained while configurations were timed
+        self._busy_calibrations: dict[str, Calibration] = {}
         self.estimate_result: StudyEstimate | None = None
         self.calibration_job = LabJob(self, "study-estimate")
         self.calibration_job.result.connect(self._on_calibrated)
@@ -228,7 +229,8 @@ class StudyDialog(QDialog):
         if not planned:
             self.estimate.clear()
             return
-        estimate = estimate_study(planned, self._recorded_rates(planned[0].config.task), CALIBRATIONS)
+        estimate = estimate_study(planned, self._recorded_rates(planned[0].config.task),
+                                  {**CALIBRATIONS, **self._busy_calibrations})
         self.estimate_result = estimate
         head = self.tr("%1 runs · %2 epochs").replace("%1", str(estimate.runs)).replace("%2", str(estimate.epochs))
         if estimate.seconds is None:
@@ -277,7 +279,8 @@ class StudyDialog(QDialog):
 
     @Slot(str, object)
     def _on_calibrated(self, _kind: str, result) -> None:
-        CALIBRATIONS.update(result)
+        # Timings taken beside a training run stay with this dialog: a later one times afresh.
+        (self._busy_calibrations if self._timed_beside is not None else CALIBRATIONS).update(result)
         self._timing.difference_update(result)
         self._update_preview()
 
