@@ -76,3 +76,14 @@ def test_combine_reaches_every_scse_block_of_the_larger_models(name):
     x = torch.randn(4, 3, 32, 32)
     with torch.no_grad():  # train mode: batch statistics, so a fresh network's output still depends on its input
         assert not torch.allclose(add(x), biggest(x))
+
+
+def test_the_classification_labs_excitation_analysis_reads_the_small_cnns_channel_gates():
+    from engines.labs.classify.analysis import excitations, se_block_channels
+
+    model = build_model("small_cnn", num_classes=10, width=8, attention="scse").eval()
+    channels = se_block_channels(model)
+    assert list(channels.values()) == [8, 16, 32]  # one channel gate per conv block, as wide as the block
+    found = excitations(model, torch.randn(3, 3, 32, 32))
+    assert {name: array.shape for name, array in found.items()} == {name: (3, c) for name, c in channels.items()}
+    assert all(((array > 0) & (array < 1)).all() for array in found.values())  # sigmoid gates
