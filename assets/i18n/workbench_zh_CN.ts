@@ -17,6 +17,183 @@
     </message>
 </context>
 <context>
+    <name>AnswerCard</name>
+    <message>
+        <source>Run this study…</source>
+        <translation>运行此研究…</translation>
+    </message>
+    <message>
+        <source>Open in Compare</source>
+        <translation>在“对比”中打开</translation>
+    </message>
+    <message>
+        <source>Run this study again…</source>
+        <translation>再次运行此研究…</translation>
+    </message>
+    <message>
+        <source>No runs yet. “Run this study…” queues the runs that answer it on this machine; the card fills in when they have finished.</source>
+        <translation>尚无运行。“运行此研究…”会在本机排队回答此问题所需的运行；运行完成后卡片会自动填写。</translation>
+    </message>
+    <message>
+        <source>Study %1: %2 finished of %3 run(s).</source>
+        <translation>研究 %1：%3 个运行中已完成 %2 个。</translation>
+    </message>
+    <message>
+        <source>points</source>
+        <translation>个百分点</translation>
+    </message>
+</context>
+<context>
+    <name>Answers</name>
+    <message>
+        <source>nn.CrossEntropyLoss input</source>
+        <translation>nn.CrossEntropyLoss 的输入</translation>
+    </message>
+    <message>
+        <source>unnormalised logits (it applies LogSoftmax, then NLLLoss)</source>
+        <translation>未归一化的 logits（它先做 LogSoftmax，再做 NLLLoss）</translation>
+    </message>
+    <message>
+        <source>residual learning × batch norm (Fig. 2, BSD68, σ = 25)</source>
+        <translation>残差学习 × 批归一化（图 2，BSD68，σ = 25）</translation>
+    </message>
+    <message>
+        <source>residual + BN converges fastest and highest, with SGD and with Adam</source>
+        <translation>残差 + BN 收敛最快、最高，SGD 与 Adam 皆然</translation>
+    </message>
+    <message>
+        <source>full (J1 + J2 + J3)</source>
+        <translation>完整（J1 + J2 + J3）</translation>
+    </message>
+    <message>
+        <source>without J1</source>
+        <translation>去掉 J1</translation>
+    </message>
+    <message>
+        <source>without J2</source>
+        <translation>去掉 J2</translation>
+    </message>
+    <message>
+        <source>without J3</source>
+        <translation>去掉 J3</translation>
+    </message>
+    <message>
+        <source>J1 only</source>
+        <translation>仅 J1</translation>
+    </message>
+    <message>
+        <source>HybridSN (3-D → 2-D), Indian Pines, 10 % training</source>
+        <translation>HybridSN（3-D → 2-D），Indian Pines，10 % 训练</translation>
+    </message>
+    <message>
+        <source>2-D CNN alone, Indian Pines</source>
+        <translation>仅 2-D CNN，Indian Pines</translation>
+    </message>
+    <message>
+        <source>3-D CNN alone, Indian Pines</source>
+        <translation>仅 3-D CNN，Indian Pines</translation>
+    </message>
+    <message>
+        <source>HybridSN (3-D → 2-D), Indian Pines, 30 % training</source>
+        <translation>HybridSN（3-D → 2-D），Indian Pines，30 % 训练</translation>
+    </message>
+    <message>
+        <source>%1 % top-1 error</source>
+        <translation>top-1 错误率 %1 %</translation>
+    </message>
+    <message>
+        <source>ResNet-50 → SE-ResNet-50</source>
+        <translation>ResNet-50 → SE-ResNet-50</translation>
+    </message>
+    <message>
+        <source>squeeze: average pooling</source>
+        <translation>压缩：平均池化</translation>
+    </message>
+    <message>
+        <source>squeeze: max pooling</source>
+        <translation>压缩：最大池化</translation>
+    </message>
+    <message>
+        <source>scSE branches merged</source>
+        <translation>scSE 两个分支的合并方式</translation>
+    </message>
+    <message>
+        <source>by addition in the paper, by element-wise max in the authors&apos; code</source>
+        <translation>论文中为相加，作者代码中为逐元素取最大值</translation>
+    </message>
+    <message>
+        <source>Does the output layer need an activation?</source>
+        <translation>输出层需要激活函数吗？</translation>
+    </message>
+    <message>
+        <source>No. nn.CrossEntropyLoss takes raw logits and applies log-softmax itself. A softmax before it squashes the logits into [0, 1]: the loss then sees scores that differ by at most 1, so it cannot fall below about 1.46 with 10 classes, and the gradients are squashed with them (multiplied by the softmax&apos;s Jacobian, small where a class is already confident): training slows and stalls. A log-softmax before it changes nothing but the cost, since log-softmax of a log-softmax is the same log-softmax. For probabilities, apply softmax at prediction time, outside the loss.</source>
+        <translation>不需要。nn.CrossEntropyLoss 接收原始 logits，自己会做 log-softmax。在它之前加 softmax 会把 logits 压缩到 [0, 1]：损失看到的分数之差至多为 1，因此 10 类时损失无法低于约 1.46，梯度也随之被压缩（乘以 softmax 的雅可比矩阵，某类已经很确定时它很小）：训练变慢并停滞。在它之前加 log-softmax 除了计算开销外不改变任何东西，因为对 log-softmax 再做 log-softmax 结果不变。需要概率时，在预测时于损失之外再做 softmax。</translation>
+    </message>
+    <message>
+        <source>No paper measures this: it follows from the loss&apos;s definition.</source>
+        <translation>没有论文测量这一点：它直接由损失函数的定义得出。</translation>
+    </message>
+    <message>
+        <source>Why does DnCNN predict the residual?</source>
+        <translation>DnCNN 为什么预测残差？</translation>
+    </message>
+    <message>
+        <source>DnCNN outputs the noise v and returns the clean estimate y − v. The clean image x is most of the noisy input y, so predicting x means learning a near-identity mapping through 17 layers; the residual y − x is small, zero-mean and without image structure, a target close to zero that is easier to learn (the argument of ResNet). Batch normalisation keeps each layer&apos;s input distribution steady and, the authors find, works together with residual learning: the noise target is roughly Gaussian, as batch norm&apos;s standardised activations are. Their ablation: residual + BN trains fastest and best.</source>
+        <translation>DnCNN 输出噪声 v，并返回干净图像的估计 y − v。干净图像 x 占了含噪输入 y 的绝大部分，所以直接预测 x 意味着要用 17 层学习一个近似恒等的映射；而残差 y − x 很小、均值为零且没有图像结构，是一个接近零、更容易学习的目标（即 ResNet 的论点）。批归一化使每层输入的分布保持稳定，作者发现它与残差学习相辅相成：噪声目标近似高斯分布，正如批归一化后标准化的激活。他们的消融实验：残差 + BN 训练最快、效果最好。</translation>
+    </message>
+    <message>
+        <source>The paper trains DnCNN-S (17 layers, 64 features) on 400 images; the study&apos;s small DnCNN on a few patches compares the four variants&apos; shape, not these values.</source>
+        <translation>论文在 400 张图像上训练 DnCNN-S（17 层，64 个特征）；本研究用小型 DnCNN 在少量图像块上比较四种变体的趋势，而不是这些数值。</translation>
+    </message>
+    <message>
+        <source>DSCMR: does J2 matter?</source>
+        <translation>DSCMR：J2 重要吗？</translation>
+    </message>
+    <message>
+        <source>J1 separates the classes in label space through a linear classifier shared by both modalities; J2 asks the same of the common space directly, pulling same-class image–text, image–image and text–text pairs together by cosine similarity; J3 pulls each image towards its own text. Because J1&apos;s shared classifier already forces class-separated common features, and J2 is weighted by λ = 1e-3 in the authors&apos; code, J2 adds little: removing it costs a thousandth of mAP where removing J1 costs a tenth or more. It is there as a regulariser of the common space&apos;s geometry.</source>
+        <translation>J1 通过两种模态共享的线性分类器在标签空间中区分类别；J2 直接在公共空间中提出同样的要求，按余弦相似度拉近同类的图像–文本、图像–图像和文本–文本对；J3 把每个图像拉向它自己的文本。由于 J1 的共享分类器已经迫使公共特征按类别分开，而且作者代码中 J2 的权重为 λ = 1e-3，J2 的贡献很小：去掉它只损失千分之一的 mAP，而去掉 J1 损失十分之一甚至更多。它的作用是对公共空间几何结构的正则化。</translation>
+    </message>
+    <message>
+        <source>The paper&apos;s ablation uses VGG-19 and sentence-CNN features; the study runs on the offline two-view benchmark, so compare how much each removal costs, not the values.</source>
+        <translation>论文的消融实验使用 VGG-19 和句子 CNN 特征；本研究在离线的双视图基准上运行，因此请比较去掉每一项的代价，而不是数值本身。</translation>
+    </message>
+    <message>
+        <source>HybridSN: 3-D then 2-D, or 2-D then 3-D?</source>
+        <translation>HybridSN：先 3-D 后 2-D，还是先 2-D 后 3-D？</translation>
+    </message>
+    <message>
+        <source>HybridSN&apos;s 3-D convolutions slide along the spectral axis as well as in space (kernels 7, 5 and 3 bands deep), learning spectral–spatial features from the PCA cube; one 2-D convolution then mixes those feature maps in space, far cheaper than more 3-D layers. Reversed, the first 2-D convolution folds all the bands into 64 maps at once, and the 3-D convolutions after it slide over those maps as if they were ordered bands, which they are not: the spectral structure the 3-D kernels exist for is gone before they see it.</source>
+        <translation>HybridSN 的 3-D 卷积既在空间上也沿光谱轴滑动（卷积核深 7、5、3 个波段），从 PCA 立方体中学习光谱–空间特征；随后一个 2-D 卷积在空间上混合这些特征图，比再加 3-D 层便宜得多。反过来时，第一个 2-D 卷积一下子把所有波段折叠成 64 张特征图，之后的 3-D 卷积把这些特征图当作有序的波段来滑动，而它们并非有序：3-D 卷积核所针对的光谱结构在它们看到之前就已经消失了。</translation>
+    </message>
+    <message>
+        <source>The paper has no 2-D → 3-D control; its 2-D-only and 3-D-only CNN baselines show what each kind of layer gives alone.</source>
+        <translation>论文没有 2-D → 3-D 的对照；其仅 2-D 与仅 3-D 的 CNN 基线展示了每种层单独的效果。</translation>
+    </message>
+    <message>
+        <source>Squeeze-and-excitation: along channels, space or both?</source>
+        <translation>挤压–激励：沿通道、沿空间还是两者兼顾？</translation>
+    </message>
+    <message>
+        <source>Channel SE squeezes each channel to one number by global pooling and excites through a small bottleneck and a sigmoid: it reweights which features matter, the same at every position. Spatial SE (sSE) squeezes the channels with a 1×1 convolution into one map and reweights where to look, the same for every channel. scSE does both side by side. Average pooling lets every position speak for its channel; max pooling keeps only the strongest response, which SENet found slightly worse. For classifying a whole image, channel SE is the natural fit; spatial gating pays off where every position needs its own answer, as in segmentation, for which Roy et al. designed it.</source>
+        <translation>通道 SE 通过全局池化把每个通道压缩成一个数，再经过一个小瓶颈和 sigmoid 进行激励：它重新加权哪些特征重要，在每个位置上相同。空间 SE（sSE）用 1×1 卷积把通道压缩成一张图，重新加权看哪里，对每个通道相同。scSE 并行地做两者。平均池化让每个位置都为其通道发声；最大池化只保留最强的响应，SENet 发现它略差。对整幅图像分类，通道 SE 是自然的选择；空间门控在每个位置都需要自己答案的任务中才有回报，例如分割——Roy 等人正是为此设计了它。</translation>
+    </message>
+    <message>
+        <source>SENet&apos;s numbers are ImageNet top-1 errors of SE-ResNet-50 (lower is better); the study&apos;s small CNN on digits shows the direction of each change, not these values.</source>
+        <translation>SENet 的数值是 SE-ResNet-50 在 ImageNet 上的 top-1 错误率（越低越好）；本研究在 digits 上的小型 CNN 展示每种改变的方向，而不是这些数值。</translation>
+    </message>
+</context>
+<context>
+    <name>AnswersDialog</name>
+    <message>
+        <source>Course questions</source>
+        <translation>课程问题</translation>
+    </message>
+    <message>
+        <source>The course&apos;s questions, each answered three ways: the mechanism, your own runs (the newest study that answers it, judged with confidence intervals and tests), and the published numbers.</source>
+        <translation>课程中的问题，每个从三方面回答：机制、你自己的运行（回答该问题的最新一次研究，用置信区间和检验来判断），以及已发表的数值。</translation>
+    </message>
+</context>
+<context>
     <name>ClassificationAttentionTab</name>
     <message>
         <source>test image #</source>
@@ -57,6 +234,10 @@
     <message>
         <source>late</source>
         <translation>深层</translation>
+    </message>
+    <message>
+        <source>mean excitation</source>
+        <translation>平均激励</translation>
     </message>
     <message>
         <source>class %1</source>
@@ -132,6 +313,10 @@
     <message>
         <source>Click a cell of the confusion matrix</source>
         <translation>单击混淆矩阵中的单元格</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Confusion matrix&lt;/b&gt; · rows: true class · columns (→): predicted class · click a cell for its images</source>
+        <translation>&lt;b&gt;混淆矩阵&lt;/b&gt; · 行：真实类别 · 列（→）：预测类别 · 点击单元格查看其图像</translation>
     </message>
     <message>
         <source>Most-confident mistakes</source>
@@ -341,6 +526,10 @@
     <message>
         <source>Verdict</source>
         <translation>结论</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>问题</translation>
     </message>
     <message>
         <source>A verdict compares groups of runs: select runs of two or more configurations, each over a few seeds (a study does this for you).</source>
@@ -722,6 +911,10 @@
         <translation>压缩方式</translation>
     </message>
     <message>
+        <source>combine</source>
+        <translation>合并方式</translation>
+    </message>
+    <message>
         <source>output</source>
         <translation>输出激活</translation>
     </message>
@@ -748,6 +941,10 @@
     <message>
         <source>aa absent</source>
         <translation>AA 缺失类</translation>
+    </message>
+    <message>
+        <source>select weights</source>
+        <translation>选用权重</translation>
     </message>
     <message>
         <source>Model architecture (registered name).</source>
@@ -961,6 +1158,10 @@
         <source>AA when a class is predicted but has no test pixel: skip = averaged over the classes present in the truth; zero = such a class counts with accuracy 0 (the authors&apos; code).</source>
         <translation>某类别被预测但没有测试像素时的 AA：skip = 只对真值中出现的类别取平均；zero = 该类别按准确率 0 计（作者的代码）。</translation>
     </message>
+    <message>
+        <source>The weights the run ends with and is scored with: last = the final epoch&apos;s; best_train = those of the epoch with the best training accuracy (the HybridSN authors&apos; rule, Keras ModelCheckpoint on &apos;acc&apos;). The test split never picks them.</source>
+        <translation>运行最终采用并用于评分的权重：last = 最后一个周期的权重；best_train = 训练准确率最高的周期的权重（HybridSN 作者的规则，Keras 以 &apos;acc&apos; 为监控量的 ModelCheckpoint）。测试集从不参与选择。</translation>
+    </message>
 </context>
 <context>
     <name>ConfusionMatrixView</name>
@@ -1067,6 +1268,18 @@
         <translation>前后对比：线左侧为含噪图像，右侧为复原图像（也可拖动黄线）</translation>
     </message>
     <message>
+        <source>11×11 Gaussian (papers)</source>
+        <translation>11×11 高斯（论文）</translation>
+    </message>
+    <message>
+        <source>7×7 uniform (scikit-image)</source>
+        <translation>7×7 均匀（scikit-image）</translation>
+    </message>
+    <message>
+        <source>The window SSIM is computed with: 11×11 Gaussian, σ 1.5, as Wang et al. 2004 and DnCNN/KAIR report it, or scikit-image&apos;s default 7×7 uniform window. “Denoise again” rescores the shown image</source>
+        <translation>计算 SSIM 所用的窗口：11×11 高斯、σ 1.5（Wang 等 2004 及 DnCNN/KAIR 报告所用），或 scikit-image 默认的 7×7 均匀窗口。“再次去噪”会重新为当前图像评分</translation>
+    </message>
+    <message>
         <source>SSIM map instead of |error|</source>
         <translation>显示 SSIM 图而非 |误差|</translation>
     </message>
@@ -1089,6 +1302,10 @@
     <message>
         <source>Noise seed</source>
         <translation>噪声种子</translation>
+    </message>
+    <message>
+        <source>SSIM window</source>
+        <translation>SSIM 窗口</translation>
     </message>
     <message>
         <source>Output folder</source>
@@ -1554,6 +1771,10 @@
         <translation>新建对比实验</translation>
     </message>
     <message>
+        <source>Export a report of the selected runs (HTML or PDF)</source>
+        <translation>导出所选运行的报告（HTML 或 PDF）</translation>
+    </message>
+    <message>
         <source>Preferences</source>
         <translation>首选项</translation>
     </message>
@@ -1640,6 +1861,10 @@
     <message>
         <source>&amp;Export run to CSV…</source>
         <translation>导出运行为 CSV(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Export &amp;report…</source>
+        <translation>导出报告(&amp;R)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -2099,6 +2324,268 @@ The window opened without it: the runs list is empty and no run can be started, 
     <message>
         <source>Full: 200 epochs, SGD 0.1, momentum 0.9, wd 5e-4, cosine, batch 128 (published V2 94.43 %)</source>
         <translation>完整：200 轮，SGD 0.1，动量 0.9，权重衰减 5e-4，余弦调度，批大小 128（已发布 V2 94.43 %）</translation>
+    </message>
+</context>
+<context>
+    <name>Report</name>
+    <message>
+        <source>Report on %1 run(s)</source>
+        <translation>%1 个运行的报告</translation>
+    </message>
+    <message>
+        <source>Study report: %1</source>
+        <translation>研究报告：%1</translation>
+    </message>
+    <message>
+        <source>Study:</source>
+        <translation>研究：</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>published · %1 · %2 (%3)</source>
+        <translation>已发表 · %1 · %2 (%3)</translation>
+    </message>
+    <message>
+        <source>metric</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Final %1</source>
+        <translation>最终 %1</translation>
+    </message>
+    <message>
+        <source>Best %1</source>
+        <translation>最佳 %1</translation>
+    </message>
+    <message>
+        <source>Params</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>FLOPs</source>
+        <translation>FLOPs</translation>
+    </message>
+    <message>
+        <source>Samples/s</source>
+        <translation>样本/秒</translation>
+    </message>
+    <message>
+        <source>Latency (ms)</source>
+        <translation>延迟（毫秒）</translation>
+    </message>
+    <message>
+        <source>Training (s)</source>
+        <translation>训练（秒）</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <source>%1 ± %2</source>
+        <translation>%1 ± %2</translation>
+    </message>
+    <message>
+        <source>%1 ± %2 (n=%3)</source>
+        <translation>%1 ± %2 (n=%3)</translation>
+    </message>
+    <message>
+        <source>One row per run, or per group of runs that differ only by seed (mean ± sample standard deviation over the n runs). Training time leaves out pauses and the wait in the queue.</source>
+        <translation>每行一个运行，或一组只有种子不同的运行（n 个运行的均值 ± 样本标准差）。训练时间不含暂停和排队等待。</translation>
+    </message>
+    <message>
+        <source>Groups by %1; each group against %2: the difference of means with its 95 % bootstrap confidence interval, Welch&apos;s t-test and Hedges&apos; g.</source>
+        <translation>按 %1 分组；每组与 %2 比较：均值之差及其 95 % bootstrap 置信区间、Welch t 检验和 Hedges&apos; g。</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>组</translation>
+    </message>
+    <message>
+        <source>Mean ± std</source>
+        <translation>均值 ± 标准差</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>差值</translation>
+    </message>
+    <message>
+        <source>95 % CI</source>
+        <translation>95 % 置信区间</translation>
+    </message>
+    <message>
+        <source>baseline</source>
+        <translation>基线</translation>
+    </message>
+    <message>
+        <source>Run #%1: no figure (%2)</source>
+        <translation>运行 #%1：无图（%2）</translation>
+    </message>
+    <message>
+        <source>%1 more confusion matrices not shown.</source>
+        <translation>另有 %1 个混淆矩阵未显示。</translation>
+    </message>
+    <message>
+        <source>%1 more denoising examples not shown.</source>
+        <translation>另有 %1 个去噪示例未显示。</translation>
+    </message>
+    <message>
+        <source>%1 more hyperspectral maps not shown.</source>
+        <translation>另有 %1 张高光谱分类图未显示。</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>%1 per epoch: one line per group, the mean over its seeds with a shaded band of ±1 standard deviation.</source>
+        <translation>每个周期的 %1：每组一条线，为其各种子的均值，阴影带为 ±1 个标准差。</translation>
+    </message>
+    <message>
+        <source>A diamond marks a run known only by its final value (no recorded points).</source>
+        <translation>菱形标记只有最终值（没有记录点）的运行。</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Training time (s)</source>
+        <translation>训练时间（秒）</translation>
+    </message>
+    <message>
+        <source>final %1</source>
+        <translation>最终 %1</translation>
+    </message>
+    <message>
+        <source>Cost against quality: each point is one run.</source>
+        <translation>代价与质量：每个点是一个运行。</translation>
+    </message>
+    <message>
+        <source>predicted</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <source>true</source>
+        <translation>真实</translation>
+    </message>
+    <message>
+        <source>Run #%1: confusion matrix of the test set (counts; colour: the share of each true class).</source>
+        <translation>运行 #%1：测试集的混淆矩阵（计数；颜色：占该真实类别的比例）。</translation>
+    </message>
+    <message>
+        <source>noisy (σ %1): %2 dB</source>
+        <translation>含噪（σ %1）：%2 dB</translation>
+    </message>
+    <message>
+        <source>residual (the noise removed)</source>
+        <translation>残差（被去除的噪声）</translation>
+    </message>
+    <message>
+        <source>denoised: %1 dB</source>
+        <translation>去噪后：%1 dB</translation>
+    </message>
+    <message>
+        <source>Run #%1 (%2) on scikit-image&apos;s cameraman (256 × 256 crop), Gaussian noise σ %3 (seed 0); PSNR against the clean image.</source>
+        <translation>运行 #%1（%2）作用于 scikit-image 的 cameraman（256 × 256 裁剪），高斯噪声 σ %3（种子 0）；PSNR 相对于干净图像。</translation>
+    </message>
+    <message>
+        <source>ground truth</source>
+        <translation>真值</translation>
+    </message>
+    <message>
+        <source>Run #%1 (%2): the predicted class of every pixel beside the ground truth (black: unlabelled).</source>
+        <translation>运行 #%1（%2）：每个像素的预测类别与真值并列（黑色：无标注）。</translation>
+    </message>
+    <message>
+        <source>The settings that differ between the runs; every other setting is the same.</source>
+        <translation>各运行之间不同的设置；其余设置均相同。</translation>
+    </message>
+    <message>
+        <source>Setting</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Each command trains the run again with its recorded settings (the defaults left out).</source>
+        <translation>每条命令都会按记录的设置重新训练该运行（省略默认值）。</translation>
+    </message>
+    <message>
+        <source>Operating system</source>
+        <translation>操作系统</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Generated</source>
+        <translation>生成时间</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>条目</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+</context>
+<context>
+    <name>ReportExporter</name>
+    <message>
+        <source>Export report</source>
+        <translation>导出报告</translation>
+    </message>
+    <message>
+        <source>HTML report (*.html *.htm);;PDF report (*.pdf)</source>
+        <translation>HTML 报告 (*.html *.htm);;PDF 报告 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>A report is being written; wait for it to finish</source>
+        <translation>正在写入报告；请等待其完成</translation>
+    </message>
+    <message>
+        <source>Select the runs to report on (or compare them first)</source>
+        <translation>请选择要报告的运行（或先比较它们）</translation>
+    </message>
+    <message>
+        <source>Writing the report %1…</source>
+        <translation>正在写入报告 %1…</translation>
+    </message>
+    <message>
+        <source>Report written to %1</source>
+        <translation>报告已写入 %1</translation>
+    </message>
+    <message>
+        <source>The report %1 was not written: %2</source>
+        <translation>报告 %1 未写入：%2</translation>
     </message>
 </context>
 <context>
@@ -2727,9 +3214,29 @@ NUS-WIDE-10k</translation>
         <source>DSCMR trains with three losses: J1 (label space), J2 (common-space discrimination over image–text, image–image and text–text pairs) and J3 (modality invariance). The course notes J2 shows little effect. Train the paper&apos;s ablation — full, without J1, without J2, without J3, J1 only — on the offline two-view Indian Pines benchmark and compare mAP (mean ± std over seeds); the Retrieval lab sets it beside the paper&apos;s ablation row (Pascal Sentence: 0.716 / 0.607 / 0.715 / 0.694 / 0.685).</source>
         <translation>DSCMR 用三个损失训练：J1（标签空间）、J2（公共空间中图像–文本、图像–图像和文本–文本对的判别）和 J3（模态不变性）。课程讲义指出 J2 的作用很小。在离线的双视图 Indian Pines 基准上训练论文的消融实验——完整、去掉 J1、去掉 J2、去掉 J3、仅 J1——并比较 mAP（多个随机种子的均值 ± 标准差）；检索实验将其与论文的消融结果并列（Pascal Sentence：0.716 / 0.607 / 0.715 / 0.694 / 0.685）。</translation>
     </message>
+    <message>
+        <source>Squeeze-and-excitation: along channels, space or both?</source>
+        <translation>挤压–激励：沿通道、沿空间还是两者兼顾？</translation>
+    </message>
+    <message>
+        <source>The same small CNN with no attention, channel SE (squeeze by average or by max pooling), spatial SE (sSE) and both together (scSE, branches added or, as the authors&apos; code does, merged by maximum), one block after each convolution block; digits, over several seeds. Compare test accuracy.</source>
+        <translation>同一个小型 CNN：无注意力、通道 SE（以平均池化或最大池化压缩）、空间 SE（sSE）以及两者并用（scSE，分支相加，或如作者代码那样取最大值合并），每个卷积块之后一个注意力块；digits 数据集，多个种子。比较测试准确率。</translation>
+    </message>
 </context>
 <context>
     <name>StudyDialog</name>
+    <message>
+        <source>about %1 s</source>
+        <translation>约 %1 秒</translation>
+    </message>
+    <message>
+        <source>about %1 min</source>
+        <translation>约 %1 分钟</translation>
+    </message>
+    <message>
+        <source>about %1 h</source>
+        <translation>约 %1 小时</translation>
+    </message>
     <message>
         <source>New study</source>
         <translation>新建对比实验</translation>
@@ -2745,6 +3252,14 @@ NUS-WIDE-10k</translation>
     <message>
         <source>Comma-separated values, one group of runs each</source>
         <translation>逗号分隔的取值，每个取值对应一组运行</translation>
+    </message>
+    <message>
+        <source>Quick variant</source>
+        <translation>快速版本</translation>
+    </message>
+    <message>
+        <source>Fewer epochs, seeds or data, so the whole study takes about ten minutes on two CPU cores; the question stays the same, the answer is rougher</source>
+        <translation>更少的周期、种子或数据，使整个研究在两个 CPU 核心上约十分钟完成；问题不变，答案更粗略</translation>
     </message>
     <message>
         <source>Preset</source>
@@ -2785,6 +3300,38 @@ NUS-WIDE-10k</translation>
     <message>
         <source>Runs that differ only in one setting, each over several seeds.</source>
         <translation>只在一个设置上不同的多组运行，每组使用多个随机种子。</translation>
+    </message>
+    <message>
+        <source>%1 runs · %2 epochs</source>
+        <translation>%1 个运行 · %2 个周期</translation>
+    </message>
+    <message>
+        <source>timing a few training steps on this machine…</source>
+        <translation>正在本机计时几个训练步…</translation>
+    </message>
+    <message>
+        <source> on this machine</source>
+        <translation>（本机）</translation>
+    </message>
+    <message>
+        <source>from %1 finished run(s) of the same configurations and a few training steps timed just now</source>
+        <translation>依据相同配置的 %1 个已完成运行及刚刚计时的几个训练步</translation>
+    </message>
+    <message>
+        <source>from the seconds per epoch of %1 finished run(s) of the same configurations</source>
+        <translation>依据相同配置的 %1 个已完成运行的每周期秒数</translation>
+    </message>
+    <message>
+        <source>from a few training steps of each configuration timed just now; checkpoints and the final scoring add a little</source>
+        <translation>依据刚刚为每种配置计时的几个训练步；检查点和最终评分会再多花一点时间</translation>
+    </message>
+    <message>
+        <source>; timed while run #%1 was training, so probably too high</source>
+        <translation>；计时时运行 #%1 正在训练，因此可能偏高</translation>
+    </message>
+    <message>
+        <source>No time estimate: timing a training step failed (%1)</source>
+        <translation>无时间估计：训练步计时失败（%1）</translation>
     </message>
 </context>
 <context>
@@ -2833,8 +3380,16 @@ NUS-WIDE-10k</translation>
         <translation>不适用</translation>
     </message>
     <message>
-        <source>SSIM map · dark: low</source>
-        <translation>SSIM 图 · 暗处：低</translation>
+        <source>7×7 uniform</source>
+        <translation>7×7 均匀</translation>
+    </message>
+    <message>
+        <source>11×11 Gaussian</source>
+        <translation>11×11 高斯</translation>
+    </message>
+    <message>
+        <source>SSIM map (%1) · dark: low</source>
+        <translation>SSIM 图（%1）· 暗：低</translation>
     </message>
     <message>
         <source>|error| · 0…%1</source>
