@@ -40,7 +40,9 @@ class Question:
     title: str
     mechanism: str
     paper_note: str  # how the published numbers relate to the study's runs
-    paper: Callable[[], list[PaperNumber]] = field(compare=False, repr=False)
+    # The published numbers, their words passed through the given translation (``t(text)``) before numbers
+    # are put in, so a catalog holds each phrase once.
+    paper: Callable[..., list[PaperNumber]] = field(compare=False, repr=False)
 
 
 @dataclass
@@ -82,29 +84,33 @@ def _reference(**match) -> list[dict]:
     return [e for e in reference_results() if all(e.get(k) == v for k, v in match.items())]
 
 
+def _same(text: str) -> str:
+    return text
+
+
 def _percent(value: float) -> str:
     return f"{value * 100:.2f} %"
 
 
-def _output_activation_paper() -> list[PaperNumber]:
-    return [PaperNumber(QT_TRANSLATE_NOOP("Answers", "nn.CrossEntropyLoss input"),
-                        QT_TRANSLATE_NOOP("Answers", "unnormalised logits (it applies LogSoftmax, then NLLLoss)"),
+def _output_activation_paper(t: Callable[[str], str] = _same) -> list[PaperNumber]:
+    return [PaperNumber(t(QT_TRANSLATE_NOOP("Answers", "nn.CrossEntropyLoss input")),
+                        t(QT_TRANSLATE_NOOP("Answers", "unnormalised logits (it applies LogSoftmax, then NLLLoss)")),
                         "PyTorch documentation, torch.nn.CrossEntropyLoss")]
 
 
-def _dncnn_paper() -> list[PaperNumber]:
+def _dncnn_paper(t: Callable[[str], str] = _same) -> list[PaperNumber]:
     out = []
     for dataset, label in (("set12", "Set12"), ("bsd68", "BSD68")):
         for entry in _reference(model="dncnn_s", dataset=dataset, metric="psnr", sigma=25):
             out.append(PaperNumber(f"DnCNN-S, {label}, σ = 25", f"{entry['value']:.2f} dB", entry["source"]))
-    out.append(PaperNumber(QT_TRANSLATE_NOOP("Answers", "residual learning × batch norm (Fig. 2, BSD68, σ = 25)"),
-                           QT_TRANSLATE_NOOP("Answers", "residual + BN converges fastest and highest, with SGD "
-                                                        "and with Adam"),
+    out.append(PaperNumber(t(QT_TRANSLATE_NOOP("Answers", "residual learning × batch norm (Fig. 2, BSD68, σ = 25)")),
+                           t(QT_TRANSLATE_NOOP("Answers", "residual + BN converges fastest and highest, with SGD "
+                                                          "and with Adam")),
                            "Zhang et al., IEEE TIP 2017"))
     return out
 
 
-def _dscmr_paper() -> list[PaperNumber]:
+def _dscmr_paper(t: Callable[[str], str] = _same) -> list[PaperNumber]:
     names = {"j1+j2+j3": QT_TRANSLATE_NOOP("Answers", "full (J1 + J2 + J3)"),
              "j2+j3": QT_TRANSLATE_NOOP("Answers", "without J1"),
              "j1+j3": QT_TRANSLATE_NOOP("Answers", "without J2"),
@@ -115,38 +121,39 @@ def _dscmr_paper() -> list[PaperNumber]:
         for losses, name in names.items():
             for entry in _reference(model="dscmr", dataset=dataset, metric="map_average"):
                 if entry.get("losses", "j1+j2+j3") == losses:
-                    out.append(PaperNumber(f"{label}: {name}", f"mAP {entry['value']:.3f}", entry["source"]))
+                    out.append(PaperNumber(f"{label}: {t(name)}", f"mAP {entry['value']:.3f}", entry["source"]))
     return out
 
 
-def _hybridsn_paper() -> list[PaperNumber]:
+def _hybridsn_paper(t: Callable[[str], str] = _same) -> list[PaperNumber]:
     out = []
     for entry in _reference(model="hybridsn", dataset="indian_pines", metric="overall_accuracy"):
         if entry.get("split") == 0.1:
-            out.append(PaperNumber(QT_TRANSLATE_NOOP("Answers", "HybridSN (3-D → 2-D), Indian Pines, 10 % training"),
+            out.append(PaperNumber(t(QT_TRANSLATE_NOOP("Answers", "HybridSN (3-D → 2-D), Indian Pines, 10 % training")),
                                    f"OA {_percent(entry['value'])}", entry["source"]))
     source = "Roy et al., IEEE GRSL 2020 (baselines, 30 % training)"
     for what, value in ((QT_TRANSLATE_NOOP("Answers", "2-D CNN alone, Indian Pines"), 0.8948),
                         (QT_TRANSLATE_NOOP("Answers", "3-D CNN alone, Indian Pines"), 0.9110)):
-        out.append(PaperNumber(what, f"OA {_percent(value)}", source))
+        out.append(PaperNumber(t(what), f"OA {_percent(value)}", source))
     for entry in _reference(model="hybridsn", dataset="indian_pines", metric="overall_accuracy"):
         if entry.get("split") == 0.3:
-            out.append(PaperNumber(QT_TRANSLATE_NOOP("Answers", "HybridSN (3-D → 2-D), Indian Pines, 30 % training"),
+            out.append(PaperNumber(t(QT_TRANSLATE_NOOP("Answers", "HybridSN (3-D → 2-D), Indian Pines, 30 % training")),
                                    f"OA {_percent(entry['value'])}", entry["source"]))
     return out
 
 
-def _se_paper() -> list[PaperNumber]:
+def _se_paper(t: Callable[[str], str] = _same) -> list[PaperNumber]:
     # The SENet ablations are not in assets/reference_results.json (it holds CIFAR-10 and the labs' results).
     senet = "Hu et al., CVPR 2018 / TPAMI 2019 (SE-ResNet-50, ImageNet)"
-    error = QT_TRANSLATE_NOOP("Answers", "%1 % top-1 error")
+    error = t(QT_TRANSLATE_NOOP("Answers", "%1 % top-1 error"))
     return [
-        PaperNumber(QT_TRANSLATE_NOOP("Answers", "ResNet-50 → SE-ResNet-50"), "24.80 → 23.29", senet),
-        PaperNumber(QT_TRANSLATE_NOOP("Answers", "squeeze: average pooling"), error.replace("%1", "22.28"), senet),
-        PaperNumber(QT_TRANSLATE_NOOP("Answers", "squeeze: max pooling"), error.replace("%1", "22.57"), senet),
-        PaperNumber(QT_TRANSLATE_NOOP("Answers", "scSE branches merged"),
-                    QT_TRANSLATE_NOOP("Answers", "by addition in the paper, by element-wise max in the authors' "
-                                                 "code"),
+        PaperNumber(t(QT_TRANSLATE_NOOP("Answers", "ResNet-50 → SE-ResNet-50")), error.replace("%1", "24.80 → 23.29"),
+                    senet),
+        PaperNumber(t(QT_TRANSLATE_NOOP("Answers", "squeeze: average pooling")), error.replace("%1", "22.28"), senet),
+        PaperNumber(t(QT_TRANSLATE_NOOP("Answers", "squeeze: max pooling")), error.replace("%1", "22.57"), senet),
+        PaperNumber(t(QT_TRANSLATE_NOOP("Answers", "scSE branches merged")),
+                    t(QT_TRANSLATE_NOOP("Answers", "by addition in the paper, by element-wise max in the authors' "
+                                                   "code")),
                     "Roy et al., MICCAI 2018; ai-med/squeeze_and_excitation"),
     ]
 
@@ -285,7 +292,7 @@ def answer(store: RunStore, q: Question, *, translate: Translate | None = None, 
     def verdict_text(text: str) -> str:
         return translate("Verdicts", text)
 
-    paper = [PaperNumber(t(p.what), t(p.value), p.source) for p in q.paper()]
+    paper = q.paper(t)
     out = Answer(question=q, paper=paper)
     if study is not None:
         chosen = preset_studies(store.list_runs(search=f"study:{study}"), q.preset).get(study)

@@ -100,6 +100,10 @@ def test_translate_reaches_the_cards_texts_and_the_verdicts_sentences():
         a = answer(store, question("output-activation"), translate=translate, resamples=500)
     assert a.paper[0].what.startswith("[Answers] ")
     assert a.sentences[0].startswith("[Verdicts] ") and {"Answers", "Verdicts"} <= set(seen)
+    # Phrases are translated before the numbers go in, so the catalog holds "%1 % top-1 error" once.
+    with RunStore() as store:
+        values = [p.value for p in answer(store, question("se-dimension"), translate=translate).paper]
+    assert "[Answers] 22.28 % top-1 error" in values and "[Answers] 22.57 % top-1 error" in values
 
 
 @pytest.mark.slow
