@@ -52,6 +52,7 @@ SHORTCUTS = [
     ("Ctrl+,", QT_TRANSLATE_NOOP("MainWindow", "Preferences")),
     ("Ctrl+Q", QT_TRANSLATE_NOOP("MainWindow", "Quit (a run in progress is checkpointed and marked interrupted)")),
     ("Shift+F1", QT_TRANSLATE_NOOP("MainWindow", "Guide to the current lab")),
+    ("Ctrl+Shift+A", QT_TRANSLATE_NOOP("MainWindow", "Course questions: the answers from your runs and the papers")),
 ]
 
 
@@ -387,6 +388,8 @@ class MainWindow(QMainWindow):
         self._action(help_menu, self.tr("&Keyboard shortcuts"), self.show_shortcuts, "F1")
         self.guide_action = self._action(help_menu, self.tr("&Guide to this lab"), self.show_guide, "Shift+F1",
                                          name="guideAction")
+        self.questions_action = self._action(help_menu, self.tr("Course &questions…"), self.show_questions,
+                                             "Ctrl+Shift+A", name="questionsAction")
         self.about_action = self._action(help_menu, self.tr("&About"), self.show_about, name="aboutAction")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -1024,6 +1027,14 @@ class MainWindow(QMainWindow):
                     keys = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
                     rows.append((keys, f"{text.replace('&', '')} ({lab.display_title()})"))
         return rows
+
+    @Slot()
+    def show_questions(self) -> None:
+        """Help ▸ Course questions: a card per question of the course, judged on this store's newest study of it."""
+        from workbench.ui.shell.answers_view import AnswersDialog
+
+        self.ensure_ready()
+        AnswersDialog.show_for(self)
 
     @Slot()
     def show_guide(self) -> None:
