@@ -26,7 +26,8 @@ from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 STATES = ["first_paint", "first_launch", "live_training", "compare_seed_group", "finished_study", "attention",
-          "confusion_gallery", "denoising", "hsi_map", "retrieval_browser", "chinese"]
+          "confusion_gallery", "denoising", "hsi_map", "retrieval_browser", "chinese", "course_questions",
+          "study_report"]
 SHARED_ENV = "WORKBENCH_SHARED_DATA"  # the shared data folder; default ../shared/data beside the repository
 FONT_SUFFIXES = (".ttf", ".ttc", ".otf")
 
@@ -550,6 +551,89 @@ class Tour:
         self._child_png = child_out / state["file"]
         return ("The same window in Simplified Chinese (LANG=zh_CN): menus, tabs, runs list, New-run form and "
                 "the Training tab", {**state.get("numbers", {}), "language": report.get("language")})
+
+    def course_questions(self):
+        """A three-seed study of the first question, then Help ▸ Course questions with its card judged on it."""
+        from workbench.studies import PRESETS, plan_preset
+        from workbench.ui.shell.answers_view import AnswersDialog
+
+        w = self.window
+        self.ensure_engines()
+        wait_until(lambda: not w.runner.busy, 180, "the previous runs finishing")
+        preset = PRESETS.get("output-activation")
+        planned = plan_preset(preset, seeds=3, overrides={
+            "epochs": 2, "batch_size": 32, "threads": 1, "model_options": {"width": 8}, "data_options": {"size": 16}})
+        w.tabs.setCurrentWidget(w.training_tab)
+        ids = w.queue_study(planned, preset.factor)
+        if len(ids) != len(planned):
+            raise StateError(f"only {len(ids)} of {len(planned)} study runs were queued")
+        wait_until(lambda: not w.runner.busy and all(w.store.get_run(i).status == "finished" for i in ids), 600,
+                   "the three-seed study finishing")
+        w.show_questions()
+        dialog = w.findChild(AnswersDialog)
+        wait_until(dialog.isVisible, 10, "the Course questions dialog")
+        wait(400)
+        card = dialog.cards[preset.name]
+        verdict = card.verdict_text()
+        if "finished" not in verdict:
+            raise StateError(f"the output-activation card does not show the study: {verdict[:200]}")
+        image = dialog.grab()
+        if not image.save(str(self._path)):
+            raise StateError(f"cannot write {self._path}")
+        self._grabbed = (image.width(), image.height())
+        dialog.close()
+        self.study_runs = ids
+        sentences = [line.strip() for line in verdict.splitlines() if "softmax" in line and "points" in line]
+        return ("Help ▸ Course questions: the output-activation card judged on a fresh three-seed study "
+                "(2 epochs, 16×16 digits), the mechanism above and the published facts beside",
+                {"run_ids": ids, "verdict": sentences[:2]})
+
+    def study_report(self):
+        """File ▸ Export report… of that study, as HTML and PDF; the screenshot is the report's first page as Qt
+        lays it out for the PDF."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
+
+        from workbench.report import data_uri_images
+        from workbench.ui.shell.report_export import ReportExporter
+
+        w = self.window
+        ids = getattr(self, "study_runs", None) or self.seed_runs
+        if not ids:
+            raise StateError("no study to report on (run the course_questions state first)")
+        exporter = getattr(w, "report_exporter", None) or ReportExporter(w)
+        w.report_exporter = exporter
+        outcome: list[str] = []
+        exporter.written.connect(lambda path: outcome.append(str(path)))
+        exporter.failed.connect(lambda message: outcome.append("failed: " + message))
+        html_path, pdf_path = self._path.with_suffix(".html"), self._path.with_suffix(".pdf")
+        for path in (html_path, pdf_path):
+            outcome.clear()
+            if not exporter.export(str(path), run_ids=ids):
+                raise StateError(f"the report of runs {ids} did not start")
+            wait_until(lambda: bool(outcome) and not exporter.busy, 300, f"the report {path.name}")
+            if outcome[0].startswith("failed"):
+                raise StateError(outcome[0])
+        document = html_path.read_text(encoding="utf-8")
+        doc = QTextDocument()
+        doc.setHtml(document)
+        for src, png in data_uri_images(document):
+            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(src), QImage.fromData(png))
+        width = 1000
+        doc.setTextWidth(width)
+        height = min(int(doc.size().height()), 1400)
+        image = QImage(width, height, QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        doc.drawContents(painter)
+        painter.end()
+        if not image.save(str(self._path)):
+            raise StateError(f"cannot write {self._path}")
+        self._grabbed = (width, height)
+        return (f"File ▸ Export report… of that study: {html_path.name} ({html_path.stat().st_size // 1024} KB, "
+                f"self-contained) and {pdf_path.name} ({pdf_path.stat().st_size // 1024} KB); the top of the report "
+                "as Qt lays it out for the PDF",
+                {"html": html_path.name, "pdf": pdf_path.name, "images": len(data_uri_images(document))})
 
     # running
     def run(self, wanted: list[str]) -> int:
