@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     resume = sub.add_parser("resume", help="continue a stopped or interrupted run from its checkpoint")
     resume.add_argument("run_id", type=run_id)
     resume.add_argument("--epochs", type=int, help="train up to this many epochs in total")
+    resume.add_argument("--threads", type=int,
+                        help="CPU threads for PyTorch from here on (default: the run's own setting); the results "
+                             "do not depend on it, the speed does")
     resume.add_argument("--json", action="store_true")
     resume.add_argument("--no-progress", action="store_true")
 
@@ -351,6 +354,8 @@ def cmd_resume(args) -> int:
     with RunStore() as store:
         run = store.get_run(args.run_id)
         overrides = {"epochs": args.epochs} if args.epochs is not None else {}
+        if args.threads is not None:
+            overrides["threads"] = args.threads
         try:
             config = config_for_run(store, args.run_id, **overrides).validate()
         except ConfigError as exc:

@@ -140,6 +140,20 @@ def test_export_csv_and_resume_refusals(tmp_path, capsys):
     assert main(["show", str(run_id)]) == 2
 
 
+def test_resume_takes_a_thread_count_of_its_own(capsys):
+    """``resume --threads N`` trains on with N threads; the recorded run and its results are otherwise the same."""
+    import torch
+
+    assert main(["train", "--epochs", "1", "--set", "width=8", "--set", "max_steps=3", "--set", "threads=2",
+                 "--json"]) == 0
+    run_id = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["run_id"]
+    assert main(["resume", str(run_id), "--epochs", "2", "--threads", "1", "--json"]) == 0
+    outcome = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert outcome["status"] == "finished" and torch.get_num_threads() == 1
+    assert main(["resume", str(run_id), "--epochs", "3", "--threads", "100000"]) == 2
+    assert "threads" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_two_process_gloo_ddp_run_is_recorded_once(workbench_home):
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
