@@ -93,6 +93,8 @@ def test_quick_variant_changes_the_planned_runs_and_the_estimate(qtbot, monkeypa
         full = dialog.estimate_result
         assert len(dialog.planned_runs()) == len(preset.values) * preset.seeds
         dialog.quick.setChecked(True)
+        assert dialog.quick.text() == "Quick variant ({})".format(
+            " · ".join(f"{key} {value}" for key, value in preset.quick.items()))
         quick_runs = dialog.planned_runs()
         assert dialog.seeds.value() == preset.quick_seeds() and dialog.epochs.value() == preset.quick["epochs"]
         assert len(quick_runs) == len(preset.values) * preset.quick_seeds() == dialog.preview.count()
@@ -107,6 +109,8 @@ def test_quick_variant_changes_the_planned_runs_and_the_estimate(qtbot, monkeypa
 
 def test_quick_variant_of_a_preset_with_a_data_subset_keeps_the_other_data_options(qtbot):
     preset = PRESETS.get("dncnn-residual")
+    assert study_dialog.quick_summary(preset.quick) == "epochs {} · max patches {}".format(
+        preset.quick["epochs"], preset.quick["data_options"]["max_patches"])
     quick = plan_preset(preset, quick=True, study_id="q")
     assert {r.config.data_options["max_patches"] for r in quick} == {preset.quick["data_options"]["max_patches"]}
     assert {r.config.epochs for r in quick} == {preset.quick["epochs"]}
@@ -143,3 +147,17 @@ def test_a_calibration_beside_a_training_run_says_it_is_probably_high(qtbot, mon
         assert "timed while run #7 was training, so probably too high" in dialog.estimate.text()
         dialog.calibration_job.shutdown()
         assert not study_dialog.CALIBRATIONS  # not kept for the next dialog, which times afresh
+
+
+def test_the_estimate_is_shown_whole_in_the_dialog(qtbot, monkeypatch):
+    monkeypatch.setattr(StudyDialog, "calibrate",
+                        staticmethod(lambda config, *, should_stop=None: Calibration(epoch=30.0, start=5.0)))
+    with RunStore() as store:
+        dialog = _dialog(qtbot, store, "hybridsn-order")
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.quick.setChecked(True)
+        qtbot.waitUntil(lambda: dialog.estimate_result.seconds is not None, timeout=10_000)
+        label = dialog.estimate
+        qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()), timeout=3_000)
+        assert label.geometry().bottom() <= dialog.error.geometry().top()  # not under the next row

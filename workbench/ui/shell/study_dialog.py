@@ -56,6 +56,19 @@ def duration_text(seconds: float) -> str:
     return QCoreApplication.translate("StudyDialog", "about %1 h").replace("%1", number)
 
 
+def quick_summary(quick: dict) -> str:
+    """"epochs 10 · seeds 2 · window 15 · batch size 64": what the quick variant changes, in the form's words."""
+    def flat(values: dict):
+        for key, value in values.items():
+            if isinstance(value, dict):
+                yield from flat(value)
+            else:
+                yield key, value
+
+    return " · ".join(f"{QCoreApplication.translate('ConfigForm', key.replace('_', ' '))} {value}"
+                      for key, value in flat(quick))
+
+
 class StudyDialog(QDialog):
     """``store`` (default: the parent window's) gives the finished runs the estimate is measured from;
     ``preset`` chooses a preset by name when the dialog opens."""
@@ -104,6 +117,8 @@ class StudyDialog(QDialog):
         self.estimate = QLabel()
         self.estimate.setObjectName("studyEstimate")
         self.estimate.setWordWrap(True)
+        # Room for three wrapped lines: the runs list gives way, the estimate is never cut off.
+        self.estimate.setMinimumHeight(3 * self.estimate.fontMetrics().lineSpacing() + 4)
         self.preview = QListWidget()
         self.preview.setObjectName("studyPreview")
         self.error = QLabel()
@@ -159,6 +174,7 @@ class StudyDialog(QDialog):
         for w in (self.factor_edit, self.values_edit, self.model_edit, self.data_edit):
             w.setReadOnly(not custom)
         self.quick.setEnabled(not custom and bool(preset.quick))
+        self.quick.setText(self.tr("Quick variant") + (f" ({quick_summary(preset.quick)})" if not custom else ""))
         if custom:
             self.quick.setChecked(False)
         if not custom:
