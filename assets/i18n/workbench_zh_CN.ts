@@ -1787,6 +1787,10 @@
         <translation>当前实验的指南</translation>
     </message>
     <message>
+        <source>Course questions: the answers from your runs and the papers</source>
+        <translation>课程问题：来自你的运行和论文的答案</translation>
+    </message>
+    <message>
         <source>Runs</source>
         <translation>运行记录</translation>
     </message>
@@ -1949,6 +1953,10 @@
     <message>
         <source>&amp;Guide to this lab</source>
         <translation>本实验指南(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Course &amp;questions…</source>
+        <translation>课程问题(&amp;Q)…</translation>
     </message>
     <message>
         <source>&amp;About</source>
