@@ -8,6 +8,10 @@
         <translation>关于 %1</translation>
     </message>
     <message>
+        <source>Train, inspect and compare convolutional networks.</source>
+        <translation>训练、检查和比较卷积神经网络。</translation>
+    </message>
+    <message>
         <source>&amp;Copy versions</source>
         <translation>复制版本信息(&amp;C)</translation>
     </message>
@@ -19,12 +23,20 @@
 <context>
     <name>AnswerCard</name>
     <message>
+        <source>Your runs</source>
+        <translation>你的运行</translation>
+    </message>
+    <message>
         <source>Run this study…</source>
         <translation>运行此研究…</translation>
     </message>
     <message>
         <source>Open in Compare</source>
         <translation>在“对比”中打开</translation>
+    </message>
+    <message>
+        <source>Published</source>
+        <translation>已发表</translation>
     </message>
     <message>
         <source>Run this study again…</source>
@@ -41,6 +53,10 @@
     <message>
         <source>points</source>
         <translation>个百分点</translation>
+    </message>
+    <message>
+        <source>No verdict yet: %1</source>
+        <translation>尚无结论：%1</translation>
     </message>
 </context>
 <context>

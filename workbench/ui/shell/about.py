@@ -100,9 +100,10 @@ class AboutDialog(QDialog):
 
         table = "".join(f"<tr><td><b>{html.escape(label)}</b></td><td>{html.escape(value)}</td></tr>"
                         for label, value in self.rows[1:])
+        tagline = self.tr("Train, inspect and compare convolutional networks.")
         self.text_label = QLabel(
             f"<h3>{html.escape(APP_NAME)} {html.escape(__version__)}</h3>"
-            f"<p>{html.escape(self.tr('Train, inspect and compare convolutional networks.'))}</p>"
+            f"<p>{html.escape(tagline)}</p>"
             f"<table cellspacing='4'>{table}</table>")
         self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text_label.setObjectName("aboutText")

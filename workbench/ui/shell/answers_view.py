@@ -64,7 +64,8 @@ class AnswerCard(QFrame):
         self.mechanism.setWordWrap(True)
         self.mechanism.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.runs_heading = QLabel(f"<b>{escape(self.tr('Your runs'))}</b>")
+        runs_heading = self.tr("Your runs")
+        self.runs_heading = QLabel(f"<b>{escape(runs_heading)}</b>")
         self.verdict = QLabel()
         self.verdict.setObjectName("answerVerdict")
         self.verdict.setWordWrap(True)
@@ -84,7 +85,8 @@ class AnswerCard(QFrame):
         runs.addLayout(buttons)
         runs.addStretch(1)
 
-        self.paper_heading = QLabel(f"<b>{escape(self.tr('Published'))}</b>")
+        paper_heading = self.tr("Published")
+        self.paper_heading = QLabel(f"<b>{escape(paper_heading)}</b>")
         self.paper = QLabel()
         self.paper.setObjectName("answerPaper")
         self.paper.setWordWrap(True)
@@ -145,7 +147,8 @@ class AnswerCard(QFrame):
                 items.append(f"<li>{escape(sentence)}{caveats}</li>")
             parts.append("<ul style='margin-left:-20px'>" + "".join(items) + "</ul>")
         if result.problem:
-            parts.append(f"<p>{escape(self.tr('No verdict yet: %1').replace('%1', result.problem))}</p>")
+            no_verdict = self.tr("No verdict yet: %1").replace("%1", result.problem)
+            parts.append(f"<p>{escape(no_verdict)}</p>")
         parts.extend(f"<p><small>{escape(n)}</small></p>" for n in result.notes)
         return "".join(parts)
 
