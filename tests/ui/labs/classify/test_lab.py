@@ -77,7 +77,7 @@ def test_attention_bars_equal_the_hook_captured_excitations(window, qtbot):
     for block, per_class in attention.class_means.items():
         assert set(per_class) == {3, 5} and per_class[3].shape == (channels[block],)
     names = attention.se_dataset.class_names
-    for (plot, curves), block in zip(attention.class_plots, attention.class_means):
+    for (plot, _curves), block in zip(attention.class_plots, attention.class_means):
         item = plot.getPlotItem()
         assert block in item.titleLabel.text  # the stage and the block's name
         assert item.getAxis("bottom").labelText == "channel" and item.getAxis("left").labelText == "mean excitation"
