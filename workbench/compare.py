@@ -437,3 +437,45 @@ def published_ablation(run: Run, metric: str) -> list[dict[str, Any]]:
     ablation_sets = {e["dataset"] for e in entries if "losses" in e}
     losses = str(run.config.get("losses", FULL_LOSSES))
     return [e for e in entries if e["dataset"] in ablation_sets and e.get("losses", FULL_LOSSES) == losses]
+
+
+# -- numbers as the Compare view and the report write them ------------------------------------------------------
+DASH = "–"
+
+
+def format_number(value: float | None, key: str) -> str:
+    """A summary value as the Compare view's table and the report write it (by its column key)."""
+    if value is None:
+        return DASH
+    if key in ("params", "epochs"):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    if key == "flops":
+        for scale, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+            if abs(value) >= scale:
+                return f"{value / scale:.2f} {suffix}"
+        return f"{value:.0f}"
+    if key == "throughput":
+        return f"{value:,.0f}"
+    if key == "seconds":
+        return f"{value:.1f}"
+    if key == "latency_ms":
+        return f"{value:.3f}"
+    return f"{value:.4g}" if abs(value) >= 1000 else f"{value:.4f}"
+
+
+CONSTANT_PER_CONFIG = ("params", "flops", "epochs")  # summary columns a configuration fixes
+
+
+def format_cell(row: dict[str, Any], key: str, group_template: str = "%1 ± %2 (n=%3)") -> str:
+    """A summary cell: the value, or for a group ``mean ± std (n=k)`` filled into ``group_template``."""
+    value = row.get(key)
+    if row.get("n", 1) < 2:
+        return format_number(value, key)
+    if value is None:
+        return DASH
+    std = row.get(f"{key}_std")
+    if std == 0 and key in CONSTANT_PER_CONFIG:  # the same for every seed: "6,418", not "6,418 ± 0 (n=3)"
+        return format_number(value, key)
+    std_text = format_number(std, key) if std is not None else DASH
+    return (group_template.replace("%1", format_number(value, key)).replace("%2", std_text)
+            .replace("%3", str(row.get(f"{key}_n", 0))))

@@ -32,11 +32,13 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from workbench.compare import (
+    DASH,
     SUMMARY_COLUMNS,
     RunGroup,
     config_diff,
     curve_xy,
     finite,
+    format_cell,
     group_runs,
     mean_std_curve,
     published_values,
@@ -50,7 +52,6 @@ from workbench.tasks_meta import primary_metric_name
 Translate = Callable[[str, str], str]
 
 MAX_DETAIL_FIGURES = 8  # confusion matrices, denoising triptychs and hyperspectral maps, each
-DASH = "–"
 # The Compare view's summary columns (workbench.compare.SUMMARY_COLUMNS), as the report's two tables.
 QUALITY_COLUMNS = ("final", "best", "epochs")
 COST_COLUMNS = ("params", "flops", "throughput", "latency_ms", "seconds")
@@ -125,46 +126,6 @@ def resolve_study(store: RunStore, text: str) -> tuple[str, list[Run]]:
     known = ", ".join(list(studies)[-10:]) or "none recorded"
     raise ReportError(f"no study {text!r}; give a study id or a preset name ({', '.join(PRESETS.names())}); "
                       f"studies: {known}")
-
-
-# -- numbers as the Compare view shows them -----------------------------------------------------------------
-def format_number(value: float | None, key: str) -> str:
-    """A summary value as the Compare view's table writes it (``workbench.ui.shell.compare_view.format_number``,
-    which this Qt-free module cannot import; tests/ui/shell/test_report_export.py checks they agree)."""
-    if value is None:
-        return DASH
-    if key in ("params", "epochs"):
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    if key == "flops":
-        for scale, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-            if abs(value) >= scale:
-                return f"{value / scale:.2f} {suffix}"
-        return f"{value:.0f}"
-    if key == "throughput":
-        return f"{value:,.0f}"
-    if key == "seconds":
-        return f"{value:.1f}"
-    if key == "latency_ms":
-        return f"{value:.3f}"
-    return f"{value:.4g}" if abs(value) >= 1000 else f"{value:.4f}"
-
-
-_CONSTANT_PER_CONFIG = ("params", "flops", "epochs")
-
-
-def format_cell(row: dict[str, Any], key: str, group_template: str = "%1 ± %2 (n=%3)") -> str:
-    """A summary cell as the Compare view writes it: the value, or a group's ``mean ± std (n=k)``."""
-    value = row.get(key)
-    if row.get("n", 1) < 2:
-        return format_number(value, key)
-    if value is None:
-        return DASH
-    std = row.get(f"{key}_std")
-    if std == 0 and key in _CONSTANT_PER_CONFIG:
-        return format_number(value, key)
-    std_text = format_number(std, key) if std is not None else DASH
-    return (group_template.replace("%1", format_number(value, key)).replace("%2", std_text)
-            .replace("%3", str(row.get(f"{key}_n", 0))))
 
 
 # -- reproducing a run ----------------------------------------------------------------------------------------

@@ -12,13 +12,12 @@ import pytest
 
 from tests.workbench.test_verdicts import add_run, config
 from workbench.cli import build_parser, config_from_args, main
-from workbench.compare import SUMMARY_COLUMNS, group_runs, run_summary, summary_rows
+from workbench.compare import SUMMARY_COLUMNS, format_number, group_runs, run_summary, summary_rows
 from workbench.i18n_catalog import CatalogError, Translator, load_translator
 from workbench.report import (
     MAX_DETAIL_FIGURES,
     ReportError,
     build_report,
-    format_number,
     reproduce_command,
     resolve_study,
 )

@@ -155,15 +155,23 @@ def test_closing_the_window_stops_a_report_in_progress(make_window, qtbot, runs,
     assert not running_threads()
 
 
-@pytest.mark.parametrize("key", ["final", "best", "params", "flops", "throughput", "latency_ms", "seconds", "epochs"])
-def test_report_numbers_are_written_as_the_compare_view_writes_them(key):
-    """The Qt-free report keeps its own copy of the Compare view's number format: they must not drift apart."""
-    from workbench.report import format_cell as report_cell
-    from workbench.report import format_number as report_number
-    from workbench.ui.shell.compare_view import format_cell as view_cell
-    from workbench.ui.shell.compare_view import format_number as view_number
+@pytest.mark.parametrize(("key", "value", "text"), [
+    ("final", 0.94444, "0.9444"), ("final", 1234.5, "1234"), ("params", 24346.0, "24,346"),
+    ("epochs", 12.5, "12.5"), ("flops", 5.6e6, "5.60 M"), ("flops", 2.5e12, "2.50 T"), ("flops", 999.0, "999"),
+    ("throughput", 1593.2, "1,593"), ("latency_ms", 0.61, "0.610"), ("seconds", 1.94, "1.9"), ("final", None, "–"),
+])
+def test_report_numbers_are_written_as_the_compare_view_writes_them(key, value, text):
+    """One number format for the Compare view's table and the report (workbench.compare), so they cannot drift."""
+    import workbench.report as report
+    import workbench.ui.shell.compare_view as view
+    from workbench.compare import format_cell, format_number
 
-    for value in (None, 0.0, 0.94444, 3.0, 12.5, 999.95, 1234.5, 24346.0, 5.6e6, 7.1e9, 2.5e12, -0.25):
-        assert report_number(value, key) == view_number(value, key), value
-        row = {"n": 3, key: value, f"{key}_std": 0.0 if value == 3.0 else 0.0123, f"{key}_n": 2}
-        assert report_cell(row, key) == view_cell(row, key), value
+    assert view.format_number is format_number
+    assert view.format_cell is report.format_cell is format_cell
+    assert format_number(value, key) == text
+    if value is not None:
+        group = {"n": 3, key: value, f"{key}_std": 0.0123, f"{key}_n": 3}
+        assert format_cell(group, key) == f"{text} ± {format_number(0.0123, key)} (n=3)"
+        same = {"n": 3, key: value, f"{key}_std": 0.0, f"{key}_n": 3}  # constant over seeds: no "± 0"
+        assert format_cell(same, key) == (text if key in ("params", "flops", "epochs") else
+                                          f"{text} ± {format_number(0.0, key)} (n=3)")

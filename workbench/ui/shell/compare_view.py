@@ -32,12 +32,15 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.compare import (
+    DASH,
     SUMMARY_COLUMNS,
     RunGroup,
     config_defaults,
     config_diff,
     curve_xy,
     finite,
+    format_cell,
+    format_number,
     group_runs,
     mean_std_curve,
     pareto_front,
@@ -54,7 +57,6 @@ from workbench.ui.shell.curves import RUN_PALETTE, fit_range, legend_html, run_c
 PALETTE = RUN_PALETTE
 PUBLISHED_COLOUR = "#9e9e9e"
 CURSOR_COLOUR = "#ffb300"  # amber: visible on dark and light backgrounds
-DASH = "–"
 
 # Scatter x choices: (key in run_summary, shown on a log axis).
 SCATTER_X = {"params": True, "flops": True, "latency_ms": False}
@@ -127,43 +129,6 @@ class CostAxis(pg.AxisItem):
         gaps = [b - a for a, b in zip(real, real[1:]) if b > a]
         step = min(gaps) if gaps else (real[0] if real else 1.0)
         return [si_label(v, step) for v in real]
-
-
-def format_number(value: float | None, key: str) -> str:
-    if value is None:
-        return DASH
-    if key in ("params", "epochs"):
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    if key == "flops":
-        for scale, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-            if abs(value) >= scale:
-                return f"{value / scale:.2f} {suffix}"
-        return f"{value:.0f}"
-    if key == "throughput":
-        return f"{value:,.0f}"
-    if key == "seconds":
-        return f"{value:.1f}"
-    if key == "latency_ms":
-        return f"{value:.3f}"
-    return f"{value:.4g}" if abs(value) >= 1000 else f"{value:.4f}"
-
-
-CONSTANT_PER_CONFIG = ("params", "flops", "epochs")  # summary columns a configuration fixes
-
-
-def format_cell(row: dict[str, Any], key: str, group_template: str = "%1 ± %2 (n=%3)") -> str:
-    """A summary cell: the value, or for a group ``mean ± std (n=k)`` filled into ``group_template``."""
-    value = row.get(key)
-    if row.get("n", 1) < 2:
-        return format_number(value, key)
-    if value is None:
-        return DASH
-    std = row.get(f"{key}_std")
-    if std == 0 and key in CONSTANT_PER_CONFIG:  # the same for every seed: "6,418", not "6,418 ± 0 (n=3)"
-        return format_number(value, key)
-    std_text = format_number(std, key) if std is not None else DASH
-    return (group_template.replace("%1", format_number(value, key)).replace("%2", std_text)
-            .replace("%3", str(row.get(f"{key}_n", 0))))
 
 
 def format_config_value(value: Any) -> str:
