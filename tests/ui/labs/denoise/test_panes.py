@@ -31,8 +31,24 @@ def _denoise(lab, qtbot, path, methods=("tv",)):
     assert lab.view.data is not None and lab.view.data.methods
 
 
-def _settle(qtbot, lab):
-    qtbot.wait(150)  # the grid is laid out and fitted on the next turns of the event loop
+def _settle(qtbot, lab, *, timeout: float = 10.0):
+    """Wait until the grid is laid out and fitted: it happens over the next turns of the event loop, which a
+    loaded machine spreads over far more than a fixed wait. Settled = the panes' rectangles unchanged over
+    three polls 100 ms apart."""
+    import time
+
+    def snapshot():
+        view = lab.view
+        return tuple((key, *(round(v, 1) for rect in _device_rects(view, pane)
+                             for v in (rect.x(), rect.y(), rect.width(), rect.height())))
+                     for key, pane in sorted(view.panes.items()))
+
+    deadline, last, stable = time.monotonic() + timeout, None, 0
+    while time.monotonic() < deadline and stable < 3:
+        qtbot.wait(100)
+        now = snapshot()
+        stable = stable + 1 if now == last else 0
+        last = now
 
 
 def _device_rects(view, pane) -> tuple[QRectF, QRectF]:

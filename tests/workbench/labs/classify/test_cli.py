@@ -26,7 +26,7 @@ def test_attention_value_may_carry_more_model_options():
     (["--model", "mobilenet_v2", "--set", "attention=cbam"], "cbam"),
     (["--model", "mobilenet_v2", "--set", "attention=se,q=3"], "'q'"),
     (["--model", "mobilenet_v2", "--set", "attention=se,r=0"], "reduction"),
-    (["--model", "small_cnn", "--set", "attention=se"], "attention"),
+    (["--model", "small_cnn", "--set", "attention=se,squeeze=median"], "median"),
     (["--set", "recipe=marathon"], "marathon"),
 ])
 def test_bad_model_options_are_usage_errors(args, needle):
