@@ -203,6 +203,13 @@ def hsi_scores(entry, model) -> dict[str, float]:
     return evaluate_test_split(model, prepared_split(config), batch_size=256, aa_absent=config.aa_absent)
 
 
+def retrieval_scores(entry, model) -> dict[str, float]:
+    """mAP (both directions, their average) on the run's own test split, as ``workbench retrieval-eval``."""
+    from engines.labs.retrieval.task import config_from_values, test_split_scores
+
+    return test_split_scores(config_from_values(dict(entry.config)), model)
+
+
 def _dncnn_rows(model_name: str, weights_label: str, model, sigmas: Iterable[int], data: DataPaths,
                 source: str = "", full: bool = False) -> list[Row]:
     rows = []
@@ -275,6 +282,15 @@ def shipped_rows(data: DataPaths, progress: Callable[[str], None] = lambda _m: N
             if entry.dataset == "digits":
                 row.target, row.met = f"≥ {DIGITS_TARGET:g}", row.ours >= DIGITS_TARGET
             new = [row]
+        elif entry.task == "retrieval":
+            ref = _reference(entry.model, entry.dataset, "map_average")
+            row = Row(name=f"{entry.name} mAP", model=entry.model, dataset=entry.dataset,
+                      setting=f"losses {entry.config.get('losses', 'j1+j2+j3')}", metric="map_average",
+                      weights=label, published=ref["value"] if ref else None,
+                      source=(ref or {}).get("source", "no published number (a pairing of this project's)"))
+            scores, row.seconds = _timed(functools.partial(retrieval_scores, entry, model))
+            row.ours = float(scores["map_average"])
+            new = [_judge(row)]
         else:
             new = [Row(name=entry.name, model=entry.model, dataset=entry.dataset, setting="", metric="",
                        weights=label, status="not measured", reason=f"no evaluation for task {entry.task!r}")]

@@ -157,3 +157,26 @@ def test_bsd68_is_measured_at_sigma_25_unless_full(tmp_path):
     assert quick["set12", "σ=25"].target == "within 0.4 of published" and quick["set12", "σ=25"].met is False
     full = reproduce._dncnn_rows("dncnn_b", "shipped: x", model, (15,), data, full=True)
     assert all(r.status == "measured" for r in full)
+
+
+def test_a_shipped_retrieval_run_is_scored_as_its_training_scored_it(tmp_path, monkeypatch):
+    """The shipped DSCMR row is the mAP of the run's own test split, equal to what training reported."""
+    from engines.core.tasks import get_task
+    from tests.engines.labs.retrieval.test_data import write_dscmr_folder
+    from tests.engines.labs.retrieval.test_task import tiny_config
+
+    monkeypatch.setenv(paths.ENV_WEIGHTS, str(tmp_path / "weights"))
+    config = tiny_config(write_dscmr_folder(tmp_path / "feats"), epochs=2)
+    with RunStore() as store:
+        run_id = store.create_run(task="retrieval", model="dscmr", dataset="dscmr_mat", config=config.to_dict(),
+                                  seed=config.seed)
+        final = list(get_task("retrieval").fit(config, checkpoint_dir=paths.checkpoint_dir(run_id)))[-1]
+        assert final.status == "finished"
+        store.update_run(run_id, checkpoint=str(paths.checkpoint_dir(run_id) / "last.pt"), epoch=2)
+        store.set_status(run_id, "finished")
+        pretrained.ship_run(run_id, name="tiny_retrieval", command="workbench train --task retrieval", store=store)
+    report = reproduce.reproduce(data=reproduce.DataPaths(), threads=1)
+    (row,) = [r for r in report.rows if r.weights == "shipped: tiny_retrieval"]
+    assert row.metric == "map_average" and row.setting == "losses j1+j2+j3" and row.status != "not measured"
+    assert row.ours == pytest.approx(final.summary["metrics"]["map_average"], abs=1e-4)  # fp16 when shipped
+    assert row.published is None and "no published number" in row.source

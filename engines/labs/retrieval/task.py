@@ -302,6 +302,19 @@ def analyse(config: RetrievalConfig, checkpoint: str | None, *, should_stop=None
     return RetrievalAnalysis(pair=pair, after=after, before=before, scores=scores, scores_before=scores_before)
 
 
+def test_split_scores(config: RetrievalConfig, model) -> dict[str, float]:
+    """mAP in both directions and their average on the run's test split, for a model already loaded (a shipped
+    file, say): the numbers :func:`analyse` reports after training, without the untrained embedding."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        problem = build_problem(config)
+    pair = _paired_features(problem)
+    after = embed(model, problem.test_set.features, pair.dims[0])
+    labels = pair.test_labels
+    scores = retrieval_scores(*after, labels, labels, ks=())
+    return {key: float(scores[key]) for key in ("map_a2b", "map_b2a", "map_average")}
+
+
 def common_space_2d(analysis: RetrievalAnalysis, *, method: str = "pca", max_points: int = 1000,
                     seed: int = 0) -> dict[str, np.ndarray]:
     """2-D projections of the common space (both modalities together) before and after training.
