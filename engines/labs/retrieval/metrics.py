@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import numpy as np
+import torch
 
 CHUNK = 512  # queries ranked at once: 512 × 10,000 items is ~40 MB of ranks
 
@@ -41,7 +42,9 @@ def _check(query: np.ndarray, database: np.ndarray, query_labels, database_label
 
 def ranked_relevance(similarity: np.ndarray, query_labels, database_labels) -> np.ndarray:
     """Per query (rows), whether each ranked database item (most similar first) shares the query's class."""
-    order = np.argsort(-similarity, axis=1, kind="stable")
+    # torch's stable sort gives numpy's order (ties by database index) and sorts rows on every CPU thread,
+    # about twice as fast as np.argsort here (2,000 × 2,000: 0.18 s against 0.30 s on 2 cores).
+    order = torch.argsort(torch.from_numpy(-np.asarray(similarity, dtype=np.float64)), dim=1, stable=True).numpy()
     return np.asarray(database_labels)[order] == np.asarray(query_labels)[:, None]
 
 
@@ -104,23 +107,50 @@ def precision_recall_curve(query, database, query_labels, database_labels, *,
     return recall / max(counted, 1), precision / len(query)
 
 
+def direction_scores(query, database, query_labels, database_labels, *, ks=(1, 5, 10),
+                     curve_points: int = 0) -> dict:
+    """mAP, precision@k and (``curve_points`` > 0) the precision–recall curve of one direction from a single
+    ranking of each query chunk: the same numbers as :func:`mean_average_precision`, :func:`precision_at_k` and
+    :func:`precision_recall_curve`, with one sort instead of three."""
+    query_labels, database_labels = _check(query, database, query_labels, database_labels)
+    n = len(database)
+    ranks = np.arange(1, n + 1)
+    ks = [int(k) for k in ks if 1 <= int(k) <= n]
+    cuts = np.unique(np.linspace(1, n, num=max(2, curve_points)).round().astype(int)) if curve_points else None
+    ap_sum, at_k = 0.0, dict.fromkeys(ks, 0.0)
+    precision = np.zeros(0 if cuts is None else len(cuts))
+    recall = np.zeros_like(precision)
+    counted = 0
+    for relevant in _chunks(query, database, query_labels, database_labels):
+        hits = np.cumsum(relevant, axis=1)
+        found = hits[:, -1]
+        precision_sum = (hits / ranks * relevant).sum(axis=1)
+        ap_sum += float(np.where(found > 0, precision_sum / np.maximum(found, 1), 0.0).sum())
+        for k in ks:
+            at_k[k] += float((hits[:, k - 1] / k).sum())
+        if cuts is not None:
+            cut_hits = hits[:, cuts - 1]
+            precision += (cut_hits / cuts).sum(axis=0)
+            has = found > 0
+            recall += (cut_hits[has] / found[has, None]).sum(axis=0)
+            counted += int(has.sum())
+    out: dict = {"map": ap_sum / len(query), "precision_at_k": {k: at_k[k] / len(query) for k in ks}}
+    if cuts is not None:
+        out["recall_curve"], out["precision_curve"] = recall / max(counted, 1), precision / len(query)
+    return out
+
+
 def retrieval_scores(emb_a, emb_b, labels_a, labels_b, *, ks=(1, 5, 10), curve_points: int = 0) -> dict:
-    """mAP both ways (A→B: queries from A rank B) and their mean; precision@k and optionally PR curves."""
-    scores: dict = {
-        "map_a2b": mean_average_precision(emb_a, emb_b, labels_a, labels_b),
-        "map_b2a": mean_average_precision(emb_b, emb_a, labels_b, labels_a),
-    }
+    """mAP both ways (A→B: queries from A rank B) and their mean; precision@k and optionally PR curves.
+
+    Each direction is ranked once (:func:`direction_scores`)."""
+    both = {"a2b": direction_scores(emb_a, emb_b, labels_a, labels_b, ks=ks, curve_points=curve_points),
+            "b2a": direction_scores(emb_b, emb_a, labels_b, labels_a, ks=ks, curve_points=curve_points)}
+    scores: dict = {"map_a2b": both["a2b"]["map"], "map_b2a": both["b2a"]["map"]}
     scores["map_average"] = (scores["map_a2b"] + scores["map_b2a"]) / 2.0
     if ks:
-        scores["precision_at_k"] = {
-            "a2b": precision_at_k(emb_a, emb_b, labels_a, labels_b, ks),
-            "b2a": precision_at_k(emb_b, emb_a, labels_b, labels_a, ks),
-        }
+        scores["precision_at_k"] = {name: one["precision_at_k"] for name, one in both.items()}
     if curve_points:
-        curves = {}
-        for name, (q, d, ql, dl) in {"a2b": (emb_a, emb_b, labels_a, labels_b),
-                                     "b2a": (emb_b, emb_a, labels_b, labels_a)}.items():
-            recall, precision = precision_recall_curve(q, d, ql, dl, points=curve_points)
-            curves[name] = {"recall": recall.tolist(), "precision": precision.tolist()}
-        scores["pr_curve"] = curves
+        scores["pr_curve"] = {name: {"recall": one["recall_curve"].tolist(),
+                                     "precision": one["precision_curve"].tolist()} for name, one in both.items()}
     return scores

@@ -83,3 +83,22 @@ def test_scores_both_ways_and_bad_input():
     assert set(scores["pr_curve"]) == {"a2b", "b2a"}
     with pytest.raises(ValueError, match="labels"):
         mean_average_precision(QUERY, DATABASE, QUERY_LABELS, DATABASE_LABELS[:2])
+
+
+def test_one_ranking_per_direction_gives_the_separate_functions_numbers():
+    """retrieval_scores ranks each direction once; its numbers equal the one-metric functions', ties included
+    (rounded embeddings make equal similarities) and across query chunks."""
+    from engines.labs.retrieval import metrics
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(700, 4)).round(0)
+    b = rng.normal(size=(650, 4)).round(0)
+    la, lb = rng.integers(0, 5, 700), rng.integers(0, 5, 650)
+    scores = retrieval_scores(a, b, la, lb, ks=(1, 5, 10), curve_points=7)
+    for name, (q, d, ql, dl) in {"a2b": (a, b, la, lb), "b2a": (b, a, lb, la)}.items():
+        assert scores[f"map_{name}"] == pytest.approx(metrics.mean_average_precision(q, d, ql, dl), abs=1e-12)
+        expected = precision_at_k(q, d, ql, dl, ks=(1, 5, 10))
+        assert scores["precision_at_k"][name] == pytest.approx(expected, abs=1e-12)
+        recall, precision = precision_recall_curve(q, d, ql, dl, points=7)
+        np.testing.assert_allclose(scores["pr_curve"][name]["recall"], recall, atol=1e-12)
+        np.testing.assert_allclose(scores["pr_curve"][name]["precision"], precision, atol=1e-12)
