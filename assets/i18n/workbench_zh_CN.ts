@@ -1696,8 +1696,8 @@
         <translation>评估</translation>
     </message>
     <message>
-        <source>Exponential moving average of the loss; the raw curve stays faint behind</source>
-        <translation>损失的指数移动平均；原始曲线以浅色显示在后面</translation>
+        <source>Exponential moving average of the loss; the raw curve stays faint behind while at most %1 runs are shown</source>
+        <translation>损失的指数移动平均；显示的运行不超过 %1 个时，原始曲线以浅色显示在后面</translation>
     </message>
     <message>
         <source>Log y</source>

@@ -139,3 +139,37 @@ def test_the_metric_plot_follows_the_loss_plots_x_range_and_back(qtbot):
     qtbot.waitUntil(lambda: metric.viewRange()[0] == pytest.approx([100, 200]), timeout=2_000)
     metric.setXRange(10, 50, padding=0)
     qtbot.waitUntil(lambda: loss.viewRange()[0] == pytest.approx([10, 50]), timeout=2_000)
+
+
+def test_the_faint_raw_loss_is_drawn_for_a_few_runs_with_smoothing_and_left_out_otherwise(qtbot):
+    """Up to RAW_LOSS_MAX_RUNS runs with smoothing on: raw and smoothed loss; one run more, or smoothing 0
+    (where both would coincide): the smoothed curve alone, holding every point."""
+    from workbench.ui.shell.curves import LiveCurves
+
+    curves = LiveCurves()
+    qtbot.addWidget(curves)
+    curves.show()
+    rows = [(s, s / 100, 1000.0 + s, 1.0 / s) for s in range(1, 400)]
+    for run_id in range(1, LiveCurves.RAW_LOSS_MAX_RUNS + 1):
+        curves.add_points(run_id, "loss", rows)
+    curves.redraw()
+
+    def drawn(run_id):
+        raw, smooth = curves.runs[run_id].items["loss"]
+        lengths = [0 if item.getOriginalDataset()[0] is None else len(item.getOriginalDataset()[0])
+                   for item in (raw, smooth)]
+        return raw.isVisible(), *lengths
+
+    assert curves.raw_loss_shown()
+    assert all(drawn(r) == (True, 399, 399) for r in curves.runs)
+    curves.add_points(LiveCurves.RAW_LOSS_MAX_RUNS + 1, "loss", rows)
+    curves.redraw()  # not forced: crossing the limit redraws every run
+    assert not curves.raw_loss_shown()
+    assert all(drawn(r) == (False, 0, 399) for r in curves.runs)
+    assert curves.drawn_points(1, "loss") == 399  # the smoothed series stands for the run
+    curves.clear()
+    curves.add_points(1, "loss", rows)
+    curves.smoothing_slider.setValue(0)
+    assert drawn(1) == (False, 0, 399)
+    curves.smoothing_slider.setValue(50)
+    assert drawn(1) == (True, 399, 399)
