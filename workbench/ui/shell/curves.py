@@ -211,6 +211,7 @@ class LiveCurves(QWidget):
         self.preferred_metric = "test_accuracy"
         self._metric = self.preferred_metric
         self._cursor_step: int | None = None
+        self._cursor_pending = False
 
         self.loss_plot = CurvePlot(self.tr("Training loss"))
         self.loss_plot.setObjectName("lossPlot")
@@ -497,6 +498,9 @@ class LiveCurves(QWidget):
         if changed or force or not self.runs:
             self._update_messages()
             self._frame_final_markers()
+        if self._cursor_pending:
+            self._cursor_pending = False
+            self._update_cursor()
 
     def _frame_final_markers(self) -> None:
         """While every shown run is known only by its final values, frame their markers (pyqtgraph would
@@ -567,9 +571,15 @@ class LiveCurves(QWidget):
         self.redraw(force=True)
 
     # -- cursor and crosshair ------------------------------------------------------------
-    def set_cursor(self, step: int | None) -> None:
+    def set_cursor(self, step: int | None, *, defer: bool = False) -> None:
+        """Move the cursor line to ``step``. ``defer``: at the next redraw tick, with the curves' new points
+        (following a live run, so both repaint in one frame instead of one frame each)."""
         self._cursor_step = step
-        self._update_cursor()
+        if defer:
+            self._cursor_pending = True
+        else:
+            self._cursor_pending = False
+            self._update_cursor()
 
     def _update_cursor(self) -> None:
         for plot in (self.loss_plot, self.metric_plot):

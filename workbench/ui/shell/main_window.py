@@ -817,12 +817,13 @@ class MainWindow(QMainWindow):
         for lab in self.labs:
             lab.set_cursor(step)
 
-    def _show_cursor(self, step: int) -> None:
-        """The Training tab's cursor line, its step label and the values-at-cursor table."""
+    def _show_cursor(self, step: int, *, live: bool = False) -> None:
+        """The Training tab's cursor line, its step label and the values-at-cursor table. ``live``: following
+        a training run, the line moves with the curves' next redraw (one repaint for both)."""
         self.scrub_label.setText(self.tr("step %1").replace("%1", str(step)))
         if self.curves is None:
             return
-        self.curves.set_cursor(step)
+        self.curves.set_cursor(step, defer=live)
         values = self.curves.values_at(step)
         metric = self.curves._metric
         self.scrub_table.setHorizontalHeaderLabels([self.tr("Run"), self.tr("loss"), metric])
@@ -871,7 +872,7 @@ class MainWindow(QMainWindow):
             self.scrubber.setValue(step)
             self.scrubber.blockSignals(False)
             if self.curves is not None and run_id in self.curves.runs:
-                self._show_cursor(step)
+                self._show_cursor(step, live=True)
         else:
             self.scrubber.setMaximum(max(self.scrubber.maximum(), step))
 
