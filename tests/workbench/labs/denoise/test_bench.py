@@ -19,4 +19,5 @@ def test_quick_benchmark_reports_every_figure():
     assert report["baselines"]["nlm"]["psnr"] > report["noisy_psnr"]
     big = report["large_image"]
     assert big["size"] == 256 and big["peak_rss_gb"] > 0, big
+    assert report["levers"] == {"skipped": "quick run"}  # compile and bf16 only in the full benchmark
     assert messages and "DnCNN-S" in format_report(report)
