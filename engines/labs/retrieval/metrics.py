@@ -75,14 +75,7 @@ def mean_average_precision(query, database, query_labels, database_labels, *, k:
 
 def precision_at_k(query, database, query_labels, database_labels, ks=(1, 5, 10)) -> dict[int, float]:
     """Mean over queries of the share of same-class items among the ``k`` most similar."""
-    query_labels, database_labels = _check(query, database, query_labels, database_labels)
-    ks = [int(k) for k in ks if 1 <= int(k) <= len(database)]
-    sums = dict.fromkeys(ks, 0.0)
-    for relevant in _chunks(query, database, query_labels, database_labels):
-        hits = np.cumsum(relevant, axis=1)
-        for k in ks:
-            sums[k] += float((hits[:, k - 1] / k).sum())
-    return {k: sums[k] / len(query) for k in ks}
+    return direction_scores(query, database, query_labels, database_labels, ks=ks)["precision_at_k"]
 
 
 def precision_recall_curve(query, database, query_labels, database_labels, *,
@@ -92,26 +85,15 @@ def precision_recall_curve(query, database, query_labels, database_labels, *,
     At cut-off r, precision is the mean share of relevant items in each query's top r and recall the mean
     share of its relevant items found there (queries with no relevant item are left out of the recall).
     """
-    query_labels, database_labels = _check(query, database, query_labels, database_labels)
-    cuts = np.unique(np.linspace(1, len(database), num=max(2, points)).round().astype(int))
-    precision = np.zeros(len(cuts))
-    recall = np.zeros(len(cuts))
-    counted = 0
-    for relevant in _chunks(query, database, query_labels, database_labels):
-        hits = np.cumsum(relevant, axis=1)[:, cuts - 1]
-        total = hits[:, -1:]
-        precision += (hits / cuts).sum(axis=0)
-        has = total[:, 0] > 0
-        recall += (hits[has] / total[has]).sum(axis=0)
-        counted += int(has.sum())
-    return recall / max(counted, 1), precision / len(query)
+    scores = direction_scores(query, database, query_labels, database_labels, ks=(), curve_points=max(2, points))
+    return scores["recall_curve"], scores["precision_curve"]
 
 
 def direction_scores(query, database, query_labels, database_labels, *, ks=(1, 5, 10),
                      curve_points: int = 0) -> dict:
-    """mAP, precision@k and (``curve_points`` > 0) the precision–recall curve of one direction from a single
-    ranking of each query chunk: the same numbers as :func:`mean_average_precision`, :func:`precision_at_k` and
-    :func:`precision_recall_curve`, with one sort instead of three."""
+    """mAP, precision@k and (``curve_points`` > 0) the precision–recall curve of one direction (see
+    :func:`precision_at_k` and :func:`precision_recall_curve`) from a single ranking of each query chunk: the
+    mAP equals :func:`mean_average_precision`'s, with one sort for all three."""
     query_labels, database_labels = _check(query, database, query_labels, database_labels)
     n = len(database)
     ranks = np.arange(1, n + 1)

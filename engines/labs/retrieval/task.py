@@ -263,6 +263,15 @@ def config_from_values(values: Mapping[str, Any]) -> RetrievalConfig:
 ANALYSIS_STAGES = 5  # data, embedding before, embedding after, scores after, scores before
 
 
+def _problem_and_pair(config: RetrievalConfig):
+    """The run's data and its initial model (the loop seeds torch with ``config.seed`` right before building
+    the problem), with the paired test features; the caller's random state is left as it was."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        problem = build_problem(config)
+    return problem, _paired_features(problem)
+
+
 def analyse(config: RetrievalConfig, checkpoint: str | None, *, should_stop=None,
             progress: Callable[[int, int], None] | None = None) -> RetrievalAnalysis:
     """Rebuild the run's data and model; embed the test split with its initial and its trained weights.
@@ -280,11 +289,9 @@ def analyse(config: RetrievalConfig, checkpoint: str | None, *, should_stop=None
         if should_stop is not None and should_stop():
             raise InterruptedError("stopped")
 
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(config.seed)
-        problem = build_problem(config)
+    problem, pair = _problem_and_pair(config)
     stage(1)
-    pair, model = _paired_features(problem), problem.model
+    model = problem.model
     x = problem.test_set.features
     dim_a = pair.dims[0]
     before = embed(model, x, dim_a)
@@ -305,10 +312,7 @@ def analyse(config: RetrievalConfig, checkpoint: str | None, *, should_stop=None
 def test_split_scores(config: RetrievalConfig, model) -> dict[str, float]:
     """mAP in both directions and their average on the run's test split, for a model already loaded (a shipped
     file, say): the numbers :func:`analyse` reports after training, without the untrained embedding."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(config.seed)
-        problem = build_problem(config)
-    pair = _paired_features(problem)
+    problem, pair = _problem_and_pair(config)
     after = embed(model, problem.test_set.features, pair.dims[0])
     labels = pair.test_labels
     scores = retrieval_scores(*after, labels, labels, ks=())

@@ -99,12 +99,13 @@ def measure_levers(optimized, x, ref_seconds: float, repeats: int, *, clean=None
     try:
         import torch._inductor.config as inductor_config
 
-        inductor_config.freezing = True  # weights as constants: oneDNN prepacks them (CPU inference)
-        compiled = torch.compile(optimized, dynamic=False)
-        start = time.perf_counter()
-        with torch.inference_mode():
-            out = compiled(xl)
-        compile_seconds = time.perf_counter() - start
+        # Weights as constants, so oneDNN prepacks them (CPU inference); only for this compilation.
+        with inductor_config.patch(freezing=True):
+            compiled = torch.compile(optimized, dynamic=False)
+            start = time.perf_counter()
+            with torch.inference_mode():
+                out = compiled(xl)
+            compile_seconds = time.perf_counter() - start
         with torch.inference_mode():
             seconds = _median_seconds(lambda: compiled(xl), repeats)
             eager = optimized(xl)
