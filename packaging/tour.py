@@ -575,7 +575,7 @@ class Tour:
         wait(400)
         card = dialog.cards[preset.name]
         verdict = card.verdict_text()
-        if "finished" not in verdict:
+        if preset.name not in verdict or str(len(ids)) not in verdict:  # the study's tag and run count, any language
             raise StateError(f"the output-activation card does not show the study: {verdict[:200]}")
         image = dialog.grab()
         if not image.save(str(self._path)):
