@@ -31,9 +31,10 @@ class Settings:
     device: str = "auto"
     threads: int = 0  # 0: PyTorch's default
     language: str = ""  # empty: follow the system locale
-    # 10: live curves redrawn 10 times a second keep a 10 ms timer on the GUI thread within 16 ms at p99 while a
-    # run keeps 2 cores busy (at 20 the p99 was 17–20 ms; workbench bench ui).
-    plot_refresh_hz: int = 10
+    # 5: a redraw of the live curves takes the GUI thread ~7 ms that a run training on every core gives up (and its
+    # other threads wait for the preempted one); at 20 a 10 ms timer was also 17–20 ms late at p99 on 2 cores
+    # (workbench bench ui).
+    plot_refresh_hz: int = 5
 
     def resolved_data_dir(self) -> Path:
         return Path(self.data_dir).expanduser() if self.data_dir else paths.default_data_dir()

@@ -20,7 +20,7 @@ import sys
 import time
 from typing import Any
 
-STEP_BATCH_SECONDS = 0.1
+STEP_BATCH_SECONDS = 0.2  # the live curves' default refresh (Settings.plot_refresh_hz = 5)
 # The child trains at a lower CPU priority than the window: when every core is busy with training, the GUI
 # thread preempts it as soon as it has something to draw or answer instead of waiting for the scheduler to
 # rotate it in (a 10 ms timer was 30–45 ms late at p99 on 2 cores). Alone on the machine it still gets every
@@ -120,7 +120,7 @@ def child_main(conn, payload: dict[str, Any]) -> None:
         steps: list = []
         last_sent = time.monotonic()
         for event in session.events():
-            # Step events travel in batches (≤ 10 a second), as the window redraws them: one message
+            # Step events travel in batches (≤ 5 a second), as the window redraws them: one message
             # per step would wake the window's process ~200 times a second on a busy CPU.
             if isinstance(event, StepDone):
                 steps.append(event)

@@ -2,6 +2,8 @@
 and the new run's own metric."""
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import tiny_config
 
 
@@ -38,3 +40,69 @@ def test_a_new_run_is_shown_with_its_own_metric_and_the_cursor_follows_its_end(w
     assert window.scrubber.value() == last and window.scrub_label.text() == f"step {last}"
     header = [window.scrub_table.horizontalHeaderItem(i).text() for i in range(3)]
     assert header == ["Run", "loss", "test_accuracy"]
+
+
+def test_the_cursor_follows_a_new_run_that_is_shorter_than_the_runs_already_shown(window, qtbot):
+    """The scrubber's end belongs to the longest run shown; the new run starts at step 1, well below it, and the
+    cursor must still follow its newest step (it used to stay at step 1)."""
+    store = window.store
+    config = tiny_config(epochs=1)
+    longer = store.create_run(task="classify", model="small_cnn", dataset="digits", config=config.to_dict())
+    store.add_metrics(longer, [(s, s / 100, "loss", 1.0 / s, 1000.0 + s) for s in range(1, 501)])
+    store.set_status(longer, "finished")
+    window.show_runs([longer])
+    assert window.scrubber.maximum() == 500 and window.scrubber.value() == 500
+    followed: list[tuple[int, int]] = []
+    window.runner.steps.connect(lambda _run, points: followed.append((points[-1][0], window.scrubber.value())))
+    with qtbot.waitSignal(window.runner.run_finished, timeout=120_000):
+        run_id = window.start_job(config)
+    last = store.get_run(run_id).step
+    assert last < 500 and window.scrubber.maximum() == 500
+    assert window.scrubber.value() == last and window.scrub_label.text() == f"step {last}"
+    # Throughout the run, not only at its end (the slot above runs after the window's own).
+    assert followed and all(value == step for step, value in followed)
+
+    window.scrubber.setValue(5)  # moved back by the user: the cursor stays where it was put
+    assert not window._follow_live
+    window.scrubber.setValue(window.scrubber.maximum())
+    assert window._follow_live
+
+
+def test_a_live_runs_planned_end_holds_the_x_range_while_it_trains(window, qtbot):
+    """While a run trains, both plots span its planned steps (the axes are laid out once, not on every redraw
+    as the curve grows); when it ends, the range is the data's again."""
+    config = tiny_config(epochs=3)
+    spans: list = []
+
+    def on_steps(run_id, _points):
+        curves = window.curves.runs.get(run_id)
+        spans.append((curves.planned_step if curves else None,
+                      window.curves.loss_plot.extent.span, window.curves.metric_plot.extent.span))
+
+    window.runner.steps.connect(on_steps)
+    with qtbot.waitSignal(window.runner.run_finished, timeout=120_000):
+        run_id = window.start_job(config)
+    total = window.progress.total_steps
+    assert total == window.store.get_run(run_id).step
+    assert spans and all(s == (total, (0.0, float(total)), (0.0, float(total))) for s in spans)
+    assert window.curves.runs[run_id].planned_step is None and window.curves.loss_plot.extent.span is None
+
+
+def test_the_planned_end_widens_the_x_auto_range_only(qtbot):
+    from workbench.ui.shell.curves import LiveCurves
+
+    curves = LiveCurves()
+    qtbot.addWidget(curves)
+    curves.show()
+    curves.add_points(1, "loss", [(s, s / 10, 1000.0 + s, 2.0 / s) for s in range(1, 51)])
+    curves.redraw(force=True)
+    vb = curves.loss_plot.getPlotItem().vb
+    qtbot.waitUntil(lambda: 50 <= vb.viewRange()[0][1] < 60, timeout=2_000)
+    y_before = vb.viewRange()[1]
+    curves.set_planned_end(1, 400, 40.0)
+    qtbot.waitUntil(lambda: vb.viewRange()[0][1] >= 400, timeout=2_000)
+    assert vb.viewRange()[1] == pytest.approx(y_before, abs=0.01)  # the y range is the data's alone
+    curves.x_axis_box.setCurrentIndex(curves.x_axis_box.findData("epoch"))
+    qtbot.waitUntil(lambda: 40 <= vb.viewRange()[0][1] < 60, timeout=2_000)
+    curves.set_planned_end(1, None, None)
+    qtbot.waitUntil(lambda: vb.viewRange()[0][1] < 6, timeout=2_000)

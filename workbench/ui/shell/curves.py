@@ -11,7 +11,7 @@ from typing import Iterable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -162,9 +162,40 @@ class RunCurves:
     final_step: int = 0
     final_epoch: float = 0.0
     final_seconds: float | None = None
+    # For a live run: the step and epoch it is planned to end at (kept in view, see XExtent).
+    planned_step: int | None = None
+    planned_epoch: float | None = None
     buffers: dict[str, SeriesBuffer] = field(default_factory=dict)
     items: dict[str, tuple] = field(default_factory=dict)
     dirty: bool = True
+
+
+class XExtent(pg.GraphicsObject):
+    """An invisible item that widens its plot's x auto-range to ``span`` and leaves the y range alone.
+
+    It holds a live run's planned end in view, so the x axis is laid out once when the run starts instead of
+    on every redraw while its curve grows (re-laying the axes and syncing the other plot's x range was about
+    half of the window's drawing during a first run, CPU that training on every core gives up).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.span: tuple[float, float] | None = None
+        self.setFlag(self.GraphicsItemFlag.ItemHasNoContents)
+
+    def set_span(self, span: tuple[float, float] | None) -> None:
+        if span != self.span:
+            self.span = span
+            self.informViewBoundsChanged()
+
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):  # noqa: N802, N803 (pyqtgraph's names)
+        return self.span if ax == 0 and self.span is not None else (None, None)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF()
+
+    def paint(self, *_args) -> None:
+        pass
 
 
 class CurvePlot(pg.PlotWidget):
@@ -189,6 +220,8 @@ class CurvePlot(pg.PlotWidget):
         self.hover_label = pg.TextItem(anchor=(0, 1), color=(60, 60, 60), fill=pg.mkBrush(255, 255, 255, 200))
         self.hover_label.hide()
         item.addItem(self.hover_label, ignoreBounds=True)
+        self.extent = XExtent()
+        item.addItem(self.extent)
 
 
 class LiveCurves(QWidget):
@@ -333,6 +366,7 @@ class LiveCurves(QWidget):
                     if item is not None:
                         plot.removeItem(item)  # also drops its legend entry
         self.runs.clear()
+        self._update_extent()
         self.metric_box.blockSignals(True)
         self.metric_box.clear()
         self.metric_box.blockSignals(False)
@@ -366,6 +400,20 @@ class LiveCurves(QWidget):
             # Its steps are unknown: on a step axis its markers would all sit at 0.
             self.x_axis_box.setCurrentIndex(self.x_axis_box.findData("epoch"))
             self._epochs_for_final = True
+
+    def set_planned_end(self, run_id: int, step: int | None, epoch: float | None) -> None:
+        """Where a live run is planned to end (None when it has ended): both plots keep it in x view."""
+        curves = self.runs.get(run_id)
+        if curves is not None:
+            curves.planned_step, curves.planned_epoch = step, epoch
+            self._update_extent()
+
+    def _update_extent(self) -> None:
+        ends = [end for c in self.runs.values()
+                if (end := {"step": c.planned_step, "epoch": c.planned_epoch}.get(self._x_axis)) is not None]
+        span = (0.0, float(max(ends))) if ends else None
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.extent.set_span(span)
 
     def _offer_metric(self, metric: str) -> None:
         if metric == self.LOSS or self.metric_box.findText(metric) >= 0:
@@ -548,6 +596,7 @@ class LiveCurves(QWidget):
     def _on_x_axis(self, index: int) -> None:
         self._epochs_for_final = False
         self._x_axis = self.x_axis_box.itemData(index)
+        self._update_extent()
         label = {"step": self.tr("step"), "epoch": self.tr("epoch"), "wall time": self.tr("seconds")}[self._x_axis]
         for plot in (self.loss_plot, self.metric_plot):
             plot.getPlotItem().setLabel("bottom", label)

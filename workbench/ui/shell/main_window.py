@@ -125,6 +125,10 @@ class MainWindow(QMainWindow):
         self._dock_rule_active = False
         self._live_floor: dict[int, int] = {}  # run id → last step already loaded from the store
         self._active_info: dict = {}
+        # Whether the cursor follows the live run's newest step: set when a run starts and whenever the
+        # scrubber is moved to its end, cleared when it is moved back (a new run starts at step 1, below the
+        # end of the runs already shown, so "at the end" cannot be read from the slider alone).
+        self._follow_live = True
         self._studies: dict[str, dict] = {}
         self._compare_ids: list[int] = []
         self.curves = None
@@ -792,6 +796,7 @@ class MainWindow(QMainWindow):
                 self.curves.set_final_values(run_id, run.title, run.metrics, step=run.step, epoch=run.epoch,
                                              seconds=run.seconds)
             self._live_floor[run_id] = max((p.step for p in points if p.name == "loss"), default=0)
+        self._show_planned_end()
         self.curves.redraw(force=True)
         self._update_scrubber_range()
 
@@ -809,6 +814,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def set_cursor(self, step: int) -> None:
+        self._follow_live = step >= self.scrubber.maximum()
         self._show_cursor(step)
         if self.curves is None:
             return
@@ -826,18 +832,28 @@ class MainWindow(QMainWindow):
         self.curves.set_cursor(step, defer=live)
         values = self.curves.values_at(step)
         metric = self.curves._metric
-        self.scrub_table.setHorizontalHeaderLabels([self.tr("Run"), self.tr("loss"), metric])
-        self.scrub_table.setRowCount(len(values))
+        table = self.scrub_table
+        labels = [self.tr("Run"), self.tr("loss"), metric]
+        if [(item.text() if (item := table.horizontalHeaderItem(i)) else None) for i in range(3)] != labels:
+            table.setHorizontalHeaderLabels(labels)
+        table.setRowCount(len(values))
+        # Cells are edited in place, and only where their text changes: following a live run this runs on every
+        # step batch, and new items would repaint the whole table each time.
         for row, (run_id, vals) in enumerate(values.items()):
             cells = [self.curves.runs[run_id].label, vals.get("loss"), vals.get(metric)]
             for col, value in enumerate(cells):
                 text = value if isinstance(value, str) else ("–" if value is None else f"{value:.4f}")
-                self.scrub_table.setItem(row, col, QTableWidgetItem(text))
+                item = table.item(row, col)
+                if item is None:
+                    table.setItem(row, col, QTableWidgetItem(text))
+                elif item.text() != text:
+                    item.setText(text)
 
     # -- runner slots --------------------------------------------------------------------
     @Slot(int, dict)
     def _on_run_started(self, run_id: int, info: dict) -> None:
         self._active_info = info
+        self._follow_live = True
         config = self.store.get_run(run_id).config
         self.progress.start(run_id, info, max_steps=config.get("max_steps", 0))
         self.status_label.setText(self.tr("Run #%1 training").replace("%1", str(run_id)))
@@ -856,6 +872,14 @@ class MainWindow(QMainWindow):
             self.show_runs([run_id, *same_task])
         self._update_actions()
 
+    def _show_planned_end(self) -> None:
+        """The live run's planned end stays in the curves' x view (its axis is laid out once, not per redraw)."""
+        info, run_id = self._active_info, self.runner.current_run_id
+        if self.curves is None or not info or not run_id:
+            return
+        steps = self.progress.total_steps
+        self.curves.set_planned_end(run_id, steps, steps / max(1, info.get("steps_per_epoch", 1)))
+
     @Slot(int, list)
     def _on_steps(self, run_id: int, points: list) -> None:
         floor = self._live_floor.get(run_id, 0)
@@ -864,7 +888,7 @@ class MainWindow(QMainWindow):
             self.curves.add_points(run_id, "loss", rows)
         step, _epoch, loss, _wall = points[-1]
         self.progress.update_step(step, loss)
-        if self.scrubber.value() >= self.scrubber.maximum():
+        if self._follow_live:
             # Following the live end: the cursor, its label and table move with it; the labs and Compare
             # (which may recompute per step) only when the user moves the slider.
             self.scrubber.blockSignals(True)
@@ -886,7 +910,7 @@ class MainWindow(QMainWindow):
             now = time.time()
             for name, value in metrics.items():
                 self.curves.add_points(run_id, name, [(step, float(epoch), now, value)])
-            if self.scrubber.value() >= self.scrubber.maximum() and run_id in self.curves.runs:
+            if self._follow_live and run_id in self.curves.runs:
                 self._show_cursor(self.scrubber.value())  # the table gains the epoch's metric
         self.browser.update_run(run_id)
 
@@ -900,6 +924,8 @@ class MainWindow(QMainWindow):
     @Slot(int, str, dict)
     def _on_run_finished(self, run_id: int, status: str, outcome: dict) -> None:
         self.progress.finish(run_id, status)
+        if self.curves is not None:
+            self.curves.set_planned_end(run_id, None, None)  # a run stopped early is framed by what it did
         self.status_label.setText(self.tr("Run #%1 %2").replace("%1", str(run_id))
                                   .replace("%2", status_text(status)))
         if status == "cancelled":
