@@ -333,6 +333,20 @@ class _EpochRun:
     seconds: float = 0.0
 
 
+def batch_iterator(dataset: Dataset, batches: list[list[int]], *, num_workers: int = 0,
+                   generator: torch.Generator | None = None) -> Iterator:
+    """The training batches of ``dataset`` for these index lists.
+
+    A dataset with a ``batch(indices)`` method (one gather for the whole batch, the same values the
+    DataLoader's default collate would build) is read through it when there are no worker processes;
+    every other dataset, and any with workers, through a ``DataLoader``.
+    """
+    fetch = getattr(dataset, "batch", None)
+    if callable(fetch) and num_workers == 0:
+        return (fetch(indices) for indices in batches)
+    return iter(DataLoader(dataset, batch_sampler=batches, num_workers=num_workers, generator=generator))
+
+
 def _train_epoch(state: LoopState, train_model: nn.Module, sampler: DistributedSampler,
                  steps_per_epoch: int) -> Generator[Event, None, _EpochRun]:
     """Train the current epoch's remaining batches, honouring stop and pause between them."""
@@ -340,12 +354,11 @@ def _train_epoch(state: LoopState, train_model: nn.Module, sampler: DistributedS
     sampler.set_epoch(state.epoch)
     # Data order depends only on (seed, epoch), so a resumed epoch skips the batches already seen.
     batches = list(BatchSampler(sampler, config.batch_size, drop_last=False))[state.batch_in_epoch:]
-    loader = DataLoader(state.problem.train_set, batch_sampler=batches, num_workers=config.num_workers,
-                        generator=_loader_generator(config.seed, state.epoch))
+    batch_iter = batch_iterator(state.problem.train_set, batches, num_workers=config.num_workers,
+                                generator=_loader_generator(config.seed, state.epoch))
     train_model.train()
     run = _EpochRun()
     started = time.perf_counter()
-    batch_iter = iter(loader)
     while True:
         # Stop and pause are honoured before the next batch is drawn, so a resumed run
         # draws exactly the batches (and augmentation randomness) the straight run would.

@@ -25,6 +25,8 @@ spatial features are mixed.
 """
 from __future__ import annotations
 
+import os
+import time
 from typing import Callable
 
 import torch
@@ -78,21 +80,85 @@ def _dense_head(head: nn.Sequential, features: torch.Tensor, window: int) -> tor
     return x
 
 
+# SpectralConv3d's CPU paths chosen while training, per layer shape, input shape (batch apart), dtype, threads and
+# whether the input needs a gradient → {batch size: path}. Process-wide: a run, its resume and a bench in one
+# process train every layer on one path.
+_TRAINING_PATHS: dict[tuple, dict[int, str]] = {}
+CALIBRATION_REPEATS = 2  # timed passes per path, after one untimed (allocator, oneDNN primitive creation)
+CALIBRATION_MARGIN = 0.95  # another path replaces the default only when at least 5 % faster
+
+
+def calibration_enabled() -> bool:
+    """``WORKBENCH_CONV_CALIBRATION=0`` keeps the default path of every layer (no timing)."""
+    return os.environ.get("WORKBENCH_CONV_CALIBRATION", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def calibrated_paths() -> list[dict]:
+    """The paths chosen so far, for reports: one entry per layer shape and batch size."""
+    return [{"in_channels": key[0], "out_channels": key[1], "kernel": list(key[2]), "input": [n, *key[3]],
+             "threads": key[5], "path": path}
+            for key, by_batch in _TRAINING_PATHS.items() for n, path in sorted(by_batch.items())]
+
+
 class SpectralConv3d(nn.Conv3d):
     """``nn.Conv3d`` (same parameters, same results) with faster CPU kernels for these shapes.
 
-    On CPU, oneDNN's 3-D convolution backward dominates training. Measured on 2 cores (batch 64): a
-    single-input-channel layer runs ~2× faster as a 2-D convolution over the unfolded spectral axis
-    (kernel depth folded into input channels, NHWC), and the wider layers ~1.3× faster with NDHWC
-    (``channels_last_3d``) activations. Other devices use the plain kernel.
+    On CPU, oneDNN's 3-D convolution backward dominates training. Three paths compute the same convolution:
+    ``conv2d``, a 2-D convolution over the unfolded spectral axis (kernel depth folded into input channels,
+    NHWC; single-input-channel layers only), ``ndhwc``, the 3-D kernel on ``channels_last_3d`` activations, and
+    ``ncdhw``, the plain kernel. Measured on 2 cores, ``conv2d`` is ~2× and ``ndhwc`` ~1.3× the plain kernel at
+    batch 64, but not at every batch size: the 8-channel layer at batch 32 was 0.94× the plain one. So while
+    training, the first batch of each new shape times forward and backward of every path (with
+    ``torch.autograd.grad``, so no ``.grad`` is touched) and keeps the fastest; a shorter last batch uses
+    the choice of its epoch's full batches. Inference and other devices take the default path (``conv2d`` for
+    one input channel, else ``ndhwc``), as does everything with ``WORKBENCH_CONV_CALIBRATION=0``.
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.device.type != "cpu" or self.padding != (0, 0, 0) or self.stride != (1, 1, 1) or self.groups != 1:
             return super().forward(x)
-        if self.in_channels == 1:
+        return self._run(self._path(x), x)
+
+    def _default_path(self) -> str:
+        return "conv2d" if self.in_channels == 1 else "ndhwc"
+
+    def _run(self, path: str, x: torch.Tensor) -> torch.Tensor:
+        if path == "conv2d":
             return self._as_conv2d(x)
-        return super().forward(x.contiguous(memory_format=torch.channels_last_3d))
+        if path == "ndhwc":
+            return super().forward(x.contiguous(memory_format=torch.channels_last_3d))
+        return super().forward(x.contiguous())
+
+    def _path(self, x: torch.Tensor) -> str:
+        needs_grad = x.requires_grad or any(p.requires_grad for p in self.parameters())
+        if not (torch.is_grad_enabled() and needs_grad) or not calibration_enabled():
+            return self._default_path()
+        key = (self.in_channels, self.out_channels, tuple(self.kernel_size), tuple(x.shape[1:]), x.dtype,
+               torch.get_num_threads(), x.requires_grad)
+        by_batch = _TRAINING_PATHS.setdefault(key, {})
+        n = x.shape[0]
+        if n not in by_batch:
+            larger = [b for b in by_batch if b > n]
+            by_batch[n] = by_batch[min(larger)] if larger else self._calibrate(x)
+        return by_batch[n]
+
+    def _calibrate(self, x: torch.Tensor) -> str:
+        probe = x.detach().requires_grad_(x.requires_grad)
+        wrt = [probe] if probe.requires_grad else []
+        wrt += [p for p in self.parameters() if p.requires_grad]
+        paths = ("conv2d", "ndhwc", "ncdhw") if self.in_channels == 1 else ("ndhwc", "ncdhw")
+        seconds: dict[str, float] = {}
+        for path in paths:
+            for repeat in range(1 + CALIBRATION_REPEATS):
+                started = time.perf_counter()
+                y = self._run(path, probe)
+                torch.autograd.grad(y, wrt, torch.ones_like(y))
+                if repeat:
+                    seconds[path] = min(seconds.get(path, float("inf")), time.perf_counter() - started)
+        default = self._default_path()
+        fastest = min(seconds, key=seconds.__getitem__)
+        # A close call keeps the default, so timing noise does not flip a layer's path (and its rounding).
+        return fastest if seconds[fastest] < CALIBRATION_MARGIN * seconds[default] else default
 
     def _as_conv2d(self, x: torch.Tensor) -> torch.Tensor:
         n, _, depth, h, w = x.shape

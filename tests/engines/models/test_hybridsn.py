@@ -35,3 +35,21 @@ def test_bad_options_and_inputs_say_what_fits():
     model = build_model("hybridsn", num_classes=3, bands=15, window=9)
     with pytest.raises(ValueError, match=r"15 bands × 9×9.*\(2, 1, 30, 25, 25\)"):
         model(torch.zeros(2, 1, 30, 25, 25))
+
+
+@pytest.mark.parametrize("in_channels,path", [(1, "conv2d"), (1, "ndhwc"), (1, "ncdhw"), (8, "ndhwc"), (8, "ncdhw")])
+def test_every_cpu_path_of_the_spectral_convolution_is_the_plain_3d_convolution(in_channels, path):
+    import torch.nn.functional as F
+
+    from engines.models.hybridsn import SpectralConv3d
+
+    torch.manual_seed(0)
+    conv = SpectralConv3d(in_channels, 4, (5, 3, 3))
+    x = torch.randn(3, in_channels, 11, 7, 7, requires_grad=True)
+    y = conv._run(path, x)
+    expected = F.conv3d(x, conv.weight, conv.bias)
+    torch.testing.assert_close(y, expected, rtol=1e-5, atol=1e-5)
+    grads = torch.autograd.grad(y.square().sum(), (x, conv.weight))
+    expected_grads = torch.autograd.grad(expected.square().sum(), (x, conv.weight))
+    for got, want in zip(grads, expected_grads):
+        torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-4)

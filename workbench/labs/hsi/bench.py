@@ -174,7 +174,8 @@ def bench_training(*, crop, components: int, window: int, batch_size: int, round
     """Interleaved rounds: ``steps`` steps of the workbench path, then ``steps`` of the plain loop."""
     import torch
     import torch.nn.functional as F
-    from torch.utils.data import DataLoader
+
+    from engines.core.loop import batch_iterator
 
     prepared = _prepared(crop, components, window)
     dataset = prepared.train_dataset()
@@ -186,11 +187,11 @@ def bench_training(*, crop, components: int, window: int, batch_size: int, round
     all_x = prepared.patches_for_pixels(dataset.pixels)
     all_y = dataset.labels
     generator = torch.Generator().manual_seed(0)
-    loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, generator=generator)
 
-    def batches():
+    def batches():  # shuffled epochs, read as the training loop reads them
         while True:
-            yield from loader
+            order = torch.randperm(len(dataset), generator=generator).tolist()
+            yield from batch_iterator(dataset, [order[i:i + batch_size] for i in range(0, len(order), batch_size)])
 
     ours_batches = batches()
 
@@ -232,22 +233,35 @@ def bench_training(*, crop, components: int, window: int, batch_size: int, round
     }
 
 
+def training_at_batch_sizes(batch_sizes, *, progress, **train) -> dict:
+    """:func:`bench_training` at each batch size; the figure is the worst ratio, with the spectral layers' paths
+    the calibration chose (see ``SpectralConv3d``)."""
+    from engines.models import hybridsn
+
+    each = [bench_training(progress=progress, batch_size=b, **train) for b in batch_sizes]
+    worst = min(each, key=lambda r: r["ratio"])
+    return worst | {"by_batch_size": each, "met": all(r["met"] for r in each),
+                    "spectral_paths": hybridsn.calibrated_paths()}
+
+
 def run(quick: bool = False, progress: Callable[[str], None] = print) -> dict:
     import torch
 
     threads = torch.get_num_threads()
     if quick:
         crop, components, window = "0:12,0:12", 15, 9
-        train = dict(crop="0:40,0:40", components=15, window=9, batch_size=32, rounds=1, steps=2)
+        train = dict(crop="0:40,0:40", components=15, window=9, rounds=1, steps=2)
+        batch_sizes = (32,)
     else:
         crop, components, window = None, 30, 25
-        train = dict(crop=None, components=30, window=25, batch_size=64, rounds=3, steps=3)
+        train = dict(crop=None, components=30, window=25, rounds=3, steps=3)
+        batch_sizes = (32, 64)  # the goal holds at every batch size
     report = {
         "suite": "hsi",
         "quick": quick,
         "map": bench_map(crop=crop, components=components, window=window, batch_size=256, threads=threads,
                          progress=progress),
-        "training": bench_training(progress=progress, **train),
+        "training": training_at_batch_sizes(batch_sizes, progress=progress, **train),
         "machine": {"cpu_count": os.cpu_count(), "torch_threads": threads, "torch": torch.__version__,
                     "platform": platform.platform(), "cpu_capability": torch.backends.cpu.get_cpu_capability()},
     }
@@ -264,8 +278,9 @@ def format_report(report: dict) -> str:
         f"straightforward reference {m['reference_seconds']:.1f} s; peak memory +{m['peak_increase_gb']:.3f} GB vs "
         f"+{m['reference_peak_increase_gb']:.3f} GB (goal ≤ {m['goal_increase_gb']} GB); labels identical: "
         f"{m['same_labels']}; met: {m['met']}",
-        f"training: {t['patches_per_s']:.1f} vs plain {t['plain_patches_per_s']:.1f} patches/s "
-        f"(×{t['ratio']:.2f}, goal ≥ {t['goal']}): {t['met']}",
+        "training: " + "; ".join(
+            f"batch {r['batch_size']}: {r['patches_per_s']:.1f} vs plain {r['plain_patches_per_s']:.1f} patches/s "
+            f"(×{r['ratio']:.2f})" for r in t["by_batch_size"]) + f"; goal ≥ {t['goal']} at each: {t['met']}",
     ]
     return "\n".join(lines)
 

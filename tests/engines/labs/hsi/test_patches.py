@@ -52,6 +52,19 @@ def test_patches_equal_a_naive_reference_including_the_borders():
     assert int(label) == toy.gt[r, c] - 1
 
 
+def test_a_batch_in_one_gather_equals_the_dataloaders_collated_samples():
+    from torch.utils.data import DataLoader
+
+    prepared = prepare_scene(scene(), components=4, window=5, train_ratio=0.5, seed=1)
+    dataset = prepared.train_dataset()
+    order = [[5, 0, 3], [2, 7, 1, 4], [6]]
+    collated = list(DataLoader(dataset, batch_sampler=order))
+    for indices, (x, y) in zip(order, collated):
+        bx, by = dataset.batch(indices)
+        assert bx.shape == x.shape and bx.dtype == x.dtype and torch.equal(bx, x)
+        assert by.dtype == y.dtype and torch.equal(by, y)
+
+
 def test_pca_is_whitened_and_can_be_fit_on_training_pixels_only():
     toy = scene(rows=30, cols=30)
     reduced, kept = reduce_bands(toy.cube, 5)

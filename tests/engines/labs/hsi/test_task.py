@@ -134,3 +134,50 @@ def test_best_train_weights_survive_a_resume(tmp_path):
 def test_best_train_needs_the_final_scoring():
     event = final_event(fit(tiny_hsi(select_weights="best_train", final_eval=False)))
     assert isinstance(event, Failed) and "final_eval" in event.reason
+
+
+def test_training_reads_the_same_batches_through_the_one_gather_as_through_the_dataloader(monkeypatch, tmp_path):
+    """PatchDataset.batch is only a faster way to the same batches: the weights after two epochs are identical."""
+    import torch
+
+    from engines.core.checkpoint import load_checkpoint
+    from engines.labs.hsi.patches import PatchDataset
+
+    list(fit(tiny_hsi(), checkpoint_dir=tmp_path / "gather"))
+    monkeypatch.delattr(PatchDataset, "batch")
+    list(fit(tiny_hsi(), checkpoint_dir=tmp_path / "loader"))
+    a, b = (load_checkpoint(tmp_path / d / "last.pt")["model"] for d in ("gather", "loader"))
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_each_spectral_layer_is_timed_once_per_training_shape_and_keeps_its_gradients_clean(monkeypatch):
+    """The path of each SpectralConv3d is chosen by timing its first training batch of a shape; a shorter last
+    batch takes its epoch's choice; the timing passes leave no gradient; inference does not time; every path
+    gives the plain kernels' gradients."""
+    import torch
+
+    from engines.models import build_model, hybridsn
+
+    hybridsn._TRAINING_PATHS.clear()
+    model = build_model("hybridsn", num_classes=3, bands=15, window=9).eval()  # dropout off; gradients still flow
+    x = torch.randn(6, 1, 15, 9, 9)
+    with torch.no_grad():
+        model(x)
+    assert hybridsn.calibrated_paths() == []
+    loss = model(x).sum()
+    assert all(p.grad is None for p in model.parameters())  # the timing passes used autograd.grad
+    chosen = hybridsn.calibrated_paths()
+    assert [(c["in_channels"], c["input"][0]) for c in chosen] == [(1, 6), (8, 6), (16, 6)]
+    assert chosen[0]["path"] in ("conv2d", "ndhwc", "ncdhw")
+    assert all(c["path"] in ("ndhwc", "ncdhw") for c in chosen[1:])
+    loss.backward()
+    model(x[:4]).sum()  # a shorter batch: no new timing, the same paths
+    assert [c["path"] for c in hybridsn.calibrated_paths() if c["input"][0] == 4] == [c["path"] for c in chosen]
+
+    monkeypatch.setenv("WORKBENCH_CONV_CALIBRATION", "0")  # the default paths, untimed
+    plain = build_model("hybridsn", num_classes=3, bands=15, window=9).eval()
+    plain.load_state_dict(model.state_dict())
+    plain(x).sum().backward()
+    grads = dict(model.named_parameters())
+    for name, p in plain.named_parameters():
+        torch.testing.assert_close(p.grad, grads[name].grad, rtol=1e-4, atol=1e-5)
