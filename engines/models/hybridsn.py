@@ -80,24 +80,24 @@ def _dense_head(head: nn.Sequential, features: torch.Tensor, window: int) -> tor
     return x
 
 
-# SpectralConv3d's CPU paths chosen while training, per layer shape, input shape (batch apart), dtype, threads and
-# whether the input needs a gradient → {batch size: path}. Process-wide: a run, its resume and a bench in one
-# process train every layer on one path.
-_TRAINING_PATHS: dict[tuple, dict[int, str]] = {}
-CALIBRATION_REPEATS = 2  # timed passes per path, after one untimed (allocator, oneDNN primitive creation)
-CALIBRATION_MARGIN = 0.95  # another path replaces the default only when at least 5 % faster
+# The CPU paths of a stack of SpectralConv3d chosen while training: (the layers' shapes, the input's shape with the
+# batch apart, dtype, threads) → {batch size: one path per layer}. Process-wide: a run, its resume and a bench in
+# one process train on the same paths.
+_TRAINING_PATHS: dict[tuple, dict[int, tuple[str, ...]]] = {}
+CALIBRATION_REPEATS = 4  # timed passes per candidate, after one untimed (allocator, oneDNN primitive creation)
+CALIBRATION_MARGIN = 0.95  # another candidate replaces the defaults only when at least 5 % faster
 
 
 def calibration_enabled() -> bool:
-    """``WORKBENCH_CONV_CALIBRATION=0`` keeps the default path of every layer (no timing)."""
+    """``WORKBENCH_CONV_CALIBRATION=0`` keeps the default paths (no timing)."""
     return os.environ.get("WORKBENCH_CONV_CALIBRATION", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def calibrated_paths() -> list[dict]:
-    """The paths chosen so far, for reports: one entry per layer shape and batch size."""
-    return [{"in_channels": key[0], "out_channels": key[1], "kernel": list(key[2]), "input": [n, *key[3]],
-             "threads": key[5], "path": path}
-            for key, by_batch in _TRAINING_PATHS.items() for n, path in sorted(by_batch.items())]
+    """The paths chosen so far, for reports: one entry per stack, input shape and batch size."""
+    return [{"layers": [list(layer) for layer in key[0]], "input": [n, *key[1]], "threads": key[3],
+             "paths": list(paths)}
+            for key, by_batch in _TRAINING_PATHS.items() for n, paths in sorted(by_batch.items())]
 
 
 class SpectralConv3d(nn.Conv3d):
@@ -106,59 +106,30 @@ class SpectralConv3d(nn.Conv3d):
     On CPU, oneDNN's 3-D convolution backward dominates training. Three paths compute the same convolution:
     ``conv2d``, a 2-D convolution over the unfolded spectral axis (kernel depth folded into input channels,
     NHWC; single-input-channel layers only), ``ndhwc``, the 3-D kernel on ``channels_last_3d`` activations, and
-    ``ncdhw``, the plain kernel. Measured on 2 cores, ``conv2d`` is ~2× and ``ndhwc`` ~1.3× the plain kernel at
-    batch 64, but not at every batch size: the 8-channel layer at batch 32 was 0.94× the plain one. So while
-    training, the first batch of each new shape times forward and backward of every path (with
-    ``torch.autograd.grad``, so no ``.grad`` is touched) and keeps the fastest; a shorter last batch uses
-    the choice of its epoch's full batches. Inference and other devices take the default path (``conv2d`` for
-    one input channel, else ``ndhwc``), as does everything with ``WORKBENCH_CONV_CALIBRATION=0``.
+    ``ncdhw``, the plain kernel. :attr:`path` picks one; ``None`` takes the default, ``conv2d`` for one input
+    channel, else ``ndhwc``. Which is fastest depends on the batch size and on the neighbouring layers' layouts
+    (see :class:`SpectralStack`, which sets it while training). Other devices use the plain kernel.
     """
+
+    path: str | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.device.type != "cpu" or self.padding != (0, 0, 0) or self.stride != (1, 1, 1) or self.groups != 1:
             return super().forward(x)
-        return self._run(self._path(x), x)
+        return self.run_path(self.path or self.default_path(), x)
 
-    def _default_path(self) -> str:
+    def default_path(self) -> str:
         return "conv2d" if self.in_channels == 1 else "ndhwc"
 
-    def _run(self, path: str, x: torch.Tensor) -> torch.Tensor:
+    def candidate_paths(self) -> tuple[str, ...]:
+        return ("conv2d", "ncdhw") if self.in_channels == 1 else ("ndhwc", "ncdhw")
+
+    def run_path(self, path: str, x: torch.Tensor) -> torch.Tensor:
         if path == "conv2d":
             return self._as_conv2d(x)
         if path == "ndhwc":
             return super().forward(x.contiguous(memory_format=torch.channels_last_3d))
         return super().forward(x.contiguous())
-
-    def _path(self, x: torch.Tensor) -> str:
-        needs_grad = x.requires_grad or any(p.requires_grad for p in self.parameters())
-        if not (torch.is_grad_enabled() and needs_grad) or not calibration_enabled():
-            return self._default_path()
-        key = (self.in_channels, self.out_channels, tuple(self.kernel_size), tuple(x.shape[1:]), x.dtype,
-               torch.get_num_threads(), x.requires_grad)
-        by_batch = _TRAINING_PATHS.setdefault(key, {})
-        n = x.shape[0]
-        if n not in by_batch:
-            larger = [b for b in by_batch if b > n]
-            by_batch[n] = by_batch[min(larger)] if larger else self._calibrate(x)
-        return by_batch[n]
-
-    def _calibrate(self, x: torch.Tensor) -> str:
-        probe = x.detach().requires_grad_(x.requires_grad)
-        wrt = [probe] if probe.requires_grad else []
-        wrt += [p for p in self.parameters() if p.requires_grad]
-        paths = ("conv2d", "ndhwc", "ncdhw") if self.in_channels == 1 else ("ndhwc", "ncdhw")
-        seconds: dict[str, float] = {}
-        for path in paths:
-            for repeat in range(1 + CALIBRATION_REPEATS):
-                started = time.perf_counter()
-                y = self._run(path, probe)
-                torch.autograd.grad(y, wrt, torch.ones_like(y))
-                if repeat:
-                    seconds[path] = min(seconds.get(path, float("inf")), time.perf_counter() - started)
-        default = self._default_path()
-        fastest = min(seconds, key=seconds.__getitem__)
-        # A close call keeps the default, so timing noise does not flip a layer's path (and its rounding).
-        return fastest if seconds[fastest] < CALIBRATION_MARGIN * seconds[default] else default
 
     def _as_conv2d(self, x: torch.Tensor) -> torch.Tensor:
         n, _, depth, h, w = x.shape
@@ -171,12 +142,69 @@ class SpectralConv3d(nn.Conv3d):
         return y.reshape(n, out_depth, self.out_channels, h - kh + 1, w - kw + 1).transpose(1, 2)
 
 
-def _conv3d_stack(in_channels: int, activation: Callable[[], nn.Module]) -> nn.Sequential:
+class SpectralStack(nn.Sequential):
+    """The 3-D convolutions (with their activations) of every model here; the same parameters as
+    ``nn.Sequential``.
+
+    While training on CPU, the first batch of each new input shape times forward and backward of the whole
+    stack, its output made contiguous as the next layer needs it, on three choices of paths: the defaults, the
+    wider layers plain, every layer plain (``torch.autograd.grad``, so no ``.grad`` is touched), and keeps the
+    fastest; a shorter last batch takes its epoch's choice. Timing the layers one by one misleads: on 2 cores each wider layer was faster
+    channels-last at batch 32, yet the model was 13 % slower than with plain kernels there, for the layout
+    changes between layers (and 10 % faster at batch 64). Inference keeps the defaults, as does everything
+    with ``WORKBENCH_CONV_CALIBRATION=0``.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        layers = [m for m in self if isinstance(m, SpectralConv3d)]
+        if layers and x.device.type == "cpu":
+            training = torch.is_grad_enabled() and any(p.requires_grad for p in self.parameters())
+            paths = self._paths(x, layers) if training and calibration_enabled() else (None,) * len(layers)
+            for layer, path in zip(layers, paths):
+                layer.path = path
+        return super().forward(x)
+
+    def _paths(self, x: torch.Tensor, layers: list[SpectralConv3d]) -> tuple[str, ...]:
+        shapes = tuple((m.in_channels, m.out_channels, *m.kernel_size) for m in layers)
+        key = (shapes, tuple(x.shape[1:]), x.dtype, torch.get_num_threads())
+        by_batch = _TRAINING_PATHS.setdefault(key, {})
+        n = x.shape[0]
+        if n not in by_batch:
+            larger = [b for b in by_batch if b > n]
+            by_batch[n] = by_batch[min(larger)] if larger else self._calibrate(x, layers)
+        return by_batch[n]
+
+    def _calibrate(self, x: torch.Tensor, layers: list[SpectralConv3d]) -> tuple[str, ...]:
+        defaults = tuple(m.default_path() for m in layers)
+        # The first layer's default with the wider layers all channels-last or all plain (mixed layouts add
+        # copies), and every layer plain: at small windows the 2-D form's unfolding costs more than it saves.
+        candidates = [defaults]
+        for paths in [(defaults[0], *("ncdhw" for _ in layers[1:])), tuple("ncdhw" for _ in layers)]:
+            if paths not in candidates:
+                candidates.append(paths)
+        probe = x.detach()
+        params = [p for p in self.parameters() if p.requires_grad]
+        seconds: dict[tuple[str, ...], float] = {}
+        for repeat in range(1 + CALIBRATION_REPEATS):  # round robin, so a drifting machine favours none
+            for paths in candidates:
+                for layer, path in zip(layers, paths):
+                    layer.path = path
+                started = time.perf_counter()
+                y = super().forward(probe).contiguous()  # the layout the next layer reads (a fold, a mean)
+                torch.autograd.grad(y, params, torch.ones_like(y))
+                if repeat:
+                    seconds[paths] = min(seconds.get(paths, float("inf")), time.perf_counter() - started)
+        fastest = min(seconds, key=seconds.__getitem__)
+        # A close call keeps the defaults, so timing noise does not flip the paths (and their rounding).
+        return fastest if seconds[fastest] < CALIBRATION_MARGIN * seconds[defaults] else defaults
+
+
+def _conv3d_stack(in_channels: int, activation: Callable[[], nn.Module]) -> SpectralStack:
     layers: list[nn.Module] = []
     for width, depth in zip(WIDTHS_3D, SPECTRAL_KERNELS):
         layers += [SpectralConv3d(in_channels, width, (depth, 3, 3)), activation()]
         in_channels = width
-    return nn.Sequential(*layers)
+    return SpectralStack(*layers)
 
 
 class _PatchClassifier(nn.Module):

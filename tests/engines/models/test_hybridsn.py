@@ -46,7 +46,7 @@ def test_every_cpu_path_of_the_spectral_convolution_is_the_plain_3d_convolution(
     torch.manual_seed(0)
     conv = SpectralConv3d(in_channels, 4, (5, 3, 3))
     x = torch.randn(3, in_channels, 11, 7, 7, requires_grad=True)
-    y = conv._run(path, x)
+    y = conv.run_path(path, x)
     expected = F.conv3d(x, conv.weight, conv.bias)
     torch.testing.assert_close(y, expected, rtol=1e-5, atol=1e-5)
     grads = torch.autograd.grad(y.square().sum(), (x, conv.weight))

@@ -223,13 +223,18 @@ def bench_training(*, crop, components: int, window: int, batch_size: int, round
         progress(f"training round {r + 1}/{rounds}: workbench {rates['ours'][-1]:.1f}, "
                  f"plain {rates['plain'][-1]:.1f} patches/s")
     ours_rate, plain_rate = statistics.median(rates["ours"]), statistics.median(rates["plain"])
+    # The ratio of each round's pair (run back to back), then their median: the machine's speed drifts between
+    # rounds by more than the difference measured.
+    pairs = [o / p for o, p in zip(rates["ours"], rates["plain"])]
+    ratio = statistics.median(pairs)
     return {
         "patches_per_s": round(ours_rate, 2),
         "plain_patches_per_s": round(plain_rate, 2),
-        "ratio": round(ours_rate / plain_rate, 3),
+        "ratio": round(ratio, 3),
+        "round_ratios": [round(v, 3) for v in pairs],
         "batch_size": batch_size,
         "goal": TRAIN_GOAL,
-        "met": ours_rate / plain_rate >= TRAIN_GOAL,
+        "met": ratio >= TRAIN_GOAL,
     }
 
 
@@ -241,6 +246,7 @@ def training_at_batch_sizes(batch_sizes, *, progress, **train) -> dict:
     each = [bench_training(progress=progress, batch_size=b, **train) for b in batch_sizes]
     worst = min(each, key=lambda r: r["ratio"])
     return worst | {"by_batch_size": each, "met": all(r["met"] for r in each),
+                    "never_slower": all(r["ratio"] >= 1.0 for r in each),
                     "spectral_paths": hybridsn.calibrated_paths()}
 
 
@@ -254,7 +260,7 @@ def run(quick: bool = False, progress: Callable[[str], None] = print) -> dict:
         batch_sizes = (32,)
     else:
         crop, components, window = None, 30, 25
-        train = dict(crop=None, components=30, window=25, rounds=3, steps=3)
+        train = dict(crop=None, components=30, window=25, rounds=5, steps=4)
         batch_sizes = (32, 64)  # the goal holds at every batch size
     report = {
         "suite": "hsi",
@@ -280,7 +286,8 @@ def format_report(report: dict) -> str:
         f"{m['same_labels']}; met: {m['met']}",
         "training: " + "; ".join(
             f"batch {r['batch_size']}: {r['patches_per_s']:.1f} vs plain {r['plain_patches_per_s']:.1f} patches/s "
-            f"(×{r['ratio']:.2f})" for r in t["by_batch_size"]) + f"; goal ≥ {t['goal']} at each: {t['met']}",
+            f"(×{r['ratio']:.2f})" for r in t["by_batch_size"]) + f"; goal ≥ {t['goal']} at each: {t['met']}; "
+        f"never slower: {t['never_slower']}",
     ]
     return "\n".join(lines)
 

@@ -150,10 +150,10 @@ def test_training_reads_the_same_batches_through_the_one_gather_as_through_the_d
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
-def test_each_spectral_layer_is_timed_once_per_training_shape_and_keeps_its_gradients_clean(monkeypatch):
-    """The path of each SpectralConv3d is chosen by timing its first training batch of a shape; a shorter last
-    batch takes its epoch's choice; the timing passes leave no gradient; inference does not time; every path
-    gives the plain kernels' gradients."""
+def test_the_spectral_stack_is_timed_once_per_training_shape_and_keeps_its_gradients_clean(monkeypatch):
+    """The paths of the 3-D convolutions are chosen by timing the stack on its first training batch of a shape; a
+    shorter last batch takes its epoch's choice; the timing passes leave no gradient; inference does not time;
+    the chosen paths give the default paths' gradients."""
     import torch
 
     from engines.models import build_model, hybridsn
@@ -167,17 +167,20 @@ def test_each_spectral_layer_is_timed_once_per_training_shape_and_keeps_its_grad
     loss = model(x).sum()
     assert all(p.grad is None for p in model.parameters())  # the timing passes used autograd.grad
     chosen = hybridsn.calibrated_paths()
-    assert [(c["in_channels"], c["input"][0]) for c in chosen] == [(1, 6), (8, 6), (16, 6)]
-    assert chosen[0]["path"] in ("conv2d", "ndhwc", "ncdhw")
-    assert all(c["path"] in ("ndhwc", "ncdhw") for c in chosen[1:])
+    assert len(chosen) == 1 and chosen[0]["input"] == [6, 1, 15, 9, 9]
+    assert [layer[:2] for layer in chosen[0]["layers"]] == [[1, 8], [8, 16], [16, 32]]
+    first, *rest = chosen[0]["paths"]
+    assert (first, rest) in (("conv2d", ["ndhwc", "ndhwc"]), ("conv2d", ["ncdhw", "ncdhw"]), ("ncdhw", ["ncdhw", "ncdhw"]))
+    assert [m.path for m in model.conv3d if isinstance(m, hybridsn.SpectralConv3d)] == chosen[0]["paths"]
     loss.backward()
     model(x[:4]).sum()  # a shorter batch: no new timing, the same paths
-    assert [c["path"] for c in hybridsn.calibrated_paths() if c["input"][0] == 4] == [c["path"] for c in chosen]
+    assert [c["paths"] for c in hybridsn.calibrated_paths() if c["input"][0] == 4] == [chosen[0]["paths"]]
 
     monkeypatch.setenv("WORKBENCH_CONV_CALIBRATION", "0")  # the default paths, untimed
     plain = build_model("hybridsn", num_classes=3, bands=15, window=9).eval()
     plain.load_state_dict(model.state_dict())
     plain(x).sum().backward()
+    assert all(m.path is None for m in plain.conv3d if isinstance(m, hybridsn.SpectralConv3d))
     grads = dict(model.named_parameters())
     for name, p in plain.named_parameters():
         torch.testing.assert_close(p.grad, grads[name].grad, rtol=1e-4, atol=1e-5)
