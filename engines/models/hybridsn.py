@@ -85,7 +85,7 @@ def _dense_head(head: nn.Sequential, features: torch.Tensor, window: int) -> tor
 # one process train on the same paths.
 _TRAINING_PATHS: dict[tuple, dict[int, tuple[str, ...]]] = {}
 CALIBRATION_REPEATS = 4  # timed passes per candidate, after one untimed (allocator, oneDNN primitive creation)
-CALIBRATION_MARGIN = 0.95  # another candidate replaces the defaults only when at least 5 % faster
+CALIBRATION_MARGIN = 0.95  # another candidate replaces the plain kernels only when at least 5 % faster
 
 
 def calibration_enabled() -> bool:
@@ -147,9 +147,9 @@ class SpectralStack(nn.Sequential):
     ``nn.Sequential``.
 
     While training on CPU, the first batch of each new input shape times forward and backward of the whole
-    stack, its output made contiguous as the next layer needs it, on three choices of paths: the defaults, the
-    wider layers plain, every layer plain (``torch.autograd.grad``, so no ``.grad`` is touched), and keeps the
-    fastest; a shorter last batch takes its epoch's choice. Timing the layers one by one misleads: on 2 cores each wider layer was faster
+    stack, its output made contiguous as the next layer needs it, on three choices of paths: every layer plain,
+    the defaults, the wider layers plain (``torch.autograd.grad``, so no ``.grad`` is touched), and keeps the
+    plain kernels unless another choice is at least 5 % faster; a shorter last batch takes its epoch's choice. Timing the layers one by one misleads: on 2 cores each wider layer was faster
     channels-last at batch 32, yet the model was 13 % slower than with plain kernels there, for the layout
     changes between layers (and 10 % faster at batch 64). Inference keeps the defaults, as does everything
     with ``WORKBENCH_CONV_CALIBRATION=0``.
@@ -175,11 +175,12 @@ class SpectralStack(nn.Sequential):
         return by_batch[n]
 
     def _calibrate(self, x: torch.Tensor, layers: list[SpectralConv3d]) -> tuple[str, ...]:
+        # Every layer plain (the reference), the defaults, and the first layer's default with the wider layers
+        # plain (mixed layouts add copies). At small windows the 2-D form's unfolding costs about what it saves.
+        plain = tuple("ncdhw" for _ in layers)
         defaults = tuple(m.default_path() for m in layers)
-        # The first layer's default with the wider layers all channels-last or all plain (mixed layouts add
-        # copies), and every layer plain: at small windows the 2-D form's unfolding costs more than it saves.
-        candidates = [defaults]
-        for paths in [(defaults[0], *("ncdhw" for _ in layers[1:])), tuple("ncdhw" for _ in layers)]:
+        candidates = [plain]
+        for paths in (defaults, (defaults[0], *plain[1:])):
             if paths not in candidates:
                 candidates.append(paths)
         probe = x.detach()
@@ -195,8 +196,9 @@ class SpectralStack(nn.Sequential):
                 if repeat:
                     seconds[paths] = min(seconds.get(paths, float("inf")), time.perf_counter() - started)
         fastest = min(seconds, key=seconds.__getitem__)
-        # A close call keeps the defaults, so timing noise does not flip the paths (and their rounding).
-        return fastest if seconds[fastest] < CALIBRATION_MARGIN * seconds[defaults] else defaults
+        # A close call keeps the plain kernels: never slower than them, and timing noise does not flip the paths
+        # (and their rounding) from run to run.
+        return fastest if seconds[fastest] < CALIBRATION_MARGIN * seconds[plain] else plain
 
 
 def _conv3d_stack(in_channels: int, activation: Callable[[], nn.Module]) -> SpectralStack:
