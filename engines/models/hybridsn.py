@@ -121,9 +121,6 @@ class SpectralConv3d(nn.Conv3d):
     def default_path(self) -> str:
         return "conv2d" if self.in_channels == 1 else "ndhwc"
 
-    def candidate_paths(self) -> tuple[str, ...]:
-        return ("conv2d", "ncdhw") if self.in_channels == 1 else ("ndhwc", "ncdhw")
-
     def run_path(self, path: str, x: torch.Tensor) -> torch.Tensor:
         if path == "conv2d":
             return self._as_conv2d(x)
@@ -149,10 +146,11 @@ class SpectralStack(nn.Sequential):
     While training on CPU, the first batch of each new input shape times forward and backward of the whole
     stack, its output made contiguous as the next layer needs it, on three choices of paths: every layer plain,
     the defaults, the wider layers plain (``torch.autograd.grad``, so no ``.grad`` is touched), and keeps the
-    plain kernels unless another choice is at least 5 % faster; a shorter last batch takes its epoch's choice. Timing the layers one by one misleads: on 2 cores each wider layer was faster
-    channels-last at batch 32, yet the model was 13 % slower than with plain kernels there, for the layout
-    changes between layers (and 10 % faster at batch 64). Inference keeps the defaults, as does everything
-    with ``WORKBENCH_CONV_CALIBRATION=0``.
+    plain kernels unless another choice is at least 5 % faster; a shorter last batch takes its epoch's choice.
+    Timing the layers one by one misleads: on 2 cores each wider layer was faster channels-last at batch 32,
+    yet the model was 13 % slower than with plain kernels there, for the layout changes between layers (and
+    10 % faster at batch 64). Inference keeps the defaults, as does everything with
+    ``WORKBENCH_CONV_CALIBRATION=0``.
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

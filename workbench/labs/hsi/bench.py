@@ -239,8 +239,8 @@ def bench_training(*, crop, components: int, window: int, batch_size: int, round
 
 
 def training_at_batch_sizes(batch_sizes, *, progress, **train) -> dict:
-    """:func:`bench_training` at each batch size; the figure is the worst ratio, with the spectral layers' paths
-    the calibration chose (see ``SpectralConv3d``)."""
+    """:func:`bench_training` at each batch size; the figure is the worst ratio, with the paths the 3-D
+    convolutions' timing chose (see ``engines.models.hybridsn.SpectralStack``)."""
     from engines.models import hybridsn
 
     each = [bench_training(progress=progress, batch_size=b, **train) for b in batch_sizes]

@@ -539,7 +539,8 @@ def format_report(report: dict) -> str:
          f"over {lat['seconds']:.1f} s while training {lat['train_steps_per_s']:.0f} steps/s"),
         ("throughput window/headless", f"{thr['value']:.3f}", f"≥ {thr['goal']:.2f}", thr["met"],
          f"{thr['window_samples_per_s']:.0f} / {thr['headless_samples_per_s']:.0f} samples/s "
-         f"(medians of {len(thr['window_runs'])}; pairs {', '.join(f'{v:.2f}' for v in thr['pair_ratios'])}); same session on a plain thread "
+         f"(medians of {len(thr['window_runs'])}; pairs {', '.join(f'{v:.2f}' for v in thr['pair_ratios'])}); "
+         f"same session on a plain thread "
          f"{thr['headless_thread_samples_per_s']:.0f} samples/s, window/thread {thr['window_vs_thread']:.3f}"),
         ("curve redraw while panning", f"{fps['value']:.1f} fps", f"≥ {fps['goal']:.0f} fps", fps["met"],
          f"{fps['runs']} runs × {fps['points_per_run']:,} points at {fps['size'][0]}×{fps['size'][1]}, "
