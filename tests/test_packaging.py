@@ -257,3 +257,31 @@ def test_shipped_weights_commands_parse_into_the_papers_protocol(tmp_path):
     sigma15 = config_from_args(build_parser().parse_args(
         script.train_args(jobs["dncnn_s_sigma15"], data=tmp_path, epochs=5, device="cpu", workers=0)))
     assert sigma15.sigma == 15.0 and not sigma15.blind and sigma15.data_options["patch_size"] == 40
+    short = config_from_args(build_parser().parse_args(
+        script.train_args(jobs["dncnn_s_sigma25"], data=tmp_path, epochs=2, device="cpu", workers=0)))
+    assert short.step_size == 1  # two epochs still drop the rate once, before the last
+
+
+def test_calibration_reads_the_steady_step_rate_not_the_start_up(tmp_path, monkeypatch):
+    """The calibration's rate comes from the recorded step times after the first quarter of the steps: a slow
+    start (cuDNN's algorithm search, worker spin-up) would otherwise halve the planned epochs."""
+    import importlib.util
+
+    from workbench.store import RunStore
+
+    spec = importlib.util.spec_from_file_location("train_shipped_weights", PACKAGING / "train_shipped_weights.py")
+    script = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = script
+    spec.loader.exec_module(script)
+    home = tmp_path / "home"
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    with RunStore() as store:
+        run_id = store.create_run(task="denoise", model="dncnn_s", dataset="image_folder", config={})
+        # 10 slow start-up steps (1 s each), then 90 steps at 50 per second; validation points are ignored.
+        times = [1000.0 + i for i in range(10)] + [1010.0 + (i + 1) / 50 for i in range(90)]
+        store.add_metrics(run_id, [(step, step / 100, "loss", 1.0, t) for step, t in enumerate(times, 1)])
+        store.add_metrics(run_id, [(100, 1.0, "val_psnr", 20.0, 2000.0)])
+        empty = store.create_run(task="denoise", model="dncnn_s", dataset="image_folder", config={})
+    assert script.steady_rate(home, run_id) == pytest.approx(50.0)
+    assert 100 / (times[-1] - times[0]) < 10  # what the whole run's throughput would have said
+    assert script.steady_rate(home, empty) == 0.0  # no steps: the caller falls back to the throughput

@@ -124,9 +124,25 @@ def read_manifest(directory: str | os.PathLike | None = None) -> dict[str, Any]:
     return data
 
 
+_ENTRIES_CACHE: dict[Path, tuple[tuple[int, ...], tuple[Entry, ...]]] = {}
+
+
 def entries(directory: str | os.PathLike | None = None) -> list[Entry]:
-    folder = manifest_path(directory).parent
-    return [Entry.from_json(item, folder) for item in read_manifest(directory)["entries"]]
+    """The manifest's entries; read once per version of the file (the window asks at first paint and again when
+    it installs, and a manifest with training histories takes tens of milliseconds to parse)."""
+    path = manifest_path(directory)
+    try:
+        stat = path.stat()
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
+    except OSError:
+        stamp = None
+    cached = _ENTRIES_CACHE.get(path)
+    if stamp is not None and cached is not None and cached[0] == stamp:
+        return list(cached[1])
+    found = tuple(Entry.from_json(item, path.parent) for item in read_manifest(directory)["entries"])
+    if stamp is not None:
+        _ENTRIES_CACHE[path] = (stamp, found)
+    return list(found)
 
 
 def get_entry(name: str, directory: str | os.PathLike | None = None) -> Entry:

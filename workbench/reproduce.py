@@ -363,7 +363,8 @@ def _unmeasured_rows(covered: set) -> list[Row]:
         if item["dataset"] in REASONS:
             reason = REASONS[item["dataset"]]
         elif item["model"] in ("dncnn_s", "dncnn_b"):
-            reason = "no shipped DnCNN weights yet (docs/reproduction.md); --published-weights DIR measures the " \
+            which = "DnCNN-B" if item["model"] == "dncnn_b" else f"DnCNN-S for {setting}"
+            reason = f"no shipped {which} yet (docs/reproduction.md); --published-weights DIR measures the " \
                      "authors' files"
         elif item["model"] == "bm3d":
             reason = "BM3D: optional package (non-commercial licence), ~25 s per image on 2 CPU cores"

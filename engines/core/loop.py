@@ -292,6 +292,9 @@ def _start(config: TrainConfig, problem: Problem, device: torch.device, info: Di
     params = count_parameters(model)
     flops = count_flops(model, problem.input_shape)
     channels_last = _use_channels_last(config, device, problem.input_shape)
+    if device.type == "cuda":
+        # Batches keep one shape, so cuDNN's per-shape algorithm search pays for itself after a few steps.
+        torch.backends.cudnn.benchmark = True
     model.to(device)
     if channels_last:
         model.to(memory_format=torch.channels_last)

@@ -320,3 +320,19 @@ def test_every_shipped_entry_with_a_history_ends_at_its_recorded_evaluation():
         assert shared, entry.name
         for name in shared:
             assert last[name][1] == pytest.approx(entry.evaluation[name], rel=1e-6), (entry.name, name)
+
+
+def test_entries_are_read_again_when_the_manifest_changes(weights_dir, tmp_path):
+    """The parsed manifest is kept per version of the file: asking twice reads it once, and a manifest that was
+    rewritten (a model shipped, merged or edited in place) is read again."""
+    with RunStore() as store:
+        run_id = _fake_run(store, tmp_path)
+        pretrained.ship_run(run_id, name="tiny_a", command="x", store=store)
+        first = pretrained.entries()
+        assert pretrained.entries() == first and pretrained.entries()[0] is first[0]  # the same parsed entry
+        pretrained.ship_run(run_id, name="tiny_b", command="x", store=store)
+    assert [e.name for e in pretrained.entries()] == ["tiny_a", "tiny_b"]
+    manifest = pretrained.manifest_path()
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace('"tiny_b"', '"tiny_c"'), encoding="utf-8")  # same size, same inode
+    assert [e.name for e in pretrained.entries()] == ["tiny_a", "tiny_c"]

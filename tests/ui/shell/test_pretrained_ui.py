@@ -9,6 +9,7 @@ from PIL import Image
 
 from tests.ui.qt_helpers import drop_files
 from workbench import pretrained
+from workbench.tasks_meta import primary_metric_name
 
 SHIPPED = pretrained.entries()
 SE_ENTRIES = [e for e in SHIPPED if e.task == "classify" and e.config.get("model_options", {}).get("attention") == "se"]
@@ -108,8 +109,7 @@ def test_a_shipped_run_without_a_history_shows_its_final_values_in_the_training_
     run_id = pretrained.install(entry, store=window.store, known={}).run_id  # beside the one with its history
     assert window.store.metrics(run_id) == []
     window.show_runs([run_id])
-    primary = {"classify": "test_accuracy", "hsi": "overall_accuracy", "retrieval": "map_average",
-               "denoise": "psnr"}[entry.task]
+    primary = primary_metric_name(entry.task)
     curves = window.curves.runs[run_id]
     assert curves.final[primary] == pytest.approx(entry.evaluation[primary])  # one marker at the end of training
     assert curves.final_epoch == entry.epochs and window.curves.drawn_points(run_id, primary) == 1

@@ -215,7 +215,7 @@ def test_closing_the_window_mid_batch_stops_the_job_and_leaves_no_thread(lab, qt
 
 def test_the_get_dncnn_button_installs_the_authors_weights_and_denoises_the_image_again(lab, qtbot, tmp_path,
                                                                                           monkeypatch):
-    """No DnCNN run: the lab offers the authors' weights; one click downloads them from the mirror (a loopback
+    """The lab offers the authors' weights until they are a run (another DnCNN, ours, does not count); one click downloads them from the mirror (a loopback
     server over a file the test wrote, its sha256 recorded as the entry's), installs a run, makes DnCNN the
     checked method and denoises the current image again."""
     import functools
@@ -238,12 +238,18 @@ def test_the_get_dncnn_button_installs_the_authors_weights_and_denoises_the_imag
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv(published.MIRROR_ENV, f"http://127.0.0.1:{server.server_address[1]}/")
     try:
+        from workbench.labs.denoise.service import import_weights
+
+        ours = save_tiny_dncnn(tmp_path / "ours.pth")
+        torch.save({k: v + 0.01 for k, v in torch.load(ours, weights_only=True).items()}, ours)
+        import_weights(ours, name="our DnCNN", store=lab.main_window.store)  # a DnCNN, not the authors' file
+        lab.refresh_methods()
         lab.set_checked(["wavelet"])
         image = tmp_path / "gray.png"
         Image.fromarray(_camera()).save(image)
         with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
             lab.open_paths([str(image)])
-        assert lab.get_dncnn_button.isVisibleTo(lab)  # no DnCNN run yet
+        assert lab.get_dncnn_button.isVisibleTo(lab)  # the authors' DnCNN is not a run yet
         assert [c.key for c, _ in lab.current_outcome.results] == ["wavelet"]
         with qtbot.waitSignal(lab.batch_finished, timeout=60_000):  # installed, then the image again
             with qtbot.waitSignal(lab.weights_installed, timeout=60_000) as installed:
@@ -251,7 +257,7 @@ def test_the_get_dncnn_button_installs_the_authors_weights_and_denoises_the_imag
         run_id = installed.args[0]
         assert lab.checked_keys() == [f"run:{run_id}"]
         assert [c.key for c, _ in lab.current_outcome.results] == [f"run:{run_id}"]
-        assert not lab.get_dncnn_button.isVisibleTo(lab)  # a DnCNN run exists now
+        assert not lab.get_dncnn_button.isVisibleTo(lab)  # the authors' DnCNN is a run now
         assert lab.main_window.store.get_run(run_id).summary["sha256"] == digest
     finally:
         server.shutdown()
