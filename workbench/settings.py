@@ -31,10 +31,11 @@ class Settings:
     device: str = "auto"
     threads: int = 0  # 0: PyTorch's default
     language: str = ""  # empty: follow the system locale
-    # 5: a redraw of the live curves takes the GUI thread ~7 ms that a run training on every core gives up (and its
-    # other threads wait for the preempted one); at 20 a 10 ms timer was also 17–20 ms late at p99 on 2 cores
-    # (workbench bench ui).
-    plot_refresh_hz: int = 5
+    # The live curves, progress bars and cursor follow a run this many times a second. Each refresh costs the GUI
+    # thread a few ms that a run training on every core gives up twice over (its other threads wait for the
+    # preempted one): on 2 cores the window's process took 8.5 % of a core at 5 Hz and 4.5 % at 2 Hz (at 20 a
+    # 10 ms timer was also 17–20 ms late at p99; workbench bench ui).
+    plot_refresh_hz: int = 2
 
     def resolved_data_dir(self) -> Path:
         return Path(self.data_dir).expanduser() if self.data_dir else paths.default_data_dir()

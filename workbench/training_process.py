@@ -20,7 +20,7 @@ import sys
 import time
 from typing import Any
 
-STEP_BATCH_SECONDS = 0.2  # the live curves' default refresh (Settings.plot_refresh_hz = 5)
+STEP_BATCH_SECONDS = 0.2  # the window shows them at its own refresh rate (Settings.plot_refresh_hz)
 # The child trains at a lower CPU priority than the window: when every core is busy with training, the GUI
 # thread preempts it as soon as it has something to draw or answer instead of waiting for the scheduler to
 # rotate it in (a 10 ms timer was 30–45 ms late at p99 on 2 cores). Alone on the machine it still gets every

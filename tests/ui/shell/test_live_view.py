@@ -59,8 +59,12 @@ def test_the_cursor_follows_a_new_run_that_is_shorter_than_the_runs_already_show
     last = store.get_run(run_id).step
     assert last < 500 and window.scrubber.maximum() == 500
     assert window.scrubber.value() == last and window.scrub_label.text() == f"step {last}"
-    # Throughout the run, not only at its end (the slot above runs after the window's own).
-    assert followed and all(value == step for step, value in followed)
+    # Throughout the run, not only at its end (the slot above runs after the window's own): the first step batch
+    # at once, the later ones at the curves' refresh rate, so the cursor may trail the newest step between two
+    # refreshes but never runs ahead of it or back.
+    assert followed and followed[0][1] == followed[0][0] > 0
+    values = [value for _, value in followed]
+    assert values == sorted(values) and all(value <= step for step, value in followed)
 
     window.scrubber.setValue(5)  # moved back by the user: the cursor stays where it was put
     assert not window._follow_live
@@ -106,3 +110,27 @@ def test_the_planned_end_widens_the_x_auto_range_only(qtbot):
     qtbot.waitUntil(lambda: 40 <= vb.viewRange()[0][1] < 60, timeout=2_000)
     curves.set_planned_end(1, None, None)
     qtbot.waitUntil(lambda: vb.viewRange()[0][1] < 6, timeout=2_000)
+
+
+def test_step_batches_reach_the_progress_bars_and_cursor_at_the_refresh_rate(window, qtbot):
+    """Step batches arrive every 0.2 s; the window shows the first at once and then the newest one per refresh
+    interval (each repaint of the bars, the cursor and its table costs a busy CPU's training twice its time),
+    and nothing is lost: the epoch's end shows its last step first."""
+    window.curves.set_refresh_rate(2)
+    assert window.curves.refresh_interval_s == pytest.approx(0.5)
+    config = tiny_config(epochs=2)
+    run = window.store.create_run(task="classify", model="small_cnn", dataset="digits", config=config.to_dict())
+    window.progress.start(run, {"steps_per_epoch": 100, "epochs": 2, "start_epoch": 0, "start_step": 0,
+                              "model": "m", "dataset": "d", "device": "cpu"})
+    shown: list[int] = []
+    original = window.progress.update_step
+    window.progress.update_step = lambda step, loss: (shown.append(step), original(step, loss))
+    window._live_shown_at = 0.0
+    for step in (10, 20, 30, 40):  # one burst, well inside one interval
+        window._on_steps(run, [(step, step / 100, 1.0 / step, 1000.0 + step)])
+    assert shown == [10]  # the first at once, the rest wait for the refresh
+    qtbot.waitUntil(lambda: shown == [10, 40], timeout=2000)  # only the newest of the waiting ones
+    assert window.scrubber.value() == 40 and window.scrub_label.text() == "step 40"
+    window._on_steps(run, [(50, 0.5, 0.02, 1050.0)])
+    window._on_epoch_done(run, 1, {})  # before the refresh: the epoch's last step is shown first
+    assert shown == [10, 40, 50] and not window._live_timer.isActive()

@@ -167,7 +167,10 @@ class RunCurves:
     planned_epoch: float | None = None
     buffers: dict[str, SeriesBuffer] = field(default_factory=dict)
     items: dict[str, tuple] = field(default_factory=dict)
-    dirty: bool = True
+    dirty: bool = True  # every curve of the run is redrawn on the next tick
+    # Metrics with new points since the last redraw: a live run's loss grows every step batch and its evaluation
+    # metric once an epoch, so the metric's curve (symbols and all) is set again only when it changed.
+    fresh: set = field(default_factory=set)
 
 
 class XExtent(pg.GraphicsObject):
@@ -358,6 +361,11 @@ class LiveCurves(QWidget):
     def set_refresh_rate(self, hz: int) -> None:
         self._timer.start(int(1000 / max(1, min(hz, 60))))
 
+    @property
+    def refresh_interval_s(self) -> float:
+        """Seconds between redraws of dirty curves (the preference's refresh rate)."""
+        return self._timer.interval() / 1000
+
     def clear(self) -> None:
         for curves in self.runs.values():
             for metric, items in curves.items.items():
@@ -444,7 +452,7 @@ class LiveCurves(QWidget):
         if curves.start_wall is None and len(rows):
             curves.start_wall = float(rows[0][2])
         buffer.extend(rows)
-        curves.dirty = True
+        curves.fresh.add(metric)
 
     def load_history(self, run_id: int, label: str, points) -> None:
         """Fill a run's curves from stored ``MetricPoint``s."""
@@ -518,10 +526,13 @@ class LiveCurves(QWidget):
         if show_raw != self._raw_shown:
             self._raw_shown, force = show_raw, True
         for curves in self.runs.values():
-            if not (curves.dirty or force):
+            shown = (self.LOSS, self._metric)
+            metrics = shown if curves.dirty or force else [m for m in shown if m in curves.fresh]
+            curves.fresh.clear()
+            if not metrics:
                 continue
             changed = True
-            for metric in (self.LOSS, self._metric):
+            for metric in metrics:
                 buffer = curves.buffers.get(metric)
                 if buffer is None or buffer.n == 0:
                     x = self._final_x(curves)
