@@ -13,8 +13,9 @@ How many epochs fit is measured, not guessed: a calibration round runs the four 
 ``--calibrate-steps`` steps and reads each run's steady step rate from its recorded step times (the last three
 quarters of the steps, so start-up, worker spin-up and cuDNN's algorithm search do not count: the run's overall
 throughput read half the steady rate on an H200); each model then gets the most epochs that fit ``--budget``
-seconds at that rate (at most the paper's 50). ``--epochs N`` skips the calibration and trains every job N epochs. The commands are printed and recorded verbatim
-in the manifest (``workbench ship-weights --command``), so anyone can rerun them.
+seconds at that rate (at most the paper's 50); ``--epochs N`` skips the calibration and trains every job N
+epochs. The commands are printed and recorded verbatim in the manifest (``workbench ship-weights --command``),
+so anyone can rerun them.
 
 Each run records into its own workbench home under ``--out``; ``--out/weights`` ends with ``manifest.json`` and
 one file per model, ready to merge into ``assets/weights`` (the entries carry their sha256). ``--out/summary.json``

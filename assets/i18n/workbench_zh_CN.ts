@@ -1384,6 +1384,10 @@
         <translation>已将 %1 个文件加入队列</translation>
     </message>
     <message>
+        <source> — %1 trained for another σ than %2: a blind DnCNN-B, or a model for this σ, does better</source>
+        <translation> — %1 是为另一个 σ 训练的（当前 σ 为 %2）：盲去噪 DnCNN-B 或为此 σ 训练的模型效果更好</translation>
+    </message>
+    <message>
         <source>Downloading the authors&apos; DnCNN…</source>
         <translation>正在下载作者的 DnCNN…</translation>
     </message>

@@ -287,3 +287,30 @@ def test_the_ssim_window_is_chosen_in_the_lab_and_named_in_the_titles(lab, qtbot
     assert "7×7 uniform" in lab.view.panes["restored:0"].label.text
     lab.ssim_toggle.setChecked(True)
     assert "7×7 uniform" in lab.view.panes["error:0"].label.text
+
+
+def test_a_dncnn_trained_for_another_sigma_is_named_in_the_batch_messages(lab, qtbot, tmp_path, weights):
+    """dncnn_25.pth was trained for σ = 25: denoising at σ = 50 with it says so when the batch starts and when it
+    ends, naming the model and both σ; at σ = 25 (or within 5 of it), and for a blind model, nothing is added."""
+    run_id = lab.import_weights(str(weights))
+    blind = tmp_path / "GD_Gray_Blind.pth"
+    blind.write_bytes(weights.read_bytes())
+    blind_id = lab.import_weights(str(blind))
+    choice = lab.choices[f"run:{run_id}"]
+    assert choice.trained_sigma == 25.0 and lab.choices[f"run:{blind_id}"].trained_sigma is None
+    image = tmp_path / "gray.png"
+    Image.fromarray(_camera()).save(image)
+    messages: list[str] = []
+    lab.message.connect(messages.append)
+    lab.set_checked([f"run:{run_id}", f"run:{blind_id}"])
+    lab.sigma.setValue(50.0)
+    with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
+        lab.open_paths([str(image)])
+    warned = [m for m in messages if "σ=25" in m and "50" in m and choice.title in m]
+    assert len(warned) == 2 and warned[-1].startswith("Done: 1 of 1")  # at the start and in the summary
+    assert lab.choices[f"run:{blind_id}"].title not in warned[0].split("—")[1]  # the blind one is not named
+    messages.clear()
+    lab.sigma.setValue(28.0)
+    with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
+        lab.open_paths([str(image)])
+    assert messages and not any("σ=25" in m for m in messages)

@@ -49,6 +49,18 @@ SAMPLE = "<sample>"  # the built-in test image's key (a path no file can have)
 WEIGHT_SUFFIXES = (".pt", ".pth", ".pt.gz", ".pth.gz", ".ckpt", ".mat", ".npy", ".npz")  # never images
 
 
+# How far the σ set may be from the σ a non-blind DnCNN was trained for before the lab says so (8-bit scale).
+SIGMA_TOLERANCE = 5.0
+
+
+def _trained_sigma(config: dict) -> float | None:
+    """The σ a denoising run's model was trained for; None for a blind model or when its config does not say."""
+    if config.get("blind"):
+        return None
+    sigma = config.get("sigma")
+    return float(sigma) if isinstance(sigma, (int, float)) and not isinstance(sigma, bool) and sigma > 0 else None
+
+
 @dataclass(frozen=True)
 class MethodChoice:
     key: str  # "run:<id>" or a baseline name
@@ -59,6 +71,7 @@ class MethodChoice:
     available: bool = True
     reason: str = ""  # why it is unavailable
     short: str = ""  # the label in pane titles
+    trained_sigma: float | None = None  # the one σ a DnCNN run was trained for (None: blind, or not a run)
 
     @property
     def title(self) -> str:
@@ -220,7 +233,9 @@ class DenoisingLab(Lab):
         self.weights_job.progress.connect(self._on_weights_progress)
         self.weights_job.result.connect(self._on_weights_installed)
         self.weights_job.error.connect(self._on_weights_failed)
-        self._batches: list[tuple[str | None, int, str]] = []  # (output folder, files, message) per batch to run
+        # (output folder, files, message, σ warning) per batch to run
+        self._batches: list[tuple[str | None, int, str, str]] = []
+        self._batch_warning = ""
         self._dirty_preview = False
         self.previews = 0  # previews requested by training checkpoints
         self._sample: Any = None
@@ -406,7 +421,7 @@ class DenoisingLab(Lab):
             mtime = path.stat().st_mtime if path.is_file() else 0.0
             if mtime:
                 choices.append(MethodChoice(f"run:{run.id}", f"#{run.id} {run.title}", "dncnn", str(path), mtime,
-                                            short=f"#{run.id} {run.model}"))
+                                            short=f"#{run.id} {run.model}", trained_sigma=_trained_sigma(run.config)))
         choices.extend(self._baselines())
         self.choices = {c.key: c for c in choices}
         if hasattr(self, "get_dncnn_button"):  # offered until the authors' file is a run (shipped ones don't count)
@@ -554,15 +569,28 @@ class DenoisingLab(Lab):
         where = self.tr(" → %1").replace("%1", out_dir) if out_dir else ""
         text = self.tr("Denoising %1 file(s) with %2…").replace("%1", str(len(paths))).replace(
             "%2", ", ".join(m.label for m in methods)) + where
+        warning = self.sigma_mismatch(methods)
         if self.job.busy:
             self.message.emit(self.tr("Queued %1 file(s)").replace("%1", str(len(paths))))
-        self._batches.append((out_dir, len(paths), text))
+        self._batches.append((out_dir, len(paths), text + warning, warning))
         self.job.enqueue("batch", job)
         if len(self._batches) == 1:
             self._batch_started()
 
+    def sigma_mismatch(self, methods: list[MethodChoice]) -> str:
+        """A warning (or "") when a checked DnCNN was trained for another σ than the one set: such a model leaves
+        noise in, or smooths away detail, far more than at its own σ."""
+        sigma = self.sigma.value()
+        off = [m for m in methods if m.trained_sigma is not None and sigma > 0
+               and abs(m.trained_sigma - sigma) > SIGMA_TOLERANCE]
+        if not off:
+            return ""
+        names = ", ".join(f"{m.title} (σ={m.trained_sigma:g})" for m in off)
+        return self.tr(" — %1 trained for another σ than %2: a blind DnCNN-B, or a model for this σ, does better") \
+            .replace("%1", names).replace("%2", f"{sigma:g}")
+
     def _batch_started(self) -> None:
-        self._batch_dir, self._batch_total, text = self._batches[0]
+        self._batch_dir, self._batch_total, text, self._batch_warning = self._batches[0]
         self._batch_done = 0
         self.cancel_button.setEnabled(True)
         self.progress.setRange(0, 0)
@@ -663,7 +691,7 @@ class DenoisingLab(Lab):
             summary += self.tr("; written to %1").replace("%1", self._batch_dir)
         if failed:
             summary += self.tr("; %1 file(s) could not be read (see the list)").replace("%1", str(len(failed)))
-        self.message.emit(summary)
+        self.message.emit(summary + self._batch_warning)
         self.batch_finished.emit()
         if self._batches:  # the job starts the next queued batch when this slot returns
             self._batch_started()
