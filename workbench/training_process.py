@@ -120,8 +120,8 @@ def child_main(conn, payload: dict[str, Any]) -> None:
         steps: list = []
         last_sent = time.monotonic()
         for event in session.events():
-            # Step events travel in batches (≤ 5 a second), as the window redraws them: one message
-            # per step would wake the window's process ~200 times a second on a busy CPU.
+            # Step events travel in batches (≤ 5 a second; the window shows them at its refresh rate): one
+            # message per step would wake the window's process ~200 times a second on a busy CPU.
             if isinstance(event, StepDone):
                 steps.append(event)
                 if time.monotonic() - last_sent < STEP_BATCH_SECONDS:

@@ -55,10 +55,10 @@ SIGMA_TOLERANCE = 5.0
 
 def _trained_sigma(config: dict) -> float | None:
     """The σ a denoising run's model was trained for; None for a blind model or when its config does not say."""
-    if config.get("blind"):
-        return None
-    sigma = config.get("sigma")
-    return float(sigma) if isinstance(sigma, (int, float)) and not isinstance(sigma, bool) and sigma > 0 else None
+    from workbench.compare import finite
+
+    sigma = None if config.get("blind") else finite(config.get("sigma"))
+    return sigma if sigma is not None and sigma > 0 else None
 
 
 @dataclass(frozen=True)
