@@ -63,7 +63,7 @@ JOBS = (
 
 
 def train_args(job: Job, *, data: Path, epochs: int, device: str, workers: int, max_steps: int = 0,
-               patches: int = 0) -> list[str]:
+               patches: int = 0, precision: str = "fp32") -> list[str]:
     """The ``workbench train`` arguments (after ``workbench``) of one job."""
     # One ×0.1 drop after 60 % of the epochs, and always before the last one (2 epochs: after the first).
     step_size = max(1, min(math.ceil(0.6 * epochs), epochs - 1))
@@ -76,6 +76,8 @@ def train_args(job: Job, *, data: Path, epochs: int, device: str, workers: int, 
     args += ["--epochs", str(epochs), "--batch-size", str(BATCH), "--lr", "1e-3", "--set", "scheduler=step",
              "--set", f"step_size={step_size}", "--set", f"num_workers={workers}", "--seed", "0",
              "--device", device]
+    if precision != "fp32":
+        args += ["--set", f"precision={precision}"]
     if max_steps:
         args += ["--set", f"max_steps={max_steps}"]
     return args + ["--name", job.title, "--json", "--no-progress"]
@@ -144,7 +146,8 @@ def calibrate(jobs: list[Job], args, data: Path, out: Path, log, rates: dict[str
     homes = {j.name: out / "calibration" / j.name for j in jobs}
     calibration = run_side_by_side(
         {j.name: (train_args(j, data=data, epochs=1, device=args.device, workers=args.workers,
-                             max_steps=args.calibrate_steps, patches=args.patches), homes[j.name]) for j in jobs},
+                             max_steps=args.calibrate_steps, patches=args.patches, precision=args.precision),
+                             homes[j.name]) for j in jobs},
         log, timeout=300)
     plans = {}
     for job in jobs:
@@ -179,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, default=0, help="train every job this many epochs (no calibration)")
     p.add_argument("--min-epochs", type=int, default=2)
     p.add_argument("--max-epochs", type=int, default=50)
+    p.add_argument("--precision", choices=("fp32", "bf16"), default="fp32",
+                   help="arithmetic of the training steps (bf16: autocast; weights stay fp32)")
     p.add_argument("--only", nargs="*", default=None, help="job names to run (default: all four)")
     p.add_argument("--merge", type=Path, metavar="WEIGHTS_DIR",
                    help="instead of training: copy a finished --out/weights folder's files and manifest entries "
@@ -214,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
                 {"calibration_steps_per_s": round(rates[job.name], 2)} if job.name in rates else {})
         summary["calibration_s"] = round(time.monotonic() - started, 1)
         commands = {j.name: (train_args(j, data=data, epochs=plans[j.name], device=args.device,
-                                        workers=args.workers, patches=args.patches), out / "homes" / j.name)
+                                        workers=args.workers, patches=args.patches, precision=args.precision),
+                             out / "homes" / j.name)
                     for j in jobs}
         results = run_side_by_side(commands, log, timeout=args.timeout or args.budget * 1.5 + 120)
         failed = 0

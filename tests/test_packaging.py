@@ -260,6 +260,11 @@ def test_shipped_weights_commands_parse_into_the_papers_protocol(tmp_path):
     short = config_from_args(build_parser().parse_args(
         script.train_args(jobs["dncnn_s_sigma25"], data=tmp_path, epochs=2, device="cpu", workers=0)))
     assert short.step_size == 1  # two epochs still drop the rate once, before the last
+    assert short.precision == "fp32"
+    bf16 = config_from_args(build_parser().parse_args(
+        script.train_args(jobs["dncnn_s_sigma50"], data=tmp_path, epochs=2, device="cuda", workers=0,
+                          precision="bf16")))
+    assert bf16.precision == "bf16" and bf16.sigma == 50.0
 
 
 def test_calibration_reads_the_steady_step_rate_not_the_start_up(tmp_path, monkeypatch):

@@ -783,6 +783,10 @@
         <translation>通道在后 (NHWC)</translation>
     </message>
     <message>
+        <source>precision</source>
+        <translation>数值精度</translation>
+    </message>
+    <message>
         <source>threads</source>
         <translation>线程数</translation>
     </message>
@@ -1013,6 +1017,10 @@
     <message>
         <source>NHWC memory layout for convolutions.</source>
         <translation>卷积使用 NHWC 内存布局。</translation>
+    </message>
+    <message>
+        <source>Arithmetic of the training steps: fp32, or bf16 autocast (fast on GPUs and CPUs with native bf16; weights, optimizer and evaluation stay fp32).</source>
+        <translation>训练步骤的运算精度：fp32，或 bf16 自动混合精度（在 GPU 和原生支持 bf16 的 CPU 上更快；权重、优化器和评估仍为 fp32）。</translation>
     </message>
     <message>
         <source>CPU threads for PyTorch (0 = PyTorch&apos;s default).</source>

@@ -376,7 +376,13 @@ def _train_epoch(state: LoopState, train_model: nn.Module, sampler: DistributedS
             batch = next(batch_iter)
         except StopIteration:
             break
-        loss, n = state.problem.train_loss(train_model, to_device(batch, device, state.channels_last), device)
+        with _autocast(config, device):
+            loss, n = state.problem.train_loss(train_model, to_device(batch, device, state.channels_last), device)
+        state.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        # Read after the backward pass is queued, not before: on a GPU the host then queues the backward kernels
+        # while the forward ones run instead of waiting for the loss first. A non-finite loss still stops the run
+        # before the optimizer step, so the weights never take it.
         loss_value = _loss_all_agree_on(loss, state.info, device)
         if not math.isfinite(loss_value):
             yield Failed(
@@ -387,8 +393,6 @@ def _train_epoch(state: LoopState, train_model: nn.Module, sampler: DistributedS
             )
             run.ended = "diverged"
             return run
-        state.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
         state.optimizer.step()
         state.step += 1
         state.batch_in_epoch += 1
@@ -401,6 +405,13 @@ def _train_epoch(state: LoopState, train_model: nn.Module, sampler: DistributedS
             break
     run.seconds = time.perf_counter() - started
     return run
+
+
+def _autocast(config: TrainConfig, device: torch.device):
+    """bf16 autocast around a training step's forward pass when ``precision`` asks for it (a no-op context
+    otherwise); the backward pass follows autocast's choices by itself."""
+    enabled = config.precision == "bf16" and device.type in ("cuda", "cpu")
+    return torch.autocast(device.type if enabled else "cpu", dtype=torch.bfloat16, enabled=enabled)
 
 
 def _loss_all_agree_on(loss: torch.Tensor, info: DistInfo, device: torch.device) -> float:

@@ -107,8 +107,10 @@ def test_nan_loss_ends_the_run_as_diverged_naming_the_step():
     from engines.labs.classify.task import build_problem
     from tests.helpers import tiny_config as make
 
+    built = {}
+
     def nan_at_step_3(config):
-        problem = build_problem(config)
+        problem = built["problem"] = build_problem(config)
         original = problem.train_loss
         calls = {"n": 0}
 
@@ -125,6 +127,23 @@ def test_nan_loss_ends_the_run_as_diverged_naming_the_step():
     assert isinstance(last, Failed) and last.status == "diverged"
     assert "step 3" in last.reason and "nan" in last.reason
     assert [e.step for e in events if isinstance(e, StepDone)] == [1, 2]
+    # The loss is read after the backward pass, but the optimizer never takes the NaN step's gradients.
+    assert all(torch.isfinite(p).all() for p in built["problem"].model.parameters())
+
+
+def test_bf16_precision_trains_in_autocast_and_keeps_fp32_weights(tmp_path):
+    def losses(events):
+        return [e.loss for e in events if isinstance(e, StepDone)]
+
+    plain = list(fit(tiny_config(epochs=1, max_steps=6)))
+    events = list(fit(tiny_config(epochs=1, max_steps=6, precision="bf16"), checkpoint_dir=tmp_path))
+    assert isinstance(events[-1], Finished)
+    bf16 = losses(events)
+    assert len(bf16) == 6 and all(math.isfinite(v) for v in bf16)
+    # Same seed, same batches: only the arithmetic differs, and it shows in the losses.
+    assert bf16 != losses(plain) and bf16[0] == pytest.approx(losses(plain)[0], rel=0.05)
+    weights = load_checkpoint(tmp_path / "last.pt")["model"]
+    assert {t.dtype for t in weights.values() if t.is_floating_point()} == {torch.float32}
 
 
 def test_exploding_learning_rate_diverges():

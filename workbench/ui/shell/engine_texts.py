@@ -30,6 +30,7 @@ FIELD_LABELS = (
     QT_TRANSLATE_NOOP("ConfigForm", "seed"),
     QT_TRANSLATE_NOOP("ConfigForm", "device"),
     QT_TRANSLATE_NOOP("ConfigForm", "channels last"),
+    QT_TRANSLATE_NOOP("ConfigForm", "precision"),
     QT_TRANSLATE_NOOP("ConfigForm", "threads"),
     QT_TRANSLATE_NOOP("ConfigForm", "max steps"),
     QT_TRANSLATE_NOOP("ConfigForm", "checkpoint every"),
@@ -91,6 +92,8 @@ FIELD_HELP = (
     QT_TRANSLATE_NOOP("ConfigForm", "Seed for initialisation, data split and data order."),
     QT_TRANSLATE_NOOP("ConfigForm", "Where to train."),
     QT_TRANSLATE_NOOP("ConfigForm", "NHWC memory layout for convolutions."),
+    QT_TRANSLATE_NOOP("ConfigForm", "Arithmetic of the training steps: fp32, or bf16 autocast (fast on GPUs and CPUs "
+                                    "with native bf16; weights, optimizer and evaluation stay fp32)."),
     QT_TRANSLATE_NOOP("ConfigForm", "CPU threads for PyTorch (0 = PyTorch's default)."),
     QT_TRANSLATE_NOOP("ConfigForm", "Stop after this many steps (0 = no limit)."),
     QT_TRANSLATE_NOOP("ConfigForm", "Save a checkpoint every N epochs."),
