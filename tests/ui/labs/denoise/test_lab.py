@@ -314,3 +314,30 @@ def test_a_dncnn_trained_for_another_sigma_is_named_in_the_batch_messages(lab, q
     with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
         lab.open_paths([str(image)])
     assert messages and not any("σ=25" in m for m in messages)
+
+
+def test_the_dncnn_checked_by_default_is_the_one_for_the_sigma_set_and_follows_it_until_the_user_chooses(
+        lab, tmp_path, weights):
+    from workbench.labs.denoise.service import import_weights
+
+    ids = {}
+    for name in ("dncnn_25.pth", "dncnn_15.pth", "dncnn_50.pth", "GD_Gray_Blind.pth"):  # the blind one is newest
+        path = tmp_path / name
+        path.write_bytes(weights.read_bytes())
+        ids[name] = f"run:{import_weights(path, store=lab.store).run_id}"
+    lab.choices = {}  # as when the lab opens on these runs
+    lab.refresh_methods()
+    assert lab.sigma.value() == 25.0 and lab.checked_keys() == [ids["dncnn_25.pth"]]
+    for sigma, expected in ((50.0, "dncnn_50.pth"), (46.0, "dncnn_50.pth"), (0.0, "GD_Gray_Blind.pth"),
+                            (18.0, "dncnn_15.pth"), (70.0, "GD_Gray_Blind.pth"), (29.0, "dncnn_25.pth")):
+        lab.sigma.setValue(sigma)
+        assert lab.checked_keys() == [ids[expected]], sigma
+    lab.refresh_methods()  # a finished run refreshes the list; the lab's own choice still follows σ
+    lab.sigma.setValue(15.0)
+    assert lab.checked_keys() == [ids["dncnn_15.pth"]]
+    lab.set_checked([ids["dncnn_15.pth"], "wavelet"])  # the user's choice is kept whatever σ is set
+    lab.sigma.setValue(50.0)
+    assert lab.checked_keys() == [ids["dncnn_15.pth"], "wavelet"]
+    lab.set_checked([ids["dncnn_50.pth"]])
+    lab.sigma.setValue(25.0)
+    assert lab.checked_keys() == [ids["dncnn_50.pth"]]

@@ -61,6 +61,18 @@ def _trained_sigma(config: dict) -> float | None:
     return sigma if sigma is not None and sigma > 0 else None
 
 
+def default_network(choices: list[MethodChoice], sigma: float) -> MethodChoice | None:
+    """The DnCNN to check when nobody has chosen: the one trained for the σ set (the closest within
+    ``SIGMA_TOLERANCE``), else a blind one, else any; the newest first among equals (``choices`` are newest
+    first). σ = 0 ("auto": estimated per image) prefers a blind model."""
+    nets = [c for c in choices if c.method == "dncnn" and c.available]
+    if sigma > 0:
+        near = [c for c in nets if c.trained_sigma is not None and abs(c.trained_sigma - sigma) <= SIGMA_TOLERANCE]
+        if near:
+            return min(near, key=lambda c: abs(c.trained_sigma - sigma))
+    return next((c for c in nets if c.trained_sigma is None), nets[0] if nets else None)
+
+
 @dataclass(frozen=True)
 class MethodChoice:
     key: str  # "run:<id>" or a baseline name
@@ -239,8 +251,10 @@ class DenoisingLab(Lab):
         self._dirty_preview = False
         self.previews = 0  # previews requested by training checkpoints
         self._sample: Any = None
+        self._auto_checked: set[str] | None = None  # the checks the lab chose, while nobody has changed them
         self._build()
         self.refresh_methods()
+        self.sigma.valueChanged.connect(self._follow_sigma)
         self.runner.checkpoint_saved.connect(self._on_checkpoint)
         self.runner.run_finished.connect(lambda *_: self.refresh_methods())
 
@@ -430,7 +444,9 @@ class DenoisingLab(Lab):
             authors = published_entry("dncnn_s_25").sha256
             self.get_dncnn_button.setVisible(not any(r.summary.get("sha256") == authors for r in runs))
         if first:
-            checked = {c.key for c in choices[:1] if c.method == "dncnn"} or {"wavelet"}
+            default = default_network(choices, self.sigma.value())
+            checked = {default.key} if default else {"wavelet"}
+            self._auto_checked = set(checked)
         self.methods.blockSignals(True)
         self.methods.clear()
         for choice in choices:
@@ -444,6 +460,16 @@ class DenoisingLab(Lab):
             self.methods.addItem(item)
         self.methods.blockSignals(False)
         self.methods.fit_height()
+
+    def _follow_sigma(self, sigma: float) -> None:
+        """While the checks are still the lab's own choice, a new σ checks the DnCNN trained for it."""
+        if self._auto_checked is None or set(self.checked_keys()) != self._auto_checked:
+            self._auto_checked = None  # the user chose: leave their checks alone from now on
+            return
+        default = default_network(list(self.choices.values()), sigma)
+        if default is not None and {default.key} != self._auto_checked:
+            self._auto_checked = {default.key}
+            self.set_checked(self._auto_checked)
 
     def _baselines(self) -> list[MethodChoice]:
         from engines.labs.denoise.methods import METHOD_TITLES, available_methods
