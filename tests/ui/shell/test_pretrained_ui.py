@@ -74,6 +74,26 @@ def test_dropped_image_is_denoised_with_a_shipped_dncnn(window, qtbot, tmp_path)
     assert result.psnr is not None and outcome.noisy_psnr is not None and result.psnr > outcome.noisy_psnr + 3
 
 
+def _sigma_models() -> dict[float | None, str]:
+    """The shipped DnCNNs by the σ they were trained for (None: blind)."""
+    return {None if e.config.get("blind") else float(e.config["sigma"]): e.name for e in DNCNN_ENTRIES}
+
+
+@pytest.mark.skipif(25.0 not in _sigma_models(), reason="no shipped DnCNN-S for σ=25")
+def test_a_fresh_window_checks_the_shipped_dncnn_for_the_sigma_set(window, qtbot):
+    """The window opens on the newest run; the Denoising lab still starts with the model trained for its σ, and
+    follows σ to the model for the new one while nobody has chosen."""
+    lab = next(lab for lab in window.labs if lab.title == "Denoising")
+    window.tabs.setCurrentWidget(lab)
+    installed, models = _installed(window), _sigma_models()
+    qtbot.waitUntil(lambda: not lab.busy, timeout=60_000)  # the start-up preview
+    assert lab.sigma.value() == 25.0 and lab.checked_keys() == [f"run:{installed[models[25.0]]}"]
+    for sigma in (15.0, 50.0, 0.0):
+        if sigma or None in models:
+            lab.sigma.setValue(sigma)
+            assert lab.checked_keys() == [f"run:{installed[models[sigma or None]]}"], sigma
+
+
 DSCMR_ENTRIES = [e for e in SHIPPED if e.task == "retrieval"]
 
 
