@@ -94,6 +94,40 @@ def test_a_fresh_window_checks_the_shipped_dncnn_for_the_sigma_set(window, qtbot
             assert lab.checked_keys() == [f"run:{installed[models[sigma or None]]}"], sigma
 
 
+@pytest.mark.skipif(len(_sigma_models()) < 2 or 25.0 not in _sigma_models(), reason="fewer than two shipped DnCNNs")
+def test_a_window_updated_with_more_shipped_models_still_opens_on_the_labs_default(make_window, monkeypatch, qtbot):
+    """An update installs the shipped models the earlier release lacked as newer runs; the window opens on the
+    model the manifest lists last (the DnCNN-S for the lab's σ), not on whichever one was installed last."""
+    from workbench.store import RunStore
+
+    default = _sigma_models()[25.0]
+    assert SHIPPED[-1].name == default
+    with RunStore() as store:  # the earlier release had installed the default; the others came with the update
+        for entry in sorted(SHIPPED, key=lambda e: e.name != default):
+            pretrained.install(entry, store=store)
+    monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")
+    window = make_window(show=True, ready=True, size=(1400, 900))
+    installed = _installed(window)
+    assert max(installed.values()) != installed[default]
+    assert window.browser.selected_ids() == [installed[default]]
+    lab = next(lab for lab in window.labs if lab.title == "Denoising")
+    qtbot.waitUntil(lambda: not lab.busy, timeout=60_000)
+    assert lab.checked_keys() == [f"run:{installed[default]}"]
+
+
+def test_a_window_with_runs_of_ones_own_opens_on_the_newest_of_them(make_window, monkeypatch):
+    from tests.helpers import tiny_config
+    from workbench.runner import create_run
+    from workbench.store import RunStore
+
+    with RunStore() as store:
+        own = create_run(store, tiny_config(), name="mine")
+    monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")  # the shipped runs come after it, with newer ids
+    window = make_window(show=True, ready=True, size=(1400, 900))
+    assert max(_installed(window).values()) > own
+    assert window.browser.selected_ids() == [own]
+
+
 DSCMR_ENTRIES = [e for e in SHIPPED if e.task == "retrieval"]
 
 

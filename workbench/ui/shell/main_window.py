@@ -509,8 +509,25 @@ class MainWindow(QMainWindow):
 
         apply_settings(self, settings)  # stored threads and default device
         if not self.browser.selected_ids() and self.browser.model.runs:
-            self.browser.select([self.browser.model.runs[-1].id])  # open on the latest run
+            self.browser.select([self._opening_run_id()])
         self._on_selection(self.browser.selected_ids())
+
+    def _opening_run_id(self) -> int:
+        """The run the window opens on: the newest of the user's own, else the shipped model the manifest lists
+        last (the one the labs start from: an update that installs more shipped models leaves it so), else the
+        newest."""
+        from workbench.pretrained import entries
+
+        runs = self.browser.model.runs
+        own = [r for r in runs if "pretrained" not in r.tags]
+        if own:
+            return own[-1].id
+        shipped = {(r.summary.get("pretrained") or {}).get("name"): r.id for r in runs}
+        try:
+            names = [e.name for e in entries()]
+        except (OSError, ValueError):  # an unreadable manifest must not keep the window from opening
+            names = []
+        return next((shipped[n] for n in reversed(names) if n in shipped), runs[-1].id)
 
     def _add_lab_actions(self, lab) -> None:
         menus = {"file": self.file_menu}
