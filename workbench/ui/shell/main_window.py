@@ -516,10 +516,10 @@ class MainWindow(QMainWindow):
         """The run the window opens on: the newest of the user's own, else the shipped model the manifest lists
         last (the one the labs start from: an update that installs more shipped models leaves it so), else the
         newest."""
-        from workbench.pretrained import entries
+        from workbench.pretrained import PRETRAINED_TAG, entries
 
         runs = self.browser.model.runs
-        own = [r for r in runs if "pretrained" not in r.tags]
+        own = [r for r in runs if PRETRAINED_TAG not in r.tags]
         if own:
             return own[-1].id
         shipped = {(r.summary.get("pretrained") or {}).get("name"): r.id for r in runs}
