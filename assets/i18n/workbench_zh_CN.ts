@@ -1019,8 +1019,8 @@
         <translation>卷积使用 NHWC 内存布局。</translation>
     </message>
     <message>
-        <source>Arithmetic of the training steps: fp32, or bf16 autocast (fast on GPUs and CPUs with native bf16; weights, optimizer and evaluation stay fp32).</source>
-        <translation>训练步骤的运算精度：fp32，或 bf16 自动混合精度（在 GPU 和原生支持 bf16 的 CPU 上更快；权重、优化器和评估仍为 fp32）。</translation>
+        <source>Arithmetic of the training steps: fp32, or bf16 autocast where the device has native bf16 (recent GPUs; CPUs with AVX-512 BF16 or AMX); weights, optimizer and evaluation stay fp32.</source>
+        <translation>训练步骤的运算精度：fp32，或在原生支持 bf16 的设备上使用 bf16 自动混合精度（较新的 GPU；支持 AVX-512 BF16 或 AMX 的 CPU）；权重、优化器和评估仍为 fp32。</translation>
     </message>
     <message>
         <source>CPU threads for PyTorch (0 = PyTorch&apos;s default).</source>

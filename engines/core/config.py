@@ -56,8 +56,9 @@ class TrainConfig:
     seed: int = opt(0, "Seed for initialisation, data split and data order.", min=0, max=SEED_MAX)
     device: str = opt("auto", "Where to train.", choices=DEVICE_CHOICES)
     channels_last: str = opt("auto", "NHWC memory layout for convolutions.", choices=("auto", "on", "off"))
-    precision: str = opt("fp32", "Arithmetic of the training steps: fp32, or bf16 autocast (fast on GPUs and CPUs "
-                                 "with native bf16; weights, optimizer and evaluation stay fp32).",
+    precision: str = opt("fp32", "Arithmetic of the training steps: fp32, or bf16 autocast where the device has "
+                                 "native bf16 (recent GPUs; CPUs with AVX-512 BF16 or AMX); weights, optimizer "
+                                 "and evaluation stay fp32.",
                          choices=("fp32", "bf16"))
     threads: int = opt(0, "CPU threads for PyTorch (0 = PyTorch's default).", min=0, max=THREADS_MAX)
     max_steps: int = opt(0, "Stop after this many steps (0 = no limit).", min=0)

@@ -40,3 +40,13 @@ def resolve_device(name: str = "auto", *, local_rank: int | None = None) -> torc
             raise DeviceUnavailable("device 'mps' requested but Apple MPS is not available")
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def native_bf16(device: torch.device) -> bool:
+    """Whether ``device`` computes bf16 in hardware: a CUDA GPU that has it (Ampere or newer), or a CPU with
+    AVX-512 BF16 or AMX (oneDNN's check). Elsewhere bf16 is emulated, slower than fp32."""
+    if device.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported(including_emulation=False))
+    if device.type == "cpu":
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return False

@@ -26,7 +26,7 @@ from torch.utils.data import BatchSampler, DataLoader, Dataset, DistributedSampl
 from engines.core.checkpoint import load_checkpoint, save_checkpoint
 from engines.core.config import ConfigError, TrainConfig
 from engines.core.control import RunControl
-from engines.core.device import resolve_device
+from engines.core.device import native_bf16, resolve_device
 from engines.core.distributed import DistInfo, all_reduce_sum, init_process_group
 from engines.core.events import (
     CheckpointSaved,
@@ -236,6 +236,9 @@ def run_training(
         if config.threads:
             torch.set_num_threads(config.threads)
         device = resolve_device(config.device, local_rank=info.local_rank)
+        if config.precision == "bf16" and not native_bf16(device):
+            raise ConfigError(f"precision=bf16 needs native bf16 (a recent GPU, or a CPU with AVX-512 BF16 or AMX), "
+                              f"which {device} lacks: emulated bf16 trains slower than fp32; use precision=fp32")
         created_group = init_process_group(info, device)
         seed_everything(config.seed)
         problem = build_problem(config)
@@ -410,7 +413,7 @@ def _train_epoch(state: LoopState, train_model: nn.Module, sampler: DistributedS
 def _autocast(config: TrainConfig, device: torch.device):
     """bf16 autocast around a training step's forward pass when ``precision`` asks for it (a no-op context
     otherwise); the backward pass follows autocast's choices by itself."""
-    enabled = config.precision == "bf16" and device.type in ("cuda", "cpu")
+    enabled = config.precision == "bf16"  # checked against the device when the run starts
     return torch.autocast(device.type if enabled else "cpu", dtype=torch.bfloat16, enabled=enabled)
 
 

@@ -131,7 +131,11 @@ def test_nan_loss_ends_the_run_as_diverged_naming_the_step():
     assert all(torch.isfinite(p).all() for p in built["problem"].model.parameters())
 
 
-def test_bf16_precision_trains_in_autocast_and_keeps_fp32_weights(tmp_path):
+def test_bf16_precision_trains_in_autocast_and_keeps_fp32_weights(tmp_path, monkeypatch):
+    import engines.core.loop as loop
+
+    monkeypatch.setattr(loop, "native_bf16", lambda device: True)  # autocast runs (emulated) on any CPU
+
     def losses(events):
         return [e.loss for e in events if isinstance(e, StepDone)]
 
@@ -239,3 +243,21 @@ def test_epoch_weights_are_kept_at_epoch_ends_only_when_the_config_asks(tmp_path
         snapshot = load_checkpoint(tmp_path / "epoch_2.pt")
         assert set(snapshot) - {"format_version"} == {"task", "config", "model_spec", "model", "epoch", "step"}
         assert (snapshot["epoch"], snapshot["step"]) == (2, epoch_steps[2])
+
+
+def test_bf16_precision_where_bf16_is_emulated_fails_with_a_clear_reason(monkeypatch):
+    import engines.core.loop as loop
+
+    seen = []
+    monkeypatch.setattr(loop, "native_bf16", lambda device: seen.append(device) or False)
+    events = list(fit(tiny_config(precision="bf16", device="cpu")))
+    assert len(events) == 1 and isinstance(events[0], Failed)
+    assert "precision=bf16" in events[0].reason and "cpu" in events[0].reason and "fp32" in events[0].reason
+    assert [d.type for d in seen] == ["cpu"]
+
+
+def test_native_bf16_follows_onednn_on_cpu_and_is_false_on_mps():
+    from engines.core.device import native_bf16
+
+    assert native_bf16(torch.device("cpu")) == bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    assert native_bf16(torch.device("mps")) is False

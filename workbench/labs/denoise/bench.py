@@ -92,6 +92,7 @@ def measure_levers(optimized, x, ref_seconds: float, repeats: int, *, clean=None
     import numpy as np
     import torch
 
+    from engines.core.device import native_bf16
     from engines.labs.denoise.methods import score
 
     xl = x.contiguous(memory_format=torch.channels_last)
@@ -114,7 +115,7 @@ def measure_levers(optimized, x, ref_seconds: float, repeats: int, *, clean=None
                              "max_abs_difference": float((out - eager).abs().max())}
     except Exception as exc:  # no C++ compiler, an unsupported platform: the eager path stands
         levers["compile"] = {"available": False, "reason": f"{type(exc).__name__}: {str(exc)[:200]}"}
-    if torch.ops.mkldnn._is_mkldnn_bf16_supported():
+    if native_bf16(torch.device("cpu")):
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
             seconds = _median_seconds(lambda: optimized(xl), repeats)
             out = optimized(xl).float()

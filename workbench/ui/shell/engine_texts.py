@@ -92,8 +92,9 @@ FIELD_HELP = (
     QT_TRANSLATE_NOOP("ConfigForm", "Seed for initialisation, data split and data order."),
     QT_TRANSLATE_NOOP("ConfigForm", "Where to train."),
     QT_TRANSLATE_NOOP("ConfigForm", "NHWC memory layout for convolutions."),
-    QT_TRANSLATE_NOOP("ConfigForm", "Arithmetic of the training steps: fp32, or bf16 autocast (fast on GPUs and CPUs "
-                                    "with native bf16; weights, optimizer and evaluation stay fp32)."),
+    QT_TRANSLATE_NOOP("ConfigForm", "Arithmetic of the training steps: fp32, or bf16 autocast where the device has "
+                                    "native bf16 (recent GPUs; CPUs with AVX-512 BF16 or AMX); weights, optimizer "
+                                    "and evaluation stay fp32."),
     QT_TRANSLATE_NOOP("ConfigForm", "CPU threads for PyTorch (0 = PyTorch's default)."),
     QT_TRANSLATE_NOOP("ConfigForm", "Stop after this many steps (0 = no limit)."),
     QT_TRANSLATE_NOOP("ConfigForm", "Save a checkpoint every N epochs."),
