@@ -2121,6 +2121,10 @@
         <translation>运行 #%1 已暂停</translation>
     </message>
     <message>
+        <source>Run #%1 %2: %3</source>
+        <translation>运行 #%1 %2：%3</translation>
+    </message>
+    <message>
         <source>Run #%1 %2</source>
         <translation>运行 #%1 %2</translation>
     </message>

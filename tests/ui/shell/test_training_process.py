@@ -45,3 +45,15 @@ def test_the_thread_path_trains_when_child_processes_are_off(window, qtbot, monk
     with qtbot.waitSignal(window.runner.run_finished, timeout=120_000) as finished:
         pass
     assert finished.args[1] == "finished" and window.store.get_run(run_id).pid == os.getpid()
+
+
+def test_a_run_that_fails_says_why_in_the_status_bar_and_a_warning(window, qtbot):
+    config = tiny_config(epochs=3, optimizer="sgd", lr=1e6, scheduler="none",
+                         model_options={"width": 8, "batchnorm": False})
+    with qtbot.waitSignal(window.runner.run_finished, timeout=120_000) as finished:
+        run_id = window.start_job(config)
+    assert finished.args[1] == "diverged"
+    reason = window.store.get_run(run_id).message
+    assert "diverged" in reason and "step" in reason
+    assert window.status_label.text() == f"Run #{run_id} diverged: {reason}"
+    assert reason in window.property("last_warning")

@@ -969,8 +969,13 @@ class MainWindow(QMainWindow):
         self.progress.finish(run_id, status)
         if self.curves is not None:
             self.curves.set_planned_end(run_id, None, None)  # a run stopped early is framed by what it did
-        self.status_label.setText(self.tr("Run #%1 %2").replace("%1", str(run_id))
-                                  .replace("%2", status_text(status)))
+        reason = outcome.get("message", "") if status in ("failed", "diverged") else ""
+        if reason:  # why stays in the status bar after the warning is closed
+            self.status_label.setText(self.tr("Run #%1 %2: %3").replace("%1", str(run_id))
+                                      .replace("%2", status_text(status)).replace("%3", reason))
+        else:
+            self.status_label.setText(self.tr("Run #%1 %2").replace("%1", str(run_id))
+                                      .replace("%2", status_text(status)))
         if status == "cancelled":
             self.browser.refresh()
             if self.curves is not None and run_id in self.curves.runs:
