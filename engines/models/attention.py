@@ -9,12 +9,13 @@ the output of the block's ``scale_activation`` (shape ``N×C×1×1``).
 """
 from __future__ import annotations
 
+import functools
+import sys
 from functools import partial
-from typing import Callable
+from typing import Any, Callable
 
 import torch
 from torch import nn
-from torchvision.ops import SqueezeExcitation
 
 ATTENTIONS = ("none", "se", "sse", "scse")
 SQUEEZES = ("avg", "max")
@@ -30,24 +31,43 @@ def squeeze_channels(channels: int, reduction: int) -> int:
     return max(1, channels // reduction)
 
 
-class MaxSqueezeExcitation(SqueezeExcitation):
-    """Channel SE whose squeeze is global *max* pooling (the SENet paper's squeeze ablation).
+@functools.cache
+def _gate_classes() -> tuple[type[nn.Module], type[nn.Module]]:
+    """``(torchvision.ops.SqueezeExcitation, MaxSqueezeExcitation)``, imported on first use: torchvision's ops
+    import ``torch._dynamo`` (about 3 s on 2 cores), which nothing else needs before a model with SE is built."""
+    from torchvision.ops import SqueezeExcitation
 
-    torchvision's block hard-codes adaptive average pooling inside ``_scale``, so the
-    max variant overrides that one method; the excitation layers (``fc1``, ``fc2``,
-    ``scale_activation``) and their state-dict names stay torchvision's.
-    """
+    class MaxSqueezeExcitation(SqueezeExcitation):
+        """Channel SE whose squeeze is global *max* pooling (the SENet paper's squeeze ablation).
 
-    def __init__(self, input_channels: int, squeeze_channels: int) -> None:
-        super().__init__(input_channels, squeeze_channels)
-        self.avgpool = nn.AdaptiveMaxPool2d(1)  # keeps the attribute name the parent's code reads
+        torchvision's block hard-codes adaptive average pooling inside ``_scale``, so the
+        max variant overrides that one method; the excitation layers (``fc1``, ``fc2``,
+        ``scale_activation``) and their state-dict names stay torchvision's.
+        """
 
-    def _scale(self, x: torch.Tensor) -> torch.Tensor:
-        scale = self.avgpool(x)
-        scale = self.fc1(scale)
-        scale = self.activation(scale)
-        scale = self.fc2(scale)
-        return self.scale_activation(scale)
+        def __init__(self, input_channels: int, squeeze_channels: int) -> None:
+            super().__init__(input_channels, squeeze_channels)
+            self.avgpool = nn.AdaptiveMaxPool2d(1)  # keeps the attribute name the parent's code reads
+
+        def _scale(self, x: torch.Tensor) -> torch.Tensor:
+            scale = self.avgpool(x)
+            scale = self.fc1(scale)
+            scale = self.activation(scale)
+            scale = self.fc2(scale)
+            return self.scale_activation(scale)
+
+    MaxSqueezeExcitation.__module__ = __name__
+    MaxSqueezeExcitation.__qualname__ = "MaxSqueezeExcitation"
+    return SqueezeExcitation, MaxSqueezeExcitation
+
+
+def __getattr__(name: str) -> Any:
+    """``SqueezeExcitation`` and ``MaxSqueezeExcitation`` as module attributes, torchvision imported then."""
+    if name == "SqueezeExcitation":
+        return _gate_classes()[0]
+    if name == "MaxSqueezeExcitation":
+        return _gate_classes()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class SpatialSE(nn.Module):
@@ -89,11 +109,10 @@ class ConcurrentSE(nn.Module):
         return f"combine={self.combine}"
 
 
-def channel_se(channels: int, *, reduction: int = 16, squeeze: str = "avg") -> SqueezeExcitation:
-    hidden = squeeze_channels(channels, reduction)
-    if squeeze == "avg":
-        return SqueezeExcitation(channels, hidden)
-    return MaxSqueezeExcitation(channels, hidden)
+def channel_se(channels: int, *, reduction: int = 16, squeeze: str = "avg") -> nn.Module:
+    """A ``torchvision.ops.SqueezeExcitation`` (``squeeze="avg"``) or its max-pooling subclass."""
+    average, maximum = _gate_classes()
+    return (average if squeeze == "avg" else maximum)(channels, squeeze_channels(channels, reduction))
 
 
 def _scse(channels: int, *, reduction: int, squeeze: str, combine: str = "add") -> ConcurrentSE:
@@ -123,6 +142,10 @@ def attention_factory(kind: str = "none", *, reduction: int = 16, squeeze: str =
     return partial(_scse, reduction=reduction, squeeze=squeeze, combine=combine)
 
 
-def channel_gates(model: nn.Module) -> list[tuple[str, SqueezeExcitation]]:
-    """Every channel-SE block of ``model`` in forward order, with its qualified name."""
-    return [(name, m) for name, m in model.named_modules() if isinstance(m, SqueezeExcitation)]
+def channel_gates(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """Every channel-SE block (a ``torchvision.ops.SqueezeExcitation``) of ``model`` in forward order, with its
+    qualified name."""
+    if "torchvision.ops" not in sys.modules:  # no such block can exist before torchvision is imported
+        return []
+    gate = _gate_classes()[0]
+    return [(name, m) for name, m in model.named_modules() if isinstance(m, gate)]

@@ -99,3 +99,21 @@ def test_the_shipped_models_are_installed_off_the_gui_thread_before_the_labs_lis
     assert win._preloader.installed == len(shipped)
     assert win.browser.model.rowCount() == len(shipped)
     assert pretrained.install_missing(win.store) == []  # nothing left for the GUI thread
+
+
+def test_the_engines_load_without_torchvision_which_the_preloader_imports_once_the_labs_can_be_built():
+    """torchvision's ops import torch._dynamo (~3 s on 2 cores): the labs wait for the engines, not for that."""
+    import subprocess
+    import sys
+
+    code = ("import importlib, sys\n"
+            "from workbench.ui.shell.lab import LATE_PRELOAD_MODULES, PRELOAD_MODULES\n"
+            "for name in PRELOAD_MODULES: importlib.import_module(name)\n"
+            "from engines.core.tasks import TASKS; TASKS.names()\n"
+            "from engines.models import build_model\n"
+            "build_model('small_cnn', width=8)\n"
+            "print(sorted(m for m in ('torchvision', 'torch._dynamo') if m in sys.modules), LATE_PRELOAD_MODULES)\n"
+            "build_model('small_cnn', width=8, attention='se', reduction=4)\n"
+            "print('torchvision' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.split("\n")[:2] == ["[] ('torchvision',)", "True"]

@@ -103,10 +103,14 @@ class LabPlaceholder(QWidget):
 
 
 # Imported off the GUI thread after the first paint, so the window stays responsive while they load (about
-# 5 s on 2 cores: torch, torchvision's ops through the SE block, scipy.signal for the curves). Nothing here
-# creates a Qt object; pyqtgraph and the lab modules are imported on the GUI thread by ensure_ready.
-PRELOAD_MODULES = ("torch", "torchvision", "scipy.signal", "engines.core.tasks", "engines.labs",
-                   "engines.core.device", "workbench.pretrained")
+# 4 s on 2 cores: torch, scipy.signal for the curves). torchvision is not among them: its ops import
+# torch._dynamo (another 3 s), and only a model with SE blocks or CIFAR-10 needs it. Nothing here creates a Qt
+# object; pyqtgraph and the lab modules are imported on the GUI thread by ensure_ready.
+PRELOAD_MODULES = ("torch", "scipy.signal", "engines.core.tasks", "engines.labs", "engines.core.device",
+                   "workbench.pretrained")
+# Imported off the GUI thread once the labs are built, so the first SE model (the attention view) finds them
+# loaded.
+LATE_PRELOAD_MODULES = ("torchvision",)
 
 
 class EnginePreloader(QObject):
@@ -149,6 +153,22 @@ class EnginePreloader(QObject):
             try:
                 self.done.emit()
             except RuntimeError:  # the window went away meanwhile
+                pass
+
+    def start_late(self) -> None:
+        """Import :data:`LATE_PRELOAD_MODULES` in a new daemon thread, once the labs are built: imported while
+        the GUI thread builds them, they took its interpreter time (the labs were ready 2–3 s later)."""
+        if self.thread is not None and self.thread.is_alive():
+            return
+        self.thread = threading.Thread(target=self._run_late, name="engine-preload-late", daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _run_late() -> None:
+        for name in LATE_PRELOAD_MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - whoever needs it imports it again and reports the error
                 pass
 
 

@@ -511,6 +511,8 @@ class MainWindow(QMainWindow):
         if not self.browser.selected_ids() and self.browser.model.runs:
             self.browser.select([self._opening_run_id()])
         self._on_selection(self.browser.selected_ids())
+        if self._preloader is not None:  # what the labs did not wait for, after their first frame
+            QTimer.singleShot(0, self._preloader.start_late)
 
     def _opening_run_id(self) -> int:
         """The run the window opens on: the newest of the user's own, else the shipped model the manifest lists
