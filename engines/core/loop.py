@@ -12,6 +12,7 @@ train (:func:`_train_epoch`), score (:func:`_score_epoch`) and checkpoint
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
@@ -411,10 +412,11 @@ def _train_epoch(state: LoopState, train_model: nn.Module, sampler: DistributedS
 
 
 def _autocast(config: TrainConfig, device: torch.device):
-    """bf16 autocast around a training step's forward pass when ``precision`` asks for it (a no-op context
-    otherwise); the backward pass follows autocast's choices by itself."""
-    enabled = config.precision == "bf16"  # checked against the device when the run starts
-    return torch.autocast(device.type if enabled else "cpu", dtype=torch.bfloat16, enabled=enabled)
+    """bf16 autocast around a training step's forward pass when ``precision`` asks for it (checked against the
+    device when the run starts), else nothing; the backward pass follows autocast's choices by itself."""
+    if config.precision == "bf16":
+        return torch.autocast(device.type, dtype=torch.bfloat16)
+    return contextlib.nullcontext()
 
 
 def _loss_all_agree_on(loss: torch.Tensor, info: DistInfo, device: torch.device) -> float:

@@ -67,7 +67,7 @@ def default_network(choices: list[MethodChoice], sigma: float) -> MethodChoice |
     first). σ = 0 ("auto": estimated per image) prefers a blind model."""
     nets = [c for c in choices if c.method == "dncnn" and c.available]
     if sigma > 0:
-        near = [c for c in nets if c.trained_sigma is not None and abs(c.trained_sigma - sigma) <= SIGMA_TOLERANCE]
+        near = [c for c in nets if c.trained_for(sigma)]
         if near:
             return min(near, key=lambda c: abs(c.trained_sigma - sigma))
     return next((c for c in nets if c.trained_sigma is None), nets[0] if nets else None)
@@ -88,6 +88,10 @@ class MethodChoice:
     @property
     def title(self) -> str:
         return self.short or self.label
+
+    def trained_for(self, sigma: float) -> bool:
+        """Whether this DnCNN was trained for ``sigma`` (within ``SIGMA_TOLERANCE``); False for blind ones."""
+        return self.trained_sigma is not None and abs(self.trained_sigma - sigma) <= SIGMA_TOLERANCE
 
 
 @dataclass
@@ -607,8 +611,7 @@ class DenoisingLab(Lab):
         """A warning (or "") when a checked DnCNN was trained for another σ than the one set: such a model leaves
         noise in, or smooths away detail, far more than at its own σ."""
         sigma = self.sigma.value()
-        off = [m for m in methods if m.trained_sigma is not None and sigma > 0
-               and abs(m.trained_sigma - sigma) > SIGMA_TOLERANCE]
+        off = [m for m in methods if m.trained_sigma is not None and sigma > 0 and not m.trained_for(sigma)]
         if not off:
             return ""
         names = ", ".join(f"{m.title} (σ={m.trained_sigma:g})" for m in off)
