@@ -36,6 +36,9 @@ class Settings:
     # preempted one): on 2 cores the window's process took 8.5 % of a core at 5 Hz and 4.5 % at 2 Hz (at 20 a
     # 10 ms timer was also 17–20 ms late at p99; workbench bench ui).
     plot_refresh_hz: int = 2
+    # The arithmetic of the Denoising lab's DnCNN passes: "auto" is bf16 where the CPU has native bf16 (about twice
+    # as fast, PSNR within 0.01 dB; engines.labs.denoise.methods.inference_precision), "fp32" everywhere.
+    inference_precision: str = "auto"
 
     def resolved_data_dir(self) -> Path:
         return Path(self.data_dir).expanduser() if self.data_dir else paths.default_data_dir()
@@ -47,6 +50,7 @@ BOUNDS = {"threads": (0, 1024), "plot_refresh_hz": (1, 240)}
 MAX_BYTES = 1 << 20
 # engines.core.device.DEVICE_CHOICES, without importing torch at start-up ("cuda:N" is accepted too).
 DEVICES = ("auto", "cpu", "cuda", "mps")
+INFERENCE_PRECISIONS = ("auto", "fp32")  # what the Preferences dialog offers (bf16 where native is "auto")
 
 # Fields that older files may still hold; nothing reads them. Dropping one needs no new schema version:
 # load_settings ignores keys it does not know, so files with or without them load at either version.
@@ -216,6 +220,8 @@ def _in_range(name: str, value: Any) -> bool:
     if name in BOUNDS:
         low, high = BOUNDS[name]
         return low <= value <= high
+    if name == "inference_precision":
+        return value in INFERENCE_PRECISIONS
     if name == "device":
         base, _, index = value.partition(":")
         return base in DEVICES and (not index or (base == "cuda" and index.isdigit()))

@@ -6,7 +6,7 @@ from workbench.settings import SCHEMA_VERSION, Settings, load_settings, migrate,
 
 
 def test_round_trip_in_workbench_home(workbench_home):
-    settings = Settings(device="cpu", threads=1, language="zh_CN", plot_refresh_hz=10)
+    settings = Settings(device="cpu", threads=1, language="zh_CN", plot_refresh_hz=10, inference_precision="fp32")
     save_settings(settings)
     assert (workbench_home / "settings.json").exists()
     assert load_settings() == settings
@@ -51,3 +51,13 @@ def test_a_file_with_the_retired_recent_folders_loads_and_is_saved_without_it(wo
     stored = json.loads(path.read_text())
     assert "recent_folders" not in stored and stored["schema_version"] == SCHEMA_VERSION == 1
     assert load_settings() == settings
+
+
+def test_an_unknown_inference_precision_falls_back_to_auto_with_a_warning(workbench_home):
+    from workbench.settings import load_warnings
+
+    load_warnings()
+    (workbench_home / "settings.json").write_text(json.dumps({"inference_precision": "fp8", "threads": 1}))
+    settings = load_settings()
+    assert (settings.inference_precision, settings.threads) == ("auto", 1)
+    assert any("inference_precision='fp8'" in w for w in load_warnings())

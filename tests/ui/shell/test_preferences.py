@@ -47,17 +47,20 @@ def test_changing_threads_and_pressing_ok_stores_it_and_reloading_gives_it_back(
         threads.append(dialog.threads_spin.maximum())  # the machine's CPU count, at least 1
         dialog.threads_spin.setValue(threads[0])
         dialog.refresh_spin.setValue(7)
+        dialog.precision_box.setCurrentIndex(dialog.precision_box.findData("fp32"))
         _ok(dialog)
 
     seen = _when_dialog_opens(qtbot, edit)
     old, new = edit_preferences(None)
     assert seen and old == Settings()
     assert threads[0] >= 1 and (new.threads, new.plot_refresh_hz) == (threads[0], 7)
+    assert new.inference_precision == "fp32"
     stored = json.loads((workbench_home / "settings.json").read_text())
     assert stored["threads"] == threads[0] and stored["schema_version"] == SCHEMA_VERSION
     assert load_settings() == new
     # The dialog opens on what was stored.
     assert PreferencesDialog(load_settings()).threads_spin.value() == threads[0]
+    assert PreferencesDialog(load_settings()).precision_box.currentData() == "fp32"
 
 
 def test_cancel_leaves_the_stored_settings_alone(qtbot, workbench_home):
@@ -108,7 +111,8 @@ def test_a_data_folder_that_is_a_file_is_refused_and_a_new_one_is_created(qtbot,
 
 
 def test_restore_defaults_resets_every_field(qtbot):
-    dialog = PreferencesDialog(Settings(data_dir="/x", device="cpu", threads=2, language="en", plot_refresh_hz=5))
+    dialog = PreferencesDialog(Settings(data_dir="/x", device="cpu", threads=2, language="en", plot_refresh_hz=5,
+                                        inference_precision="fp32"))
     qtbot.addWidget(dialog)
     dialog.restore_defaults()
     assert dialog.settings() == Settings()

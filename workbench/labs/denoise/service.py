@@ -99,8 +99,10 @@ class Denoiser:
     spec: dict[str, Any] = field(default_factory=dict)
 
 
-def load_denoiser(*, weights: str | os.PathLike | None = None, run_id: int | None = None, store=None) -> Denoiser:
-    """The DnCNN in a weights file or a recorded run's checkpoint (prepared for fast inference).
+def load_denoiser(*, weights: str | os.PathLike | None = None, run_id: int | None = None, store=None,
+                  precision: str = "fp32") -> Denoiser:
+    """The DnCNN in a weights file or a recorded run's checkpoint (prepared for fast inference in ``precision``:
+    ``fp32``, ``bf16`` or ``auto``, see :func:`engines.labs.denoise.methods.inference_precision`).
 
     Raises :class:`DenoiseSetupError` (or ``WeightsError``, also a ``ValueError``) with a one-line reason,
     and ``workbench.store.UnknownRun`` for an unknown run id.
@@ -116,7 +118,8 @@ def load_denoiser(*, weights: str | os.PathLike | None = None, run_id: int | Non
         raise DenoiseSetupError("give either a weights file or a run id")
     if weights is not None:
         imported = load_dncnn_weights(weights)
-        return Denoiser(prepare_model(imported.model), f"{Path(weights).name} ({imported.model_name})",
+        return Denoiser(prepare_model(imported.model, precision=precision),
+                        f"{Path(weights).name} ({imported.model_name})",
                         imported.spec)
     own_store = store is None
     store = store or RunStore()
@@ -135,7 +138,7 @@ def load_denoiser(*, weights: str | os.PathLike | None = None, run_id: int | Non
         raise DenoiseSetupError(f"run {run_id}: cannot load its model ({exc})") from None
     if not isinstance(model, DnCNN):
         raise DenoiseSetupError(f"run {run_id} holds model {run.model!r}, not a DnCNN")
-    return Denoiser(prepare_model(model), f"run {run_id} ({run.model})", {"name": run.model})
+    return Denoiser(prepare_model(model, precision=precision), f"run {run_id} ({run.model})", {"name": run.model})
 
 
 # -- batch denoising of files ----------------------------------------------------------------------------

@@ -341,3 +341,35 @@ def test_the_dncnn_checked_by_default_is_the_one_for_the_sigma_set_and_follows_i
     lab.set_checked([ids["dncnn_50.pth"]])
     lab.sigma.setValue(25.0)
     assert lab.checked_keys() == [ids["dncnn_50.pth"]]
+
+
+def test_the_denoising_precision_follows_preferences_and_is_named_in_the_title(lab, qtbot, tmp_path, weights,
+                                                                                monkeypatch):
+    """Automatic: bf16 where the CPU has native bf16 (named beside the seconds), else fp32; Preferences ▸ fp32
+    everywhere takes effect at the next batch."""
+    import engines.core.device as device_module
+    from engines.labs.denoise import methods
+    from workbench.settings import Settings, save_settings
+
+    if not methods._bf16_kernels():
+        pytest.skip("this PyTorch has no oneDNN pointwise bf16 convolution")
+    monkeypatch.setattr(device_module, "native_bf16", lambda _device: True)
+    run_id = lab.import_weights(str(weights))
+    lab.set_checked([f"run:{run_id}"])
+    path = tmp_path / "camera.png"
+    Image.fromarray(_camera(64)).save(path)
+    with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
+        drop_files(lab.main_window, [path])
+    bf16 = lab.current.results[0][1]
+    assert bf16.precision == "bf16" and lab.view.panes["restored:0"].label.text.endswith(" s, bf16")
+    save_settings(Settings(inference_precision="fp32"))
+    with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
+        lab.rerun_current()
+    fp32 = lab.current.results[0][1]
+    assert fp32.precision == "fp32" and "bf16" not in lab.view.panes["restored:0"].label.text
+    assert 0 < np.abs(fp32.restored - bf16.restored).max() < 0.05
+    monkeypatch.setattr(device_module, "native_bf16", lambda _device: False)
+    save_settings(Settings())  # automatic, on a CPU without native bf16: fp32
+    with qtbot.waitSignal(lab.batch_finished, timeout=60_000):
+        lab.rerun_current()
+    assert lab.current.results[0][1].precision == "fp32"

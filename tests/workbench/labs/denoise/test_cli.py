@@ -145,3 +145,31 @@ def test_denoise_cli_module_imports_nothing_heavy_and_no_qt():
             " workbench.labs.denoise.bench, engines.labs.denoise.data;"
             "assert 'PySide6' not in sys.modules and 'pyqtgraph' not in sys.modules, 'Qt imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_denoise_runs_in_the_precision_asked_for_and_refuses_emulated_bf16(weights, images, tmp_path, capsys,
+                                                                           monkeypatch):
+    import engines.core.device as device_module
+    from engines.labs.denoise import methods
+    from workbench.labs.denoise import cli as denoise_cli
+
+    assert denoise_cli.INFERENCE_PRECISIONS == methods.INFERENCE_PRECISIONS  # kept in step without importing torch
+    monkeypatch.setattr(device_module, "native_bf16", lambda _device: False)
+    base = ["denoise", str(images / "gray.png"), "--sigma", "25", "--weights", str(weights), "--json"]
+    assert main([*base, "--out", str(tmp_path / "a")]) == 0
+    assert _last_json(capsys.readouterr().out)["precision"] == "fp32"  # auto, where bf16 would be emulated
+    assert main([*base, "--out", str(tmp_path / "b"), "--precision", "bf16"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--precision bf16" in err and "needs native bf16" in err and len(err.splitlines()) == 1
+    if methods._bf16_kernels():
+        monkeypatch.setattr(device_module, "native_bf16", lambda _device: True)
+        assert main([*base, "--out", str(tmp_path / "c")]) == 0
+        assert _last_json(capsys.readouterr().out)["precision"] == "bf16"
+        assert main([*base, "--out", str(tmp_path / "d"), "--precision", "fp32"]) == 0
+        assert _last_json(capsys.readouterr().out)["precision"] == "fp32"
+        # Evaluation stays fp32 unless asked: its scores do not depend on the machine.
+        eval_args = ["eval-denoise", "--images", str(images), "--sigma", "25", "--weights", str(weights), "--json"]
+        assert main(eval_args) == 0
+        assert not _last_json(capsys.readouterr().out)["model"].endswith("bf16")
+        assert main([*eval_args, "--precision", "auto"]) == 0
+        assert _last_json(capsys.readouterr().out)["model"].endswith(", bf16")

@@ -119,16 +119,18 @@ class FileOutcome:
 
 
 def denoise_job(paths: list[str], methods: list[MethodChoice], *, sigma: float, add_noise: bool, seed: int,
-                out_dir: str | None, models: dict, images: dict | None = None, ssim: str = "gaussian"):
+                out_dir: str | None, models: dict, images: dict | None = None, ssim: str = "gaussian",
+                precision: str = "auto"):
     """The window's batch for :class:`LabJob`: :func:`workbench.labs.denoise.service.denoise_batch` over
     ``paths`` (files), yielding one :class:`FileOutcome` per file. ``models`` is the lab's cache of prepared
-    networks ((checkpoint, mtime) → model); ``images`` holds inputs already in memory (the built-in sample)."""
+    networks ((checkpoint, mtime, bf16 or fp32) → model); ``images`` holds inputs already in memory (the built-in
+    sample); ``precision`` is the networks' arithmetic (Preferences: auto or fp32)."""
 
     def job(should_stop, progress):
         from workbench.labs.denoise.service import BatchMethod, denoise_batch
 
         batch = [BatchMethod(c.method, tag=_file_tag(c), label=c.label,
-                             load=(lambda c=c: _load_model(models, c)) if c.method == "dncnn" else None)
+                             load=(lambda c=c: _load_model(models, c, precision)) if c.method == "dncnn" else None)
                  for c in methods]
         choice_of = {id(b): c for b, c in zip(batch, methods)}
         items = denoise_batch(paths, batch, sigma=sigma, out_dir=out_dir, add_noise=add_noise, seed=seed,
@@ -156,26 +158,37 @@ def _file_outcome(path: str, item, choice_of: dict, ssim: str = "gaussian") -> F
     for done in item.results:
         choice = choice_of[id(done.method)]
         restored = done.restoration
-        method = MethodResult(choice.title, restored.restored, restored.residual, restored.seconds)
+        method = MethodResult(choice.title, restored.restored, restored.residual, restored.seconds,
+                              precision=restored.precision)
         method.psnr, method.ssim, method.ssim_map = done.psnr, done.ssim, done.ssim_map
         outcome.results.append((choice, method))
     return outcome
 
 
-def _load_model(models: dict, choice: MethodChoice):
-    """The prepared network of a run, cached by (checkpoint, mtime) across batches."""
-    from engines.labs.denoise.methods import prepare_model
+def _load_model(models: dict, choice: MethodChoice, precision: str = "auto"):
+    """The prepared network of a run, cached by (checkpoint, mtime, resolved precision) across batches."""
+    from engines.labs.denoise.methods import inference_precision, prepare_model
     from engines.models import load_trained_model
     from engines.models.dncnn import DnCNN
 
-    key = (choice.checkpoint, choice.mtime)
+    key = (choice.checkpoint, choice.mtime, inference_precision(precision))
     if key not in models:
         model = load_trained_model(choice.checkpoint)
         if not isinstance(model, DnCNN):
             raise ValueError(QCoreApplication.translate("DenoiseWorker", "%1 is not a DnCNN").replace(
                 "%1", choice.label))
-        models[key] = prepare_model(model)
+        models[key] = prepare_model(model, precision=precision)
     return models[key]
+
+
+def _precision_setting() -> str:
+    """Preferences ▸ Inference precision (``auto`` when the settings cannot be read)."""
+    from workbench.settings import load_settings
+
+    try:
+        return load_settings().inference_precision
+    except OSError:  # a home that cannot be created: the window's notice says so
+        return "auto"
 
 
 def _file_tag(choice: MethodChoice) -> str:
@@ -595,7 +608,7 @@ class DenoisingLab(Lab):
             return
         job = denoise_job(paths, methods, sigma=self.sigma.value(), add_noise=self.add_noise.isChecked(),
                           seed=self.seed.value(), out_dir=out_dir, models=self._models, images=images,
-                          ssim=self.ssim_window.currentData())
+                          ssim=self.ssim_window.currentData(), precision=_precision_setting())
         where = self.tr(" → %1").replace("%1", out_dir) if out_dir else ""
         text = self.tr("Denoising %1 file(s) with %2…").replace("%1", str(len(paths))).replace(
             "%2", ", ".join(m.label for m in methods)) + where

@@ -29,6 +29,7 @@ class MethodResult:
     psnr: float | None = None
     ssim: float | None = None
     ssim_map: np.ndarray | None = None
+    precision: str = "fp32"  # a network pass's arithmetic; the title names it when it is not fp32
 
 
 @dataclass
@@ -415,7 +416,7 @@ class TriptychView(pg.GraphicsLayoutWidget):
             psnr = f"{method.psnr:.2f} dB" if np.isfinite(method.psnr) else self.tr("∞ dB (identical)")
             ssim = f"{method.ssim:.3f}" if method.ssim is not None and np.isfinite(method.ssim) else self.tr("n/a")
             title += f" · {psnr} / SSIM {ssim} ({self._ssim_window_text()})"
-        title += f", {method.seconds:.2f} s"
+        title += f", {method.seconds:.2f} s" + (f", {method.precision}" if method.precision != "fp32" else "")
         if self.arrangement.startswith("flow"):  # the method's first pane here: it carries the method's name
             title = f"<b>{method.label}</b> · {title}"
         self._title(pane.label, title)
