@@ -22,11 +22,13 @@ model is refused instead of becoming a run that fails later.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -349,15 +351,51 @@ def history_points(entry: Entry) -> list[tuple[int, float, str, float, float]]:
     return out
 
 
+# One installer at a time. Two that overlap both find an entry not yet installed and both record it: the window's
+# preload thread installing the shipped models on a first launch while its GUI thread (a file dropped, a run
+# started) did too gave every shipped model twice.
+_INSTALL_THREAD_LOCK = threading.Lock()  # threads of this process
+INSTALL_LOCK_WAIT_S = 120.0  # another process installing (a second window, `workbench pretrained install`)
+
+
+@contextlib.contextmanager
+def _install_lock():
+    """Held by one installer at a time: a thread lock, and a file lock in the home for other processes (the
+    well-kept ``filelock`` package, which PyTorch already depends on). Yields False when another process held it
+    past :data:`INSTALL_LOCK_WAIT_S`; a home where no lock file can be created relies on the thread lock."""
+    from filelock import FileLock, Timeout
+
+    from workbench.store import StoreError
+
+    with _INSTALL_THREAD_LOCK:
+        try:
+            lock = FileLock(str(paths.home() / "pretrained.lock"))
+            lock.acquire(timeout=INSTALL_LOCK_WAIT_S)
+        except Timeout:
+            yield False
+            return
+        except (OSError, StoreError):  # a read-only home, or none: the store's own errors say so
+            yield True
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
+
+
 def install_all(names: Iterable[str] | None = None, *, store=None) -> list[Installed]:
     chosen = entries() if names is None else [get_entry(n) for n in names]
-    store, own = _open_store(store)
-    try:
-        known = installed_runs(store)
-        return [install(entry, store=store, known=known) for entry in chosen]
-    finally:
-        if own:
-            store.close()
+    with _install_lock() as held:
+        if not held:
+            raise PretrainedError("another CNN Workbench is installing the shipped models; try again when it "
+                                  "has finished")
+        store, own = _open_store(store)
+        try:
+            known = installed_runs(store)
+            return [install(entry, store=store, known=known) for entry in chosen]
+        finally:
+            if own:
+                store.close()
 
 
 def auto_install_enabled() -> bool:
@@ -388,6 +426,15 @@ def install_missing(store=None) -> list[Installed]:
         shipped = entries()
     except PretrainedError:
         return []
+    with _install_lock() as held:
+        if not held:  # another process is installing them
+            return []
+        return _install_pending(shipped, store)
+
+
+def _install_pending(shipped: list[Entry], store) -> list[Installed]:
+    """:func:`install_missing` under the install lock: what is offered is read again here, after any other
+    installer has finished."""
     offered = _offered()
     pending = [e for e in shipped if e.sha256 not in offered]
     if not pending:

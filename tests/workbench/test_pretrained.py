@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 
 import pytest
 import torch
@@ -336,3 +337,50 @@ def test_entries_are_read_again_when_the_manifest_changes(weights_dir, tmp_path)
     text = manifest.read_text(encoding="utf-8")
     manifest.write_text(text.replace('"tiny_b"', '"tiny_c"'), encoding="utf-8")  # same size, same inode
     assert [e.name for e in pretrained.entries()] == ["tiny_a", "tiny_c"]
+
+
+def test_concurrent_installers_record_each_shipped_model_once(weights_dir, tmp_path, monkeypatch):
+    """Two installers at once (the window's preload thread and its GUI thread, say) both found every entry
+    missing and both recorded it; one waits for the other now, and then finds nothing left to do."""
+    import threading
+
+    with RunStore() as store:
+        for name, seed in (("tiny_a", 3), ("tiny_b", 4)):
+            source = _fake_run(store, tmp_path, name=name, seed=seed)
+            pretrained.ship_run(source, name=name, command="workbench train", store=store)
+            store.delete_run(source)
+    monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")
+    real_install = pretrained.install
+
+    def slow_install(entry, **kwargs):
+        time.sleep(0.3)  # long enough for the other installer to look at the store meanwhile
+        return real_install(entry, **kwargs)
+
+    monkeypatch.setattr(pretrained, "install", slow_install)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(pretrained.install_missing())) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(len(r) for r in results) == [0, 2]
+    with RunStore() as store:
+        assert sorted(run.name for run in store.list_runs()) == ["tiny_a (pretrained)", "tiny_b (pretrained)"]
+
+
+def test_an_installer_in_another_process_is_waited_for_then_left_alone(weights_dir, tmp_path, monkeypatch):
+    from filelock import FileLock
+
+    with RunStore() as store:
+        source = _fake_run(store, tmp_path)
+        pretrained.ship_run(source, name="tiny_cnn", command="workbench train", store=store)
+        store.delete_run(source)
+    monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")
+    monkeypatch.setattr(pretrained, "INSTALL_LOCK_WAIT_S", 0.2)
+    other = FileLock(str(paths.home() / "pretrained.lock"))  # its own descriptor, as another process
+    with other:
+        assert pretrained.install_missing() == []  # the window starts anyway; the other one installs
+        with pytest.raises(pretrained.PretrainedError, match="another CNN Workbench is installing"):
+            pretrained.install_all(["tiny_cnn"])
+    (done,) = pretrained.install_missing()
+    assert done.created

@@ -188,3 +188,31 @@ def test_the_hyperspectral_lab_opens_on_the_shipped_hybridsn_with_its_map(window
     # The dense whole-scene map scores the shipped run's recorded test OA on its own test pixels.
     assert scores["test_pixels"] and scores["overall_accuracy"] == pytest.approx(
         HSI_ENTRIES[0].evaluation["overall_accuracy"], abs=2e-3)
+
+
+def test_panels_built_while_the_preload_thread_installs_list_each_shipped_model_once(make_window, monkeypatch,
+                                                                                     qtbot):
+    """A file dropped or a run started on a first launch builds the panels before the preload thread has
+    installed the shipped models: they were installed twice then, by both threads."""
+    import threading
+
+    monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")
+    entered, go_on = threading.Event(), threading.Event()
+    real_install = pretrained.install
+
+    def held_install(entry, **kwargs):
+        if threading.current_thread().name == "engine-preload":
+            entered.set()
+            go_on.wait(30)
+        return real_install(entry, **kwargs)
+
+    monkeypatch.setattr(pretrained, "install", held_install)
+    window = make_window(show=True, size=(1400, 900))  # the preload thread starts after the first paint
+    qtbot.waitUntil(entered.is_set, timeout=60_000)
+    window.ensure_ready()  # as a drop does
+    assert window.labs and not window.store.list_runs()  # built at once, not waiting for the install
+    go_on.set()
+    qtbot.waitUntil(lambda: window.browser.model.rowCount() == len(SHIPPED), timeout=60_000)
+    names = [run.summary["pretrained"]["name"] for run in window.store.list_runs() if "pretrained" in run.tags]
+    assert sorted(names) == sorted(e.name for e in SHIPPED)  # each once
+    assert window.browser.selected_ids() == [_installed(window)[SHIPPED[-1].name]]

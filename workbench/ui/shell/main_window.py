@@ -187,8 +187,19 @@ class MainWindow(QMainWindow):
 
         store_path = None if self.store.read_only else getattr(self.store, "path", None)
         self._preloader = EnginePreloader(self, store_path=store_path)
-        self._preloader.done.connect(self.ensure_ready)
+        self._preloader.done.connect(self._on_preloaded)
         self._preloader.start()
+
+    @Slot()
+    def _on_preloaded(self) -> None:
+        """The preload thread finished: build the panels, or, where something (a drop, a new run) built them
+        first, list the shipped models it installed meanwhile."""
+        if not self._ready:
+            self.ensure_ready()
+        elif self._preloader is not None and self._preloader.installed and not self._closing:
+            self.browser.refresh()
+            if not self.browser.selected_ids() and self.browser.model.runs:
+                self.browser.select([self._opening_run_id()])
 
     # -- construction ------------------------------------------------------------------
     def _build_new_run_dock(self) -> None:
@@ -475,9 +486,13 @@ class MainWindow(QMainWindow):
         from workbench.pretrained import install_missing
         from workbench.ui.shell.lab import load_labs
 
-        # Shipped models become runs before the labs list them (not in a store this session cannot write).
-        preloaded = self._preloader.installed if self._preloader is not None else 0
-        if (not self.store.read_only and install_missing(self.store)) or preloaded:
+        # Shipped models become runs before the labs list them (not in a store this session cannot write). While
+        # the preload thread is still installing them, it lists them when it is done (_on_preloaded): installing
+        # here too would wait for it on the GUI thread.
+        preloader = self._preloader
+        preloading = preloader is not None and preloader.thread is not None and preloader.thread.is_alive()
+        preloaded = preloader.installed if preloader is not None else 0
+        if (not self.store.read_only and not preloading and install_missing(self.store)) or preloaded:
             self.browser.refresh()
         self.labs = load_labs(self)
         current = self.tabs.currentWidget()
