@@ -339,17 +339,22 @@ def test_entries_are_read_again_when_the_manifest_changes(weights_dir, tmp_path)
     assert [e.name for e in pretrained.entries()] == ["tiny_a", "tiny_c"]
 
 
+def _ship_fake_runs(tmp_path, monkeypatch, *names: str) -> None:
+    """Ship a tiny run under each name (its source run deleted) and let install_missing install them."""
+    with RunStore() as store:
+        for seed, name in enumerate(names, start=3):
+            source = _fake_run(store, tmp_path, name=name, seed=seed)
+            pretrained.ship_run(source, name=name, command="workbench train", store=store)
+            store.delete_run(source)
+    monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")
+
+
 def test_concurrent_installers_record_each_shipped_model_once(weights_dir, tmp_path, monkeypatch):
     """Two installers at once (the window's preload thread and its GUI thread, say) both found every entry
     missing and both recorded it; one waits for the other now, and then finds nothing left to do."""
     import threading
 
-    with RunStore() as store:
-        for name, seed in (("tiny_a", 3), ("tiny_b", 4)):
-            source = _fake_run(store, tmp_path, name=name, seed=seed)
-            pretrained.ship_run(source, name=name, command="workbench train", store=store)
-            store.delete_run(source)
-    monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")
+    _ship_fake_runs(tmp_path, monkeypatch, "tiny_a", "tiny_b")
     real_install = pretrained.install
 
     def slow_install(entry, **kwargs):
@@ -371,11 +376,7 @@ def test_concurrent_installers_record_each_shipped_model_once(weights_dir, tmp_p
 def test_an_installer_in_another_process_is_waited_for_then_left_alone(weights_dir, tmp_path, monkeypatch):
     from filelock import FileLock
 
-    with RunStore() as store:
-        source = _fake_run(store, tmp_path)
-        pretrained.ship_run(source, name="tiny_cnn", command="workbench train", store=store)
-        store.delete_run(source)
-    monkeypatch.setenv(pretrained.ENV_AUTO_INSTALL, "on")
+    _ship_fake_runs(tmp_path, monkeypatch, "tiny_cnn")
     monkeypatch.setattr(pretrained, "INSTALL_LOCK_WAIT_S", 0.2)
     other = FileLock(str(paths.home() / "pretrained.lock"))  # its own descriptor, as another process
     with other:
