@@ -208,10 +208,10 @@ def run(quick: bool = False, progress: Callable[[str], Any] = print, *, threads:
             change = scores.psnr - score(clean, restoration_fp32.restored).psnr
             dncnn["psnr_change_db"] = round(change, 4)
             psnr_changes.append(change)
-            set12 = (shared_data_dir() or Path("/nonexistent")) / "set12"
-            if not quick and set12.is_dir():
+            shared = shared_data_dir()
+            if not quick and shared is not None and (shared / "set12").is_dir():
                 progress(f"PSNR change of {precision} over Set12 …")
-                change = set_psnr_change(set12, optimized, optimized_fp32)
+                change = set_psnr_change(shared / "set12", optimized, optimized_fp32)
                 dncnn["set12_psnr_change_db"] = round(change, 4)
                 psnr_changes.append(change)
     dncnn["goal_psnr_change_db"] = GOAL_PSNR_CHANGE

@@ -198,8 +198,7 @@ class MainWindow(QMainWindow):
             self.ensure_ready()
         elif self._preloader is not None and self._preloader.installed and not self._closing:
             self.browser.refresh()
-            if not self.browser.selected_ids() and self.browser.model.runs:
-                self.browser.select([self._opening_run_id()])
+            self._select_opening_run()
 
     # -- construction ------------------------------------------------------------------
     def _build_new_run_dock(self) -> None:
@@ -452,7 +451,7 @@ class MainWindow(QMainWindow):
         from workbench.ui.shell.theme import follow_system_palette
 
         follow_system_palette(recolour=False)  # plot colours from the palette, before the first plot exists
-        settings = self._settings()
+        settings = self.settings()
         self._report_settings_warnings()
         self.curves = LiveCurves(refresh_hz=settings.plot_refresh_hz)
         self.curves.setObjectName("liveCurves")
@@ -523,11 +522,15 @@ class MainWindow(QMainWindow):
         from workbench.ui.shell.preferences import apply_settings
 
         apply_settings(self, settings)  # stored threads and default device
-        if not self.browser.selected_ids() and self.browser.model.runs:
-            self.browser.select([self._opening_run_id()])
+        self._select_opening_run()
         self._on_selection(self.browser.selected_ids())
         if self._preloader is not None:  # what the labs did not wait for, after their first frame
             QTimer.singleShot(0, self._preloader.start_late)
+
+    def _select_opening_run(self) -> None:
+        """Select :meth:`_opening_run_id` when nothing is selected yet."""
+        if not self.browser.selected_ids() and self.browser.model.runs:
+            self.browser.select([self._opening_run_id()])
 
     def _opening_run_id(self) -> int:
         """The run the window opens on: the newest of the user's own, else the shipped model the manifest lists
@@ -576,7 +579,8 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(lab)
         lab.open_paths(paths)
 
-    def _settings(self):
+    def settings(self):
+        """The stored settings, read afresh (the defaults where the home cannot be created)."""
         from workbench.settings import Settings, load_settings
 
         try:
@@ -1052,7 +1056,7 @@ class MainWindow(QMainWindow):
         """Warnings of :func:`workbench.settings.load_settings` (a damaged file moved aside, a newer version's)."""
         from workbench.settings import load_warnings
 
-        self._settings()  # finds a damaged file now, not when the engines load
+        self.settings()  # finds a damaged file now, not when the engines load
         for warning in load_warnings():
             self.notify(self.tr("Settings: %1").replace("%1", warning))
 

@@ -181,16 +181,6 @@ def _load_model(models: dict, choice: MethodChoice, precision: str = "auto"):
     return models[key]
 
 
-def _precision_setting() -> str:
-    """Preferences ▸ Inference precision (``auto`` when the settings cannot be read)."""
-    from workbench.settings import load_settings
-
-    try:
-        return load_settings().inference_precision
-    except OSError:  # a home that cannot be created: the window's notice says so
-        return "auto"
-
-
 def _file_tag(choice: MethodChoice) -> str:
     """The method part of an output file name: ``nlm``, ``dncnn-run12``."""
     return f"dncnn-run{choice.key.split(':', 1)[1]}" if choice.key.startswith("run:") else choice.method
@@ -608,7 +598,8 @@ class DenoisingLab(Lab):
             return
         job = denoise_job(paths, methods, sigma=self.sigma.value(), add_noise=self.add_noise.isChecked(),
                           seed=self.seed.value(), out_dir=out_dir, models=self._models, images=images,
-                          ssim=self.ssim_window.currentData(), precision=_precision_setting())
+                          ssim=self.ssim_window.currentData(),
+                          precision=self.main_window.settings().inference_precision)
         where = self.tr(" → %1").replace("%1", out_dir) if out_dir else ""
         text = self.tr("Denoising %1 file(s) with %2…").replace("%1", str(len(paths))).replace(
             "%2", ", ".join(m.label for m in methods)) + where
